@@ -1,0 +1,160 @@
+// Package state records leadsync's sync state: runs, cursors, leases, per-record
+// outcomes, cached Lusha answers, suppressions, credit spend and the write ledger.
+//
+// Store is the interface the connector uses; Open returns the SQLite implementation.
+package state
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrLeaseHeld is returned by AcquireLease when another live owner holds the lease.
+var ErrLeaseHeld = errors.New("state: lease held by another owner")
+
+// Store is leadsync's persistent state. All methods are safe for concurrent use.
+// Times are stored as UTC with millisecond precision.
+type Store interface {
+	// Runs.
+	StartRun(ctx context.Context, r Run) error
+	FinishRun(ctx context.Context, r Run) error // updates the row with r.RunID
+	Runs(ctx context.Context, pipeline string, limit int) ([]Run, error)
+
+	// Cursor of a pipeline; "" when none was stored.
+	Cursor(ctx context.Context, pipeline string) (string, error)
+
+	// Leases keep a second process off a pipeline. AcquireLease takes or renews the
+	// lease when it is free, expired or already owner's; otherwise ErrLeaseHeld.
+	AcquireLease(ctx context.Context, pipeline, owner string, ttl time.Duration) error
+	ReleaseLease(ctx context.Context, pipeline, owner string) error
+
+	// Records: the last outcome per (pipeline, CRM id).
+	Records(ctx context.Context, pipeline string, crmIDs []string) (map[string]RecordState, error)
+	// Owned returns, per field, the value leadsync last wrote to the record and that
+	// the ledger proves (for overwrite_if_owned).
+	Owned(ctx context.Context, crmObject, crmID string) (map[string]string, error)
+
+	// CommitPage stores in one transaction the outcome of a page: record states, ledger
+	// rows and, when Cursor is non-nil, the pipeline's new cursor.
+	CommitPage(ctx context.Context, c PageCommit) error
+
+	// Enrichments: cached Lusha answers keyed by identity hash. Enrichment returns
+	// (nil, nil) when there is none or it expired at now.
+	Enrichment(ctx context.Context, key string, now time.Time) (*Enrichment, error)
+	// SaveEnrichments persists answers and the credits the call cost, in one
+	// transaction, before the answers are used.
+	SaveEnrichments(ctx context.Context, spend Spend, es []Enrichment) error
+	// CreditsSpent sums the credits spent since t (all pipelines when pipeline is "").
+	CreditsSpent(ctx context.Context, pipeline string, since time.Time) (int, error)
+
+	// Suppressions: identities never to ask Lusha about again (GDPR 451, opt-out).
+	Suppressed(ctx context.Context, key string) (bool, error)
+	Suppress(ctx context.Context, key, reason string, at time.Time) error
+
+	// Forget erases what the store holds about one person (cached answers by key,
+	// record states and ledger values by CRM id) and suppresses the key.
+	Forget(ctx context.Context, key string, crmIDs []string, at time.Time) error
+	// PurgeExpired deletes cached answers that expired before now.
+	PurgeExpired(ctx context.Context, now time.Time) (int, error)
+
+	Close() error
+}
+
+// Run is one run of one pipeline and its summary.
+type Run struct {
+	RunID      string
+	Pipeline   string
+	DryRun     bool
+	Status     string // "running", then ok|partial|failed|credits_exhausted|quota_exhausted|upstream_unavailable
+	StartedAt  time.Time
+	FinishedAt time.Time // zero while running
+	Error      string
+	Counts     RunCounts
+}
+
+// RunCounts are the summary figures of a run (DESIGN §6).
+type RunCounts struct {
+	RecordsRead     int `json:"records_read"`
+	RecordsEnriched int `json:"records_enriched"`
+	RecordsWritten  int `json:"records_written"`
+	RecordsSkipped  int `json:"records_skipped"`
+	RecordsFailed   int `json:"records_failed"`
+	FieldsWritten   int `json:"fields_written"`
+	CreditsSpent    int `json:"credits_spent"`
+}
+
+// Record statuses.
+const (
+	StatusDone    = "done"    // written, or nothing to write
+	StatusSkipped = "skipped" // skipped by rule (filter, no match, restricted)
+	StatusParked  = "parked"  // failed; waits in the retry queue
+	StatusPending = "pending" // not finished; the cursor has not passed it
+)
+
+// RecordState is the last outcome for one CRM record in one pipeline.
+type RecordState struct {
+	Pipeline    string
+	CRMID       string
+	Status      string
+	Class       string // error class for parked/pending records
+	Reason      string
+	Attempts    int
+	NextAttempt time.Time // zero: no retry scheduled
+	// SeenModifiedAt is the record's modification time when leadsync last handled
+	// it (after its own write, when the CRM reported it): a record read again with
+	// the same time is an echo or a duplicate and is not planned again.
+	SeenModifiedAt time.Time
+	IdentityKey    string
+	UpdatedAt      time.Time
+}
+
+// LedgerEntry is one field value that leadsync wrote (I6).
+type LedgerEntry struct {
+	RunID      string
+	Pipeline   string
+	CRMObject  string
+	CRMID      string
+	Field      string
+	OldValue   string
+	NewValue   string
+	SourcePath string // mapping source, e.g. contact.jobTitle.title
+	LushaID    string
+	WrittenAt  time.Time
+}
+
+// PageCommit is the outcome of one page, stored atomically.
+type PageCommit struct {
+	Pipeline string
+	Records  []RecordState
+	Ledger   []LedgerEntry
+	Cursor   *string // nil: leave the cursor where it is
+}
+
+// Enrichment outcomes.
+const (
+	OutcomeMatched    = "matched"
+	OutcomeNoMatch    = "no_match"
+	OutcomeRestricted = "restricted"
+)
+
+// Enrichment is a cached Lusha answer for one identity (or one company domain).
+type Enrichment struct {
+	Key       string // identity hash, or "company:" + domain
+	Outcome   string
+	LushaID   string
+	Answer    []byte   // JSON document the mapping reads; nil unless matched
+	Revealed  []string // data points bought: emails, phones
+	Credits   int      // credits this answer cost
+	FetchedAt time.Time
+	ExpiresAt time.Time
+}
+
+// Spend is credits paid for one Lusha call.
+type Spend struct {
+	Pipeline string
+	RunID    string
+	Call     string // e.g. contacts/search
+	Credits  int
+	At       time.Time
+}
