@@ -1,0 +1,17 @@
+//go:build cgo
+
+package state
+
+import (
+	"errors"
+
+	"github.com/mattn/go-sqlite3"
+)
+
+// cgoEnabled tells Open whether the real SQLite driver is linked in.
+const cgoEnabled = true
+
+func isBusy(err error) bool {
+	se, ok := errors.AsType[sqlite3.Error](err)
+	return ok && se.Code == sqlite3.ErrBusy
+}

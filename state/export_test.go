@@ -1,0 +1,6 @@
+package state
+
+import "database/sql"
+
+// Pools exposes the writer and reader pools to the tests of package state_test.
+func Pools(s *SQLite) (writer, reader *sql.DB) { return s.w, s.r }

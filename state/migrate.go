@@ -1,0 +1,77 @@
+package state
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// ErrSchemaTooNew is returned by Open for a database written by a newer leadsync.
+var ErrSchemaTooNew = errors.New("state: database schema is newer than this binary")
+
+// migrations lists the embedded migration files in order; file i+1 takes the schema
+// from user_version i to i+1. Names are zero-padded, so lexical order is numeric.
+func migrations() ([]string, error) {
+	return fs.Glob(migrationFS, "migrations/*.sql")
+}
+
+// SchemaVersion is the schema version this binary migrates to.
+func SchemaVersion() int {
+	names, err := migrations()
+	if err != nil {
+		panic(err) // a constant pattern over an embedded FS cannot fail
+	}
+	return len(names)
+}
+
+// migrate applies the missing migrations, each in its own immediate transaction
+// that rereads user_version first, so that two processes starting together apply
+// each step once.
+func migrate(ctx context.Context, w *sql.DB) error {
+	names, err := migrations()
+	if err != nil {
+		return err
+	}
+	for i, name := range names {
+		if err := migrateStep(ctx, w, i, name, len(names)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func migrateStep(ctx context.Context, w *sql.DB, step int, name string, known int) error {
+	tx, err := w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // no-op after Commit
+	var v int
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return err
+	}
+	if v > known {
+		return fmt.Errorf("%w: version %d, this binary knows up to %d", ErrSchemaTooNew, v, known)
+	}
+	if v > step {
+		return nil // applied before
+	}
+	body, err := migrationFS.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	// PRAGMA takes no bind parameters; step+1 is our own integer.
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", step+1)); err != nil {
+		return err
+	}
+	return tx.Commit()
+}

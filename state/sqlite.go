@@ -1,0 +1,174 @@
+package state
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+)
+
+var _ Store = (*SQLite)(nil)
+
+// readConns bounds the read pool: status pages and planning read while the single
+// writer commits; a few connections are plenty on the machines leadsync runs on.
+const readConns = 4
+
+// busyTimeout is how long a writer waits for another process's transaction before
+// SQLITE_BUSY; transactions here last milliseconds, so reaching it means trouble.
+const busyTimeout = 10 * time.Second
+
+// SQLite is the Store kept in one SQLite file. Writes go through a single
+// connection in BEGIN IMMEDIATE transactions, reads through a small read-only pool,
+// so that writers queue instead of failing with SQLITE_BUSY.
+type SQLite struct {
+	w   *sql.DB // one connection, immediate transactions
+	r   *sql.DB // query_only pool
+	now func() time.Time
+}
+
+// Option configures Open.
+type Option func(*SQLite)
+
+// WithClock sets the clock used for lease expiry and for timestamps the caller
+// left zero. The default is time.Now.
+func WithClock(now func() time.Time) Option {
+	return func(s *SQLite) { s.now = now }
+}
+
+// Open opens (creating it and its directory when needed) the state file at path
+// and migrates it to the schema this binary knows.
+func Open(ctx context.Context, path string, opts ...Option) (*SQLite, error) {
+	if !cgoEnabled {
+		return nil, errors.New("state: this binary was built with CGO_ENABLED=0; the SQLite state store needs cgo (rebuild with CGO_ENABLED=1 and a C compiler)")
+	}
+	if path == "" {
+		return nil, errors.New("state: empty database path")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("state: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o750); err != nil {
+		return nil, fmt.Errorf("state: create directory for %s: %w", abs, err)
+	}
+	s := &SQLite{now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
+	if s.w, err = openWriter(ctx, abs); err != nil {
+		return nil, err
+	}
+	if err := migrate(ctx, s.w); err != nil {
+		s.w.Close()
+		return nil, fmt.Errorf("state: migrate %s: %w", abs, err)
+	}
+	if s.r, err = openReader(ctx, abs); err != nil {
+		s.w.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func openWriter(ctx context.Context, abs string) (*sql.DB, error) {
+	db, err := openPool(ctx, abs, url.Values{
+		"_txlock": {"immediate"},
+		// Deleted and overwritten content is zeroed, so that Forget and PurgeExpired
+		// leave no personal data in free pages of the file.
+		"_secure_delete": {"on"},
+	})
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	if err := enableWAL(ctx, db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("state: open %s: %w", abs, err)
+	}
+	return db, nil
+}
+
+// enableWAL switches the file to WAL, a setting that stays with the file. The
+// switch reads the header and then takes the write lock; two processes doing it at
+// once deadlock, and SQLite answers one of them SQLITE_BUSY at once instead of
+// waiting (_busy_timeout does not help), so the loser retries here for a while.
+func enableWAL(ctx context.Context, db *sql.DB) error {
+	deadline := time.Now().Add(busyTimeout)
+	for wait := time.Millisecond; ; wait = min(2*wait, 100*time.Millisecond) {
+		var mode string
+		err := db.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode)
+		if !isBusy(err) || time.Now().After(deadline) {
+			if err == nil && mode != "wal" {
+				err = fmt.Errorf("journal mode is %q, not wal (does the file system support WAL?)", mode)
+			}
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+	}
+}
+
+func openReader(ctx context.Context, abs string) (*sql.DB, error) {
+	// The writer already switched the file to WAL (a persistent setting), so
+	// readers neither set it nor could: they are query-only.
+	db, err := openPool(ctx, abs, url.Values{"_query_only": {"true"}})
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(readConns)
+	db.SetMaxIdleConns(readConns)
+	return db, nil
+}
+
+func openPool(ctx context.Context, abs string, extra url.Values) (*sql.DB, error) {
+	q := url.Values{
+		"_busy_timeout": {fmt.Sprint(busyTimeout.Milliseconds())},
+		"_foreign_keys": {"on"},
+	}
+	for k, v := range extra {
+		q[k] = v
+	}
+	// A file: URI keeps the driver from cutting the query off the name; the path is
+	// escaped so that '?', '#' or '%' in a directory name cannot end it early.
+	dsn := "file:" + (&url.URL{Path: abs}).EscapedPath() + "?" + q.Encode()
+	db, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("state: open %s: %w", abs, err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("state: open %s: %w", abs, err)
+	}
+	return db, nil
+}
+
+// Close closes both pools.
+func (s *SQLite) Close() error {
+	return errors.Join(s.r.Close(), s.w.Close())
+}
+
+// write runs fn in one BEGIN IMMEDIATE transaction on the writer connection and
+// commits it when fn returns nil.
+func (s *SQLite) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil) // immediate through _txlock; TxOptions are ignored
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
+			return errors.Join(err, rbErr)
+		}
+		return err
+	}
+	return tx.Commit()
+}
