@@ -1,0 +1,38 @@
+package lushatest
+
+// account is the state Lusha keeps per API key.
+type account struct {
+	name         string
+	creditsTotal int
+	creditsUsed  int
+	revealed     map[revealKey]bool
+	windows      *windows
+}
+
+// revealKey is one data point of one contact or company that the account paid for.
+type revealKey struct {
+	entity string // "contact" or "company"
+	id     string
+	field  string // "emails", "phones", "company", or a company reveal field
+}
+
+func newAccount(name string, credits int, l Limits) *account {
+	return &account{name: name, creditsTotal: credits, revealed: map[revealKey]bool{}, windows: newWindows(l)}
+}
+
+func (a *account) remaining() int { return max(0, a.creditsTotal-a.creditsUsed) }
+
+// Charge is one billed call in the server's ledger.
+type Charge struct {
+	Account  string // account name ("default" for Options.APIKey)
+	Endpoint string // e.g. "/v3/contacts/enrich"
+	Credits  int
+	Items    []ChargedItem // what was revealed and paid for; search calls have none
+}
+
+// ChargedItem is what one contact or company cost in a call.
+type ChargedItem struct {
+	ID         string
+	DataPoints []string // "emails", "phones"; for companies "company" and reveal fields
+	Credits    int
+}
