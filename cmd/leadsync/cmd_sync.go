@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/leadsync/leadsync/connector"
+	"github.com/leadsync/leadsync/mapping"
+)
+
+func cmdSync(ctx context.Context, e *env, args []string) int {
+	fs := newFlags(e, "sync")
+	cfgPath := fs.String("c", defaultConfig, "config file")
+	pipeline := fs.String("p", "", "run only this pipeline")
+	dry := fs.Bool("dry-run", false, "write nothing to the CRM and move no cursor; show what would change")
+	live := fs.Bool("live", false, "with --dry-run: buy missing Lusha answers (and cache them)")
+	limit := fs.Int("limit", 0, "stop each pipeline after N records (the cursor stays)")
+	asJSON := fs.Bool("json", false, "print one JSON object per pipeline run")
+	var lf logFlags
+	lf.register(fs)
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	if *live && !*dry {
+		fmt.Fprintln(e.stderr, "leadsync sync: --live only goes with --dry-run")
+		return exitUsage
+	}
+	cfg, code := loadConfig(e, *cfgPath)
+	if cfg == nil {
+		return code
+	}
+	log := lf.logger(e.stderr, cfg)
+	eng, err := connector.Build(ctx, cfg, e.getenv, log)
+	if err != nil {
+		return reportBuild(e, err)
+	}
+	defer eng.Close()
+	pipelines := eng.Pipelines
+	if *pipeline != "" {
+		p, ok := eng.Pipeline(*pipeline)
+		if !ok {
+			fmt.Fprintf(e.stderr, "leadsync sync: no enabled pipeline %q\n", *pipeline)
+			return exitUsage
+		}
+		pipelines = []*connector.Pipeline{p}
+	}
+	sums, err := syncAll(ctx, eng, pipelines, connector.RunOptions{DryRun: *dry, Live: *live, Limit: *limit})
+	printSummaries(e.stdout, sums, *asJSON)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "leadsync sync: %v\n", err)
+		return exitFailed
+	}
+	return syncExit(sums)
+}
+
+// syncAll runs each pipeline once, in order.
+func syncAll(ctx context.Context, eng *connector.Engine, ps []*connector.Pipeline, opts connector.RunOptions) ([]connector.Summary, error) {
+	var sums []connector.Summary
+	for _, p := range ps {
+		sum, err := eng.Runner.Run(ctx, p, opts)
+		if err != nil {
+			return sums, fmt.Errorf("pipeline %s: %w", p.Name, err)
+		}
+		sums = append(sums, sum)
+	}
+	return sums, nil
+}
+
+// syncExit is 1 when a run failed or its upstream was unavailable, 3 when a dry run
+// found invalid mapped values, else 0: spent budgets and quotas end runs cleanly.
+func syncExit(sums []connector.Summary) int {
+	code := exitOK
+	for _, s := range sums {
+		switch {
+		case s.Status == connector.RunFailed || s.Status == connector.RunUpstreamUnavailable:
+			return exitFailed
+		case s.DryRun && invalidCount(s) > 0:
+			code = exitMapping
+		}
+	}
+	return code
+}
+
+func invalidCount(s connector.Summary) int {
+	n := 0
+	for _, acts := range s.FieldActions {
+		n += acts[mapping.ActionInvalid]
+	}
+	return n
+}
+
+func printSummaries(w io.Writer, sums []connector.Summary, asJSON bool) {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		for _, s := range sums {
+			_ = enc.Encode(s)
+		}
+		return
+	}
+	for _, s := range sums {
+		mode := ""
+		if s.DryRun {
+			mode = " (dry run: nothing written)"
+		}
+		fmt.Fprintf(w, "%s  run %s  %s%s\n", s.Pipeline, s.RunID, s.Status, mode)
+		fmt.Fprintf(w, "  read %d  enriched %d  written %d (%d fields)  skipped %d  failed %d  credits %d  %dms\n",
+			s.RecordsRead, s.RecordsEnriched, s.RecordsWritten, s.FieldsWritten, s.RecordsSkipped,
+			s.RecordsFailed, s.CreditsSpent, s.DurationMS)
+		if s.Error != "" {
+			fmt.Fprintf(w, "  stopped: %s\n", s.Error)
+		}
+		if s.DryRun {
+			printActions(w, s.FieldActions)
+		}
+	}
+}
+
+func printActions(w io.Writer, acts map[string]map[mapping.Action]int) {
+	fields := make([]string, 0, len(acts))
+	for f := range acts {
+		fields = append(fields, f)
+	}
+	slices.Sort(fields)
+	for _, f := range fields {
+		var parts []string
+		for a, n := range acts[f] {
+			parts = append(parts, fmt.Sprintf("%s=%d", a, n))
+		}
+		slices.Sort(parts)
+		fmt.Fprintf(w, "  %-28s %s\n", f, strings.Join(parts, " "))
+	}
+}

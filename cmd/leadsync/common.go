@@ -1,0 +1,83 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/leadsync/leadsync/connector"
+	"github.com/leadsync/leadsync/mapping"
+)
+
+// logFlags are the logging flags every long-running command takes.
+type logFlags struct{ format, level string }
+
+func (l *logFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&l.format, "log-format", "", "log format: auto, text or json (default: the config's, else auto)")
+	fs.StringVar(&l.level, "log-level", "", "log level: debug, info, warn or error (default: the config's, else info)")
+}
+
+// logger builds the process logger: text on a terminal, JSON otherwise, unless told.
+func (l *logFlags) logger(w io.Writer, cfg *connector.Config) *slog.Logger {
+	format, level := l.format, l.level
+	if cfg != nil {
+		format = firstOf(format, cfg.Log.Format)
+		level = firstOf(level, cfg.Log.Level)
+	}
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(firstOf(level, "info"))); err != nil {
+		lv = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	if format == "json" || (format != "text" && !isTerminal(w)) {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func firstOf(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// loadConfig loads the config named by -c, reporting problems on stderr.
+func loadConfig(e *env, path string) (*connector.Config, int) {
+	cfg, err := connector.LoadConfig(path, e.environ)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "leadsync: config:\n%v\n", err)
+		return nil, exitUsage
+	}
+	return cfg, exitOK
+}
+
+// reportBuild maps an engine build error to its exit code.
+func reportBuild(e *env, err error) int {
+	if me, ok := errors.AsType[mapping.Errors](err); ok {
+		fmt.Fprintf(e.stderr, "leadsync: mapping:\n%v\n", me)
+		return exitMapping
+	}
+	if connector.IsConfigError(err) {
+		fmt.Fprintf(e.stderr, "leadsync: config:\n%v\n", err)
+		return exitUsage
+	}
+	fmt.Fprintf(e.stderr, "leadsync: %v\n", err)
+	return exitFailed
+}
+
+const defaultConfig = "leadsync.yaml"

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/leadsync/leadsync/connector"
+)
+
+func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, nil, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestValidateExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	good, err := os.ReadFile("../../configs/hubspot.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mappingDir := filepath.Join(dir, "mappings")
+	if err := os.MkdirAll(mappingDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	badMapping := "object: contacts\nmatch:\n  email: email\nfields:\n  jobtitle: { from: contact.jobtitle }\n"
+	if err := os.WriteFile(filepath.Join(mappingDir, "hubspot-contacts.yaml"), []byte(badMapping), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	unknownKey := filepath.Join(dir, "unknown.yaml")
+	if err := os.WriteFile(unknownKey, bytes.Replace(good, []byte("shutdown_grace:"), []byte("shutdown_grase:"), 1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	badPath := filepath.Join(dir, "badpath.yaml")
+	if err := os.WriteFile(badPath, good, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		args     []string
+		code     int
+		contains []string
+	}{
+		{"shipped config", []string{"validate", "-c", "../../configs/hubspot.yaml", "--offline"}, exitOK, nil},
+		{"unknown key", []string{"validate", "-c", unknownKey, "--offline"}, exitUsage,
+			[]string{"unknown.yaml:8:1", "shutdown_grase"}},
+		{"path Lusha lacks", []string{"validate", "-c", badPath, "--offline"}, exitMapping,
+			[]string{"hubspot-contacts.yaml:5:", "contact.jobtitle", "did you mean"}},
+		{"no such command", []string{"frobnicate"}, exitUsage, []string{"unknown command"}},
+		{"help", []string{"sync", "--help"}, exitOK, []string{"--dry-run"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := runCLI(t, tt.args...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d; stderr:\n%s", code, tt.code, stderr)
+			}
+			for _, c := range tt.contains {
+				if !strings.Contains(stderr, c) {
+					t.Errorf("stderr does not contain %q:\n%s", c, stderr)
+				}
+			}
+		})
+	}
+}
+
+// TestSandboxOnce is issue 2's first promise through the command line.
+func TestSandboxOnce(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "sandbox", "--once", "--json", "--leads", "500", "--log-level", "warn")
+	if code != exitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	var sum connector.Summary
+	if err := json.Unmarshal([]byte(strings.TrimSpace(stdout)), &sum); err != nil {
+		t.Fatalf("stdout is not one JSON summary: %v\n%s", err, stdout)
+	}
+	if sum.Pipeline == "" || sum.RecordsRead != 500 || sum.RecordsEnriched < 300 || sum.RecordsWritten < 300 || sum.CreditsSpent <= 0 {
+		t.Errorf("summary %+v", sum)
+	}
+	for _, key := range []string{`"records_read"`, `"credits_spent"`, `"duration_ms"`, `"dry_run"`, `"status"`, `"run_id"`} {
+		if !strings.Contains(stdout, key) {
+			t.Errorf("summary lacks %s", key)
+		}
+	}
+}
+
+func TestVersion(t *testing.T) {
+	code, stdout, _ := runCLI(t, "version")
+	if code != exitOK || !strings.HasPrefix(stdout, "leadsync ") {
+		t.Errorf("version: %d %q", code, stdout)
+	}
+}

@@ -1,0 +1,108 @@
+package connector
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/robfig/cron/v3"
+	yamlv3 "go.yaml.in/yaml/v3"
+)
+
+// CRM kinds leadsync has adapters for.
+var crmKinds = []string{"hubspot"}
+
+func (c *Config) validate(doc *yamlv3.Node) ConfigErrors {
+	var errs ConfigErrors
+	bad := func(msg string, path ...string) {
+		line, col := posOf(doc, path...)
+		key := ""
+		for i, p := range path {
+			if i > 0 {
+				key += "."
+			}
+			key += p
+		}
+		errs = append(errs, &ConfigError{File: c.path, Line: line, Col: col, Key: key, Msg: msg})
+	}
+	if c.State.Path == "" {
+		bad("must not be empty", "state", "path")
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("must be debug, info, warn or error", "log", "level")
+	}
+	switch c.Log.Format {
+	case "auto", "text", "json":
+	default:
+		bad("must be auto, text or json", "log", "format")
+	}
+	if c.ShutdownGrace <= 0 {
+		bad("must be positive", "shutdown_grace")
+	}
+	if err := c.Lusha.APIKey.Validate(); err != nil {
+		bad(err.Error(), "lusha", "api_key")
+	}
+	if c.Lusha.Rate.PerSecond <= 0 {
+		bad("must be positive", "lusha", "rate", "per_second")
+	}
+	if c.Lusha.Budget.CreditsPerDay < 0 || c.Lusha.Budget.CreditsPerRun < 0 {
+		bad("budgets must not be negative (0 means no cap)", "lusha", "budget")
+	}
+	if c.Lusha.Breaker.Failures < 1 {
+		bad("must be at least 1", "lusha", "breaker", "failures")
+	}
+	for name, crm := range c.CRMs {
+		if !slices.Contains(crmKinds, crm.Kind) {
+			bad(fmt.Sprintf("kind %q is not one of %v", crm.Kind, crmKinds), "crms", name, "kind")
+		}
+		if err := crm.Token.Validate(); err != nil {
+			bad(err.Error(), "crms", name, "token")
+		}
+	}
+	seen := map[string]bool{}
+	for i, p := range c.Pipelines {
+		at := func(key string) []string { return []string{"pipelines", strconv.Itoa(i), key} }
+		switch {
+		case p.Name == "":
+			bad("a pipeline needs a name", at("name")...)
+		case seen[p.Name]:
+			bad(fmt.Sprintf("pipeline %q is defined twice", p.Name), at("name")...)
+		}
+		seen[p.Name] = true
+		if _, ok := c.CRMs[p.CRM]; !ok {
+			bad(fmt.Sprintf("crm %q is not defined under crms", p.CRM), at("crm")...)
+		}
+		if p.Object == "" {
+			bad("must name the CRM object (e.g. contacts)", at("object")...)
+		}
+		if p.Mapping == "" {
+			bad("must name a mapping file", at("mapping")...)
+		}
+		if _, err := ParseSchedule(p.Schedule); err != nil {
+			bad(err.Error(), at("schedule")...)
+		}
+		if p.CacheTTL < 0 {
+			bad("must not be negative", at("cache_ttl")...)
+		}
+	}
+	return errs
+}
+
+var scheduleParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+// ParseSchedule parses a cron spec or descriptor (@every 5m, @hourly). The cron parser
+// panics on some malformed zone prefixes (robfig/cron#470), so the panic becomes an error.
+func ParseSchedule(spec string) (s cron.Schedule, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			s, err = nil, fmt.Errorf("schedule %q is malformed", spec)
+		}
+	}()
+	s, err = scheduleParser.Parse(spec)
+	if err != nil {
+		return nil, fmt.Errorf("schedule %q: %w", spec, err)
+	}
+	return s, nil
+}

@@ -1,0 +1,171 @@
+package connector
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+
+	yamlv3 "go.yaml.in/yaml/v3"
+)
+
+// parseNode parses the config file into a node tree, so that errors can name lines.
+func parseNode(file string, data []byte) (*yamlv3.Node, error) {
+	var doc yamlv3.Node
+	if err := yamlv3.Unmarshal(data, &doc); err != nil {
+		return nil, &ConfigError{File: file, Msg: err.Error()}
+	}
+	if len(doc.Content) == 0 {
+		return &yamlv3.Node{Kind: yamlv3.MappingNode}, nil
+	}
+	return doc.Content[0], nil
+}
+
+// checkKeys walks the YAML tree alongside the Go type and reports every key the type
+// does not have, with a suggestion when a known key is close.
+func checkKeys(file string, n *yamlv3.Node, t reflect.Type) ConfigErrors {
+	var errs ConfigErrors
+	var walk func(n *yamlv3.Node, t reflect.Type, path string)
+	walk = func(n *yamlv3.Node, t reflect.Type, path string) {
+		for t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		switch {
+		case t.Kind() == reflect.Struct && n.Kind == yamlv3.MappingNode:
+			fields := structKeys(t)
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i], n.Content[i+1]
+				ft, ok := fields[k.Value]
+				if !ok {
+					msg := "unknown key " + strconv.Quote(k.Value)
+					if s := nearest(k.Value, keysOf(fields)); s != "" {
+						msg += fmt.Sprintf(", did you mean %q?", s)
+					}
+					errs = append(errs, &ConfigError{File: file, Line: k.Line, Col: k.Column, Key: join(path, k.Value), Msg: msg})
+					continue
+				}
+				walk(v, ft, join(path, k.Value))
+			}
+		case t.Kind() == reflect.Map && n.Kind == yamlv3.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				walk(n.Content[i+1], t.Elem(), join(path, n.Content[i].Value))
+			}
+		case t.Kind() == reflect.Slice && n.Kind == yamlv3.SequenceNode:
+			for i, c := range n.Content {
+				walk(c, t.Elem(), fmt.Sprintf("%s[%d]", path, i))
+			}
+		case t == durationType && n.Kind == yamlv3.ScalarNode && n.Tag != "!!str":
+			errs = append(errs, &ConfigError{File: file, Line: n.Line, Col: n.Column, Key: path,
+				Msg: fmt.Sprintf("duration %s needs a unit (write e.g. 30s, 5m, 720h)", n.Value)})
+		}
+	}
+	walk(n, t, "")
+	return errs
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func structKeys(t reflect.Type) map[string]reflect.Type {
+	m := map[string]reflect.Type{}
+	for f := range t.Fields() {
+		if tag := f.Tag.Get("koanf"); tag != "" && tag != "-" {
+			m[tag] = f.Type
+		}
+	}
+	return m
+}
+
+func keysOf(m map[string]reflect.Type) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
+
+// knownPath tells whether a dotted key path exists in the config type (map keys are free).
+func knownPath(t reflect.Type, path []string) bool {
+	for _, seg := range path {
+		for t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		switch t.Kind() {
+		case reflect.Struct:
+			ft, ok := structKeys(t)[seg]
+			if !ok {
+				return false
+			}
+			t = ft
+		case reflect.Map:
+			t = t.Elem()
+		default:
+			return false // lists and scalars cannot be addressed by a variable
+		}
+	}
+	return true
+}
+
+// posOf finds the line and column of a dotted path ("pipelines.0.mapping") in the tree.
+func posOf(n *yamlv3.Node, path ...string) (int, int) {
+	line, col := 0, 0
+	for _, seg := range path {
+		if n == nil {
+			break
+		}
+		var next *yamlv3.Node
+		switch n.Kind {
+		case yamlv3.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if n.Content[i].Value == seg {
+					line, col = n.Content[i].Line, n.Content[i].Column
+					next = n.Content[i+1]
+				}
+			}
+		case yamlv3.SequenceNode:
+			if i, err := strconv.Atoi(seg); err == nil && i < len(n.Content) {
+				next = n.Content[i]
+				line, col = next.Line, next.Column
+			}
+		}
+		n = next
+	}
+	return line, col
+}
+
+// nearest returns the candidate closest to s by edit distance, if close enough to be a typo.
+func nearest(s string, candidates []string) string {
+	best, bestD := "", len(s)/2+2
+	for _, c := range candidates {
+		if d := editDistance(strings.ToLower(s), strings.ToLower(c)); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

@@ -1,0 +1,147 @@
+package connector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"reflect"
+	"time"
+
+	"github.com/leadsync/leadsync/crm"
+	"github.com/leadsync/leadsync/crm/hubspot"
+	"github.com/leadsync/leadsync/lusha"
+	"github.com/leadsync/leadsync/mapping"
+	"github.com/leadsync/leadsync/state"
+)
+
+// Engine is everything a config describes, wired: the store, the shared Lusha account,
+// one adapter per CRM account, and the pipelines.
+type Engine struct {
+	Config    *Config
+	Store     state.Store
+	Lusha     *Lusha
+	Runner    *Runner
+	Pipelines []*Pipeline
+}
+
+// AnswerSchema is the shape of Lusha's answers that mapping paths are checked against,
+// derived from the client's types.
+func AnswerSchema() *mapping.Schema {
+	s := mapping.SchemaOf(reflect.TypeFor[lusha.EnrichedContact](), reflect.TypeFor[lusha.EnrichedCompany]()).
+		Merge(mapping.SchemaOf(reflect.TypeFor[lusha.ContactPreview](), nil))
+	return &s
+}
+
+// LoadMappings loads every pipeline's mapping file. A missing file is a configuration
+// error; problems inside a mapping are mapping.Errors, each with file:line:col.
+func LoadMappings(cfg *Config) (map[string]*mapping.Mapping, error) {
+	schema := AnswerSchema()
+	out := map[string]*mapping.Mapping{}
+	var errs mapping.Errors
+	var cfgErrs ConfigErrors
+	for i, p := range cfg.Pipelines {
+		path := cfg.Resolve(p.Mapping)
+		if _, err := os.Stat(path); err != nil {
+			cfgErrs = append(cfgErrs, &ConfigError{File: cfg.path, Key: fmt.Sprintf("pipelines[%d].mapping", i), Msg: err.Error()})
+			continue
+		}
+		m, err := mapping.Load(path, mapping.Options{Schema: schema})
+		if me, ok := errors.AsType[mapping.Errors](err); ok {
+			errs = append(errs, me...)
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if m.Object != p.Object {
+			errs = append(errs, &mapping.Error{File: path, Line: 1, Col: 1,
+				Msg: fmt.Sprintf("mapping is for object %q but pipeline %s reads %q", m.Object, p.Name, p.Object)})
+		}
+		out[p.Name] = m
+	}
+	if len(cfgErrs) > 0 {
+		return nil, cfgErrs
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return out, nil
+}
+
+// NewCRM builds the adapter for one CRM account.
+func NewCRM(c CRMConfig, getenv func(string) string) (crm.Adapter, error) {
+	token, err := c.Token.Resolve(getenv)
+	if err != nil {
+		return nil, fmt.Errorf("token: %w", err)
+	}
+	switch c.Kind {
+	case "hubspot":
+		opts := []hubspot.Option{
+			hubspot.WithHTTPClient(&http.Client{Timeout: c.Timeout}),
+			hubspot.WithOverlap(c.Overlap),
+			hubspot.WithSettleLag(c.SettleLag),
+		}
+		if c.BaseURL != "" {
+			opts = append(opts, hubspot.WithBaseURL(c.BaseURL))
+		}
+		return hubspot.New(token.Reveal(), opts...), nil
+	}
+	return nil, fmt.Errorf("no adapter for CRM kind %q", c.Kind)
+}
+
+// Build wires the engine. The caller closes it.
+func Build(ctx context.Context, cfg *Config, getenv func(string) string, log *slog.Logger) (*Engine, error) {
+	mappings, err := LoadMappings(cfg)
+	if err != nil {
+		return nil, err
+	}
+	key, err := cfg.Lusha.APIKey.Resolve(getenv)
+	if err != nil {
+		return nil, &ConfigError{File: cfg.path, Key: "lusha.api_key", Msg: err.Error()}
+	}
+	adapters := map[string]crm.Adapter{}
+	for name, c := range cfg.CRMs {
+		a, err := NewCRM(c, getenv)
+		if err != nil {
+			return nil, &ConfigError{File: cfg.path, Key: "crms." + name, Msg: err.Error()}
+		}
+		adapters[name] = a
+	}
+	store, err := state.Open(ctx, cfg.Resolve(cfg.State.Path))
+	if err != nil {
+		return nil, fmt.Errorf("open state: %w", err)
+	}
+	lu := NewLusha(cfg.Lusha, key, store, func(from, to string) {
+		log.Warn("Lusha circuit breaker changed state", "from", from, "to", to)
+	})
+	host, _ := os.Hostname()
+	e := &Engine{Config: cfg, Store: store, Lusha: lu, Runner: &Runner{
+		Store: store, Lusha: lu, Logger: log, NegativeTTL: cfg.Lusha.NegativeTTL,
+		Owner: fmt.Sprintf("%s/%d/%d", host, os.Getpid(), time.Now().UnixNano()), Retry: defaultRetry(),
+	}}
+	for _, p := range cfg.Pipelines {
+		if p.Disabled {
+			continue
+		}
+		e.Pipelines = append(e.Pipelines, &Pipeline{Name: p.Name, Object: p.Object, CRMName: p.CRM,
+			CRM: adapters[p.CRM], Mapping: mappings[p.Name], CacheTTL: p.CacheTTL, Schedule: p.Schedule,
+			Filter: crm.Filter{Missing: p.Filter.Missing, Equals: p.Filter.Equals}})
+	}
+	return e, nil
+}
+
+// Pipeline returns the named pipeline.
+func (e *Engine) Pipeline(name string) (*Pipeline, bool) {
+	for _, p := range e.Pipelines {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return nil, false
+}
+
+// Close releases the store.
+func (e *Engine) Close() error { return e.Store.Close() }

@@ -1,0 +1,455 @@
+package connector
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/leadsync/leadsync/crm"
+	"github.com/leadsync/leadsync/lusha"
+	"github.com/leadsync/leadsync/state"
+)
+
+// enrich gets a contact answer (and a company answer where needed) for every plan that
+// is not settled, from the cache or from Lusha, persisting what it buys before use.
+// Plans it cannot serve are left pending with the class that stopped them, and the
+// first such class is the run's stop reason (rn.stop).
+func (rn *run) enrich(ctx context.Context, plans []*plan) error {
+	var toSearch []*plan
+	for _, pl := range open(plans) {
+		if pl.cached != nil && pl.cached.Outcome == state.OutcomeMatched {
+			doc, err := decodeDoc(pl.cached.Answer)
+			if err == nil {
+				pl.contact, pl.lushaID = doc, pl.cached.LushaID
+				continue
+			}
+		}
+		toSearch = append(toSearch, pl)
+	}
+	if err := rn.search(ctx, toSearch); err != nil {
+		return err
+	}
+	if err := rn.reveal(ctx, open(plans)); err != nil {
+		return err
+	}
+	return rn.companies(ctx, open(plans))
+}
+
+// open returns the plans that still need work.
+func open(plans []*plan) []*plan {
+	var out []*plan
+	for _, pl := range plans {
+		if !pl.settled {
+			out = append(out, pl)
+		}
+	}
+	return out
+}
+
+// halt leaves plans pending because of err and makes err the run's stop reason.
+func (rn *run) halt(plans []*plan, err error) {
+	for _, pl := range plans {
+		pl.settle(state.StatusPending, crm.ClassOf(err), err.Error())
+	}
+	if rn.stop == nil {
+		rn.stop = err
+	}
+}
+
+// mayBuy says whether this run may call Lusha for money; a dry run only may with --live.
+func (rn *run) mayBuy(plans []*plan) bool {
+	if !rn.opts.DryRun || rn.opts.Live {
+		return true
+	}
+	for _, pl := range plans {
+		pl.settle(state.StatusPending, crm.ClassNone, "dry run: would ask Lusha (use --live to buy)")
+	}
+	return false
+}
+
+// search looks up contacts, 100 a call, within the credit budget.
+func (rn *run) search(ctx context.Context, plans []*plan) error {
+	if len(plans) == 0 || !rn.mayBuy(plans) {
+		return nil
+	}
+	for chunk := range slices.Chunk(plans, lusha.MaxBatch) {
+		// Search costs 1 credit per started 25 results: buy only what the budget allows.
+		granted, release, err := rn.Lusha.budget.reserve(ctx, rn.counts.CreditsSpent, (len(chunk)+24)/25, rn.now())
+		if err != nil {
+			return err
+		}
+		n := min(len(chunk), granted*25)
+		if n < len(chunk) {
+			rn.halt(chunk[n:], errBudgetSpent)
+		}
+		if n == 0 {
+			release()
+			return nil
+		}
+		err = rn.searchChunk(ctx, chunk[:n])
+		release()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (rn *run) searchChunk(ctx context.Context, chunk []*plan) error {
+	req := lusha.ContactsSearchRequest{Contacts: make([]lusha.ContactSearchItem, len(chunk))}
+	byRef := make(map[string]*plan, len(chunk))
+	for i, pl := range chunk {
+		req.Contacts[i] = pl.item
+		byRef[pl.rec.ID] = pl
+	}
+	resp, err := call(ctx, rn.Lusha, true, func() (*lusha.ContactsSearchResponse, error) {
+		r, _, err := rn.Lusha.client.SearchContacts(ctx, req)
+		return r, err
+	})
+	if err != nil {
+		if crm.ClassOf(err) == crm.ClassRestricted && len(chunk) > 1 {
+			// A whole-call 451 names no item: ask one by one to find the restricted one.
+			for _, pl := range chunk {
+				if err := rn.searchChunk(ctx, []*plan{pl}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		return rn.callFailed(chunk, err)
+	}
+	now := rn.now()
+	var ens []state.Enrichment
+	for _, res := range resp.Results {
+		pl := byRef[res.ClientReferenceID]
+		if pl == nil {
+			continue
+		}
+		delete(byRef, res.ClientReferenceID)
+		if e := rn.previewOutcome(pl, res, now); e != nil {
+			ens = append(ens, *e)
+		}
+	}
+	for _, pl := range byRef {
+		pl.settle(state.StatusParked, crm.ClassUnavailable, "Lusha returned no result for this record")
+	}
+	return rn.persist(ctx, "contacts/search", resp.Billing.CreditsCharged, ens)
+}
+
+// previewOutcome applies one search result to its plan and returns what to cache.
+func (rn *run) previewOutcome(pl *plan, res lusha.ContactPreview, now time.Time) *state.Enrichment {
+	e := &state.Enrichment{Key: pl.key, FetchedAt: now}
+	if res.Error != nil {
+		switch res.Error.Code {
+		case lusha.ItemNotFound:
+			e.Outcome, e.ExpiresAt = state.OutcomeNoMatch, now.Add(rn.NegativeTTL)
+			pl.settle(state.StatusDone, crm.ClassNoMatch, "Lusha has no match")
+		case lusha.ItemComplianceRestricted:
+			e.Outcome, e.ExpiresAt = state.OutcomeRestricted, now.Add(100*365*24*time.Hour)
+			pl.settle(state.StatusDone, crm.ClassRestricted, "restricted by Lusha (compliance)")
+			rn.restricted = append(rn.restricted, pl.key)
+		default:
+			pl.settle(state.StatusParked, crm.ClassUnavailable, fmt.Sprintf("Lusha: %s: %s", res.Error.Code, res.Error.Message))
+			return nil
+		}
+		return e
+	}
+	doc, err := toDoc(res)
+	if err != nil {
+		pl.settle(state.StatusParked, crm.ClassInvalid, "Lusha answer: "+err.Error())
+		return nil
+	}
+	pl.contact, pl.lushaID = doc, res.ID
+	pl.cached = nil
+	e.Outcome, e.LushaID, e.ExpiresAt = state.OutcomeMatched, res.ID, now.Add(rn.p.CacheTTL)
+	e.Answer, _ = json.Marshal(doc)
+	return e
+}
+
+// callFailed decides what a failed Lusha call means for its records.
+func (rn *run) callFailed(chunk []*plan, err error) error {
+	switch crm.ClassOf(err) {
+	case crm.ClassCanceled:
+		rn.halt(chunk, err)
+		return nil
+	case crm.ClassInvalid:
+		// The request was refused as malformed: park the records with the reason
+		// rather than stopping the run for everyone.
+		for _, pl := range chunk {
+			pl.settle(state.StatusParked, crm.ClassInvalid, err.Error())
+		}
+		return nil
+	}
+	rn.halt(chunk, err)
+	return nil
+}
+
+// persist stores answers and their cost before anything uses them (I2).
+func (rn *run) persist(ctx context.Context, callName string, credits int, ens []state.Enrichment) error {
+	spend := state.Spend{Pipeline: rn.p.Name, RunID: rn.id, Call: callName, Credits: credits, At: rn.now()}
+	if err := rn.Store.SaveEnrichments(ctx, spend, ens); err != nil {
+		return fmt.Errorf("persist Lusha answers: %w", err)
+	}
+	rn.counts.CreditsSpent += credits
+	for _, key := range rn.restricted {
+		if err := rn.Store.Suppress(ctx, key, "lusha: compliance restricted", rn.now()); err != nil {
+			return err
+		}
+	}
+	rn.restricted = rn.restricted[:0]
+	return nil
+}
+
+// revealed lists the data points already bought for a plan's contact.
+func (pl *plan) revealed() []string {
+	if pl.cached != nil {
+		return pl.cached.Revealed
+	}
+	return nil
+}
+
+// wanted is what must be revealed for this plan: the data points some field needs and
+// the person has. When a field reads an enriched-only part of the profile, the
+// cheapest data point the person has is bought to get it.
+func (pl *plan) wanted() []string {
+	has := docStrings(pl.contact, "has")
+	var want []string
+	for _, dp := range pl.reveal {
+		if slices.Contains(has, dp) {
+			want = append(want, dp)
+		}
+	}
+	if pl.enrich && len(want) == 0 {
+		for _, dp := range []string{lusha.RevealEmails, lusha.RevealPhones} {
+			if slices.Contains(has, dp) {
+				want = append(want, dp)
+				break
+			}
+		}
+	}
+	missing := false
+	for _, dp := range want {
+		if !slices.Contains(pl.revealed(), dp) {
+			missing = true
+		}
+	}
+	if !missing {
+		return nil
+	}
+	return want
+}
+
+// revealCost is what enriching a contact for these data points costs, from the
+// preview's canReveal (0 for data points the account already revealed).
+func revealCost(contact map[string]any, want []string) int {
+	price := map[string]int{lusha.RevealEmails: 1, lusha.RevealPhones: 5}
+	if raw, ok := contact["canReveal"].([]any); ok {
+		for _, item := range raw {
+			m, _ := item.(map[string]any)
+			field, _ := m["field"].(string)
+			if credits, ok := m["credits"].(float64); ok && field != "" {
+				price[field] = int(credits)
+			}
+		}
+	}
+	cost := 0
+	for _, dp := range want {
+		cost += price[dp]
+	}
+	return cost
+}
+
+// reveal enriches the contacts whose mapped fields need data points not yet bought,
+// grouped by the set of data points (reveal applies to a whole call).
+func (rn *run) reveal(ctx context.Context, plans []*plan) error {
+	groups := map[string][]*plan{}
+	for _, pl := range plans {
+		if pl.contact == nil {
+			continue
+		}
+		if want := pl.wanted(); len(want) > 0 {
+			k := strings.Join(want, ",")
+			groups[k] = append(groups[k], pl)
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(groups)) {
+		group := groups[k]
+		if !rn.mayBuy(group) {
+			continue
+		}
+		for chunk := range slices.Chunk(group, lusha.MaxBatch) {
+			if err := rn.revealChunk(ctx, chunk, strings.Split(k, ",")); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (rn *run) revealChunk(ctx context.Context, chunk []*plan, want []string) error {
+	cost := 0
+	for _, pl := range chunk {
+		cost += revealCost(pl.contact, want)
+	}
+	granted, release, err := rn.Lusha.budget.reserve(ctx, rn.counts.CreditsSpent, cost, rn.now())
+	if err != nil {
+		return err
+	}
+	defer release()
+	// Keep the prefix of contacts the grant pays for; the rest waits for budget.
+	n, sum := 0, 0
+	for _, pl := range chunk {
+		c := revealCost(pl.contact, want)
+		if sum+c > granted {
+			break
+		}
+		sum += c
+		n++
+	}
+	if n < len(chunk) {
+		rn.halt(chunk[n:], errBudgetSpent)
+		chunk = chunk[:n]
+	}
+	if len(chunk) == 0 {
+		return nil
+	}
+	byID := make(map[string]*plan, len(chunk))
+	req := lusha.ContactsEnrichRequest{Reveal: want}
+	for _, pl := range chunk {
+		req.IDs = append(req.IDs, pl.lushaID)
+		byID[pl.lushaID] = pl
+	}
+	resp, err := call(ctx, rn.Lusha, true, func() (*lusha.ContactsEnrichResponse, error) {
+		r, _, err := rn.Lusha.client.EnrichContacts(ctx, req)
+		return r, err
+	})
+	if err != nil {
+		return rn.callFailed(chunk, err)
+	}
+	now := rn.now()
+	var ens []state.Enrichment
+	for _, res := range resp.Results {
+		pl := byID[res.ID]
+		if pl == nil {
+			continue
+		}
+		delete(byID, res.ID)
+		if res.Error != nil {
+			rn.previewOutcome(pl, lusha.ContactPreview{Error: res.Error}, now)
+			continue
+		}
+		doc, err := toDoc(res)
+		if err != nil {
+			pl.settle(state.StatusParked, crm.ClassInvalid, "Lusha answer: "+err.Error())
+			continue
+		}
+		pl.contact = mergeDoc(pl.contact, doc)
+		revealed := slices.Clone(pl.revealed())
+		for _, dp := range want {
+			revealed = appendUnique(revealed, dp)
+		}
+		slices.Sort(revealed)
+		pl.cached = &state.Enrichment{Key: pl.key, Outcome: state.OutcomeMatched, LushaID: pl.lushaID,
+			Revealed: revealed, FetchedAt: now, ExpiresAt: now.Add(rn.p.CacheTTL),
+			Credits: revealCost(pl.contact, want)}
+		pl.cached.Answer, _ = json.Marshal(pl.contact)
+		ens = append(ens, *pl.cached)
+	}
+	for _, pl := range byID {
+		pl.settle(state.StatusParked, crm.ClassUnavailable, "Lusha returned no enrichment for this contact")
+	}
+	return rn.persist(ctx, "contacts/enrich", resp.Billing.CreditsCharged, ens)
+}
+
+// companies attaches company answers, enriched once per company per TTL.
+func (rn *run) companies(ctx context.Context, plans []*plan) error {
+	need := map[string][]*plan{}
+	for _, pl := range plans {
+		if !pl.company || pl.contact == nil {
+			continue
+		}
+		id := docString(pl.contact, "company.id")
+		if id == "" {
+			continue // the person has no known company: company fields get no value
+		}
+		cached, err := rn.Store.Enrichment(ctx, companyKey(id), rn.now())
+		if err != nil {
+			return err
+		}
+		if cached != nil && cached.Outcome == state.OutcomeMatched {
+			if doc, err := decodeDoc(cached.Answer); err == nil {
+				pl.firm = doc
+				continue
+			}
+		}
+		need[id] = append(need[id], pl)
+	}
+	if len(need) == 0 {
+		return nil
+	}
+	ids := slices.Sorted(maps.Keys(need))
+	var all []*plan
+	for _, id := range ids {
+		all = append(all, need[id]...)
+	}
+	if !rn.mayBuy(all) {
+		return nil
+	}
+	for chunk := range slices.Chunk(ids, lusha.MaxBatch) {
+		if err := rn.companyChunk(ctx, chunk, need); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func companyKey(lushaCompanyID string) string { return "company:" + lushaCompanyID }
+
+func (rn *run) companyChunk(ctx context.Context, ids []string, need map[string][]*plan) error {
+	granted, release, err := rn.Lusha.budget.reserve(ctx, rn.counts.CreditsSpent, len(ids), rn.now())
+	if err != nil {
+		return err
+	}
+	defer release()
+	for _, id := range ids[granted:] {
+		rn.halt(need[id], errBudgetSpent)
+	}
+	ids = ids[:granted]
+	if len(ids) == 0 {
+		return nil
+	}
+	resp, err := call(ctx, rn.Lusha, true, func() (*lusha.CompaniesEnrichResponse, error) {
+		r, _, err := rn.Lusha.client.EnrichCompanies(ctx, lusha.CompaniesEnrichRequest{IDs: ids})
+		return r, err
+	})
+	if err != nil {
+		var waiting []*plan
+		for _, id := range ids {
+			waiting = append(waiting, need[id]...)
+		}
+		return rn.callFailed(waiting, err)
+	}
+	now := rn.now()
+	var ens []state.Enrichment
+	for _, res := range resp.Results {
+		if res.Error != nil || need[res.ID] == nil {
+			continue // no company answer: company fields get no value
+		}
+		doc, err := toDoc(res)
+		if err != nil {
+			continue
+		}
+		e := state.Enrichment{Key: companyKey(res.ID), Outcome: state.OutcomeMatched, LushaID: res.ID,
+			FetchedAt: now, ExpiresAt: now.Add(rn.p.CacheTTL), Credits: 1}
+		e.Answer, _ = json.Marshal(doc)
+		ens = append(ens, e)
+		for _, pl := range need[res.ID] {
+			pl.firm = doc
+		}
+	}
+	return rn.persist(ctx, "companies/enrich", resp.Billing.CreditsCharged, ens)
+}

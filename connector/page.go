@@ -1,0 +1,250 @@
+package connector
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/leadsync/leadsync/crm"
+	"github.com/leadsync/leadsync/mapping"
+	"github.com/leadsync/leadsync/state"
+)
+
+// page handles one page: plan, enrich, map, write, record, and advance the cursor when
+// every record of the page is settled. It returns whether reading may go on, and the
+// error that ends the run.
+func (rn *run) page(ctx context.Context, pg crm.Page) (bool, error) {
+	plans, err := rn.dedupe(ctx, pg.Records)
+	if err != nil {
+		return false, err
+	}
+	truncated, reached := false, false
+	if rn.opts.Limit > 0 {
+		left := rn.opts.Limit - rn.counts.RecordsRead
+		truncated, reached = left < len(plans), left <= len(plans)
+		plans = plans[:min(len(plans), max(left, 0))]
+	}
+	rn.counts.RecordsRead += len(plans)
+	for _, pl := range plans {
+		if err := rn.planRecord(ctx, pl); err != nil {
+			return false, err
+		}
+	}
+	if err := rn.enrich(ctx, plans); err != nil {
+		return false, err
+	}
+	rn.apply(plans)
+	if !rn.opts.DryRun {
+		rn.write(ctx, plans)
+	}
+	ledger := rn.tally(plans)
+	if !rn.opts.DryRun {
+		if err := rn.commit(ctx, pg, plans, ledger, truncated); err != nil {
+			return false, err
+		}
+	}
+	if rn.stop != nil {
+		return false, rn.stop
+	}
+	return !reached, nil
+}
+
+// apply runs the mapping for every record that has an answer.
+func (rn *run) apply(plans []*plan) {
+	for _, pl := range open(plans) {
+		if pl.contact == nil {
+			continue
+		}
+		rn.counts.RecordsEnriched++
+		res := rn.p.Mapping.Apply(mapping.Input{Current: pl.rec.Fields, Owned: pl.owned,
+			Contact: pl.contact, Company: anyOrNil(pl.firm), Now: rn.now(), RunID: rn.id})
+		pl.decided = res.Decisions
+		for _, d := range res.Decisions {
+			if rn.actions == nil {
+				rn.actions = map[string]map[mapping.Action]int{}
+			}
+			if rn.actions[d.Field] == nil {
+				rn.actions[d.Field] = map[mapping.Action]int{}
+			}
+			rn.actions[d.Field][d.Action]++
+		}
+		if len(res.Patch) == 0 {
+			rn.settleMapped(pl, nil)
+			continue
+		}
+		pl.patch = res.Patch
+		if rn.opts.DryRun {
+			rn.settleMapped(pl, nil)
+		}
+	}
+}
+
+// anyOrNil keeps a nil map a nil interface, which the mapping reads as "no answer".
+func anyOrNil(m map[string]any) any {
+	if m == nil {
+		return nil
+	}
+	return m
+}
+
+// settleMapped records a mapped record: done, or parked when some field's value was
+// invalid (it is retried after the mapping or the data changes).
+func (rn *run) settleMapped(pl *plan, fieldErrs []crm.FieldError) {
+	var reasons []string
+	for _, d := range pl.decided {
+		if d.Action == mapping.ActionInvalid {
+			reasons = append(reasons, fmt.Sprintf("%s: %s", d.Field, d.Reason))
+		}
+	}
+	for _, fe := range fieldErrs {
+		reasons = append(reasons, fmt.Sprintf("%s: %s %s", fe.Field, fe.Code, fe.Message))
+	}
+	if len(reasons) > 0 {
+		pl.settle(state.StatusParked, crm.ClassInvalid, strings.Join(reasons, "; "))
+		return
+	}
+	pl.settle(state.StatusDone, crm.ClassNone, "")
+}
+
+// write sends the patches in the CRM's batch size. Failures of single records park
+// them; failures of a whole batch leave its records pending and stop the run.
+func (rn *run) write(ctx context.Context, plans []*plan) {
+	var todo []*plan
+	for _, pl := range open(plans) {
+		if pl.patch != nil {
+			todo = append(todo, pl)
+		}
+	}
+	for chunk := range slices.Chunk(todo, max(1, rn.p.CRM.BatchSize())) {
+		if rn.stop != nil {
+			rn.halt(chunk, rn.stop)
+			continue
+		}
+		patches := make([]crm.Patch, len(chunk))
+		byID := make(map[string]*plan, len(chunk))
+		for i, pl := range chunk {
+			patches[i] = crm.Patch{RecordID: pl.rec.ID, Fields: pl.patch}
+			byID[pl.rec.ID] = pl
+		}
+		results, err := retry(ctx, rn.Retry, func() ([]crm.WriteResult, error) {
+			return rn.p.CRM.Write(ctx, rn.p.Object, patches)
+		})
+		if err != nil {
+			if crm.ClassOf(err) == crm.ClassInvalid {
+				for _, pl := range chunk {
+					pl.settle(state.StatusParked, crm.ClassInvalid, err.Error())
+				}
+				continue
+			}
+			rn.halt(chunk, err)
+			continue
+		}
+		for _, res := range results {
+			if pl := byID[res.RecordID]; pl != nil {
+				delete(byID, res.RecordID)
+				rn.written(pl, res)
+			}
+		}
+		for _, pl := range byID {
+			pl.settle(state.StatusParked, crm.ClassUnavailable, "the CRM reported no result for this record")
+		}
+	}
+}
+
+// written applies one record's write result.
+func (rn *run) written(pl *plan, res crm.WriteResult) {
+	if !res.ModifiedAt.IsZero() {
+		pl.result.SeenModifiedAt = res.ModifiedAt
+	}
+	failed := map[string]bool{}
+	for _, fe := range res.FieldErrors {
+		failed[fe.Field] = true
+	}
+	if res.Err != nil && len(res.FieldErrors) == 0 {
+		class := crm.ClassOf(res.Err)
+		status := state.StatusParked
+		if class == crm.ClassRateLimited || class == crm.ClassUnavailable {
+			status = state.StatusPending
+		}
+		pl.settle(status, class, res.Err.Error())
+		pl.patch = nil
+		return
+	}
+	for f := range pl.patch {
+		if failed[f] {
+			delete(pl.patch, f)
+		}
+	}
+	rn.settleMapped(pl, res.FieldErrors)
+}
+
+// tally counts the page's outcomes and builds the ledger rows of what was written.
+func (rn *run) tally(plans []*plan) []state.LedgerEntry {
+	var ledger []state.LedgerEntry
+	now := rn.now()
+	for _, pl := range plans {
+		switch pl.result.Status {
+		case state.StatusParked:
+			rn.counts.RecordsFailed++
+		case state.StatusSkipped:
+			rn.counts.RecordsSkipped++
+		case state.StatusDone:
+			if len(pl.patch) == 0 {
+				rn.counts.RecordsSkipped++
+			}
+		}
+		if len(pl.patch) == 0 || pl.result.Status == state.StatusPending {
+			continue
+		}
+		rn.counts.RecordsWritten++
+		rn.counts.FieldsWritten += len(pl.patch)
+		for _, d := range pl.decided {
+			if v, ok := pl.patch[d.Field]; ok {
+				ledger = append(ledger, state.LedgerEntry{RunID: rn.id, Pipeline: rn.p.Name,
+					CRMObject: rn.p.Object, CRMID: pl.rec.ID, Field: d.Field, OldValue: d.Old, NewValue: v,
+					SourcePath: d.Source, LushaID: pl.lushaID, WrittenAt: now})
+			}
+		}
+	}
+	return ledger
+}
+
+// commit stores the page's outcome and, when every record is settled and the page was
+// read whole, the cursor that resumes after it (I1).
+func (rn *run) commit(ctx context.Context, pg crm.Page, plans []*plan, ledger []state.LedgerEntry, truncated bool) error {
+	now := rn.now()
+	c := state.PageCommit{Pipeline: rn.p.Name, Ledger: ledger}
+	advance := !truncated
+	for _, pl := range plans {
+		r := pl.result
+		r.UpdatedAt = now
+		switch r.Status {
+		case state.StatusParked:
+			r.Attempts++
+			r.NextAttempt = now.Add(parkBackoff(r.Attempts))
+		case state.StatusPending:
+			advance = false
+		default:
+			r.Attempts, r.NextAttempt = 0, time.Time{}
+		}
+		c.Records = append(c.Records, r)
+	}
+	if advance {
+		next := string(pg.Next)
+		c.Cursor = &next
+	}
+	// The outcome must be stored even when shutdown cancelled ctx mid-page.
+	saveCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := rn.Store.CommitPage(saveCtx, c); err != nil {
+		return fmt.Errorf("record page: %w", err)
+	}
+	return nil
+}
+
+// parkBackoff spaces the retries of a parked record: 5 min doubling, at most a day.
+func parkBackoff(attempts int) time.Duration {
+	return min(5*time.Minute<<min(attempts-1, 10), 24*time.Hour)
+}

@@ -1,0 +1,175 @@
+package connector
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/leadsync/leadsync/crm"
+	"github.com/leadsync/leadsync/lusha"
+	"github.com/leadsync/leadsync/mapping"
+	"github.com/leadsync/leadsync/state"
+)
+
+// plan is what the run decided and learned about one record.
+type plan struct {
+	rec     crm.Record
+	prev    state.RecordState
+	key     string // identity hash
+	item    lusha.ContactSearchItem
+	owned   map[string]string
+	reveal  []string // data points some target field needs: emails, phones
+	company bool     // some target field reads the company answer
+	enrich  bool     // some target field reads a contact field the preview lacks
+	cached  *state.Enrichment
+	contact map[string]any // the contact answer the mapping reads
+	firm    map[string]any // the company answer
+	lushaID string
+	patch   map[string]string
+	decided []mapping.Decision
+	result  state.RecordState
+	settled bool // the record needs no further stage
+}
+
+// settle ends a record's path through the stages.
+func (pl *plan) settle(status string, class crm.Class, reason string) {
+	pl.settled = true
+	pl.result.Status = status
+	pl.result.Class = string(class)
+	pl.result.Reason = reason
+}
+
+// dedupe drops records whose version was already handled: duplicates from the read's
+// look-back overlap and echoes of leadsync's own writes (DESIGN §10).
+func (rn *run) dedupe(ctx context.Context, recs []crm.Record) ([]*plan, error) {
+	ids := make([]string, len(recs))
+	for i, rec := range recs {
+		ids[i] = rec.ID
+	}
+	prev, err := rn.Store.Records(ctx, rn.p.Name, ids)
+	if err != nil {
+		return nil, err
+	}
+	plans := make([]*plan, 0, len(recs))
+	seen := map[string]bool{}
+	for _, rec := range recs {
+		st, known := prev[rec.ID]
+		if seen[rec.ID] || (known && st.Status != state.StatusPending && st.SeenModifiedAt.Equal(rec.ModifiedAt)) {
+			continue
+		}
+		seen[rec.ID] = true
+		pl := &plan{rec: rec, prev: st}
+		pl.result = state.RecordState{Pipeline: rn.p.Name, CRMID: rec.ID, SeenModifiedAt: rec.ModifiedAt,
+			Attempts: st.Attempts}
+		plans = append(plans, pl)
+	}
+	return plans, nil
+}
+
+// planRecord decides, from the record alone and the store, whether Lusha must be asked
+// and for which data points (DESIGN §2 step 3).
+func (rn *run) planRecord(ctx context.Context, pl *plan) error {
+	if !matchesFilter(pl.rec, rn.p.Filter) {
+		pl.settle(state.StatusSkipped, crm.ClassNone, "does not match the pipeline filter")
+		return nil
+	}
+	id := rn.p.Mapping.Identity(pl.rec.Fields)
+	if !id.Valid() {
+		pl.settle(state.StatusSkipped, crm.ClassNone, "no identity: needs an email, a LinkedIn URL, or a name and company")
+		return nil
+	}
+	pl.key = id.Key()
+	pl.result.IdentityKey = pl.key
+	pl.item = searchItem(pl.rec.ID, id)
+	if rn.p.hasOwnedPolicy() {
+		owned, err := rn.Store.Owned(ctx, rn.p.Object, pl.rec.ID)
+		if err != nil {
+			return err
+		}
+		pl.owned = owned
+	}
+	needs := rn.p.Mapping.Needs(pl.rec.Fields, pl.owned)
+	if len(needs.Sources) == 0 {
+		// Only constants could be written (or nothing): they mark enrichment, so
+		// without an answer to write there is nothing to do and nothing to buy.
+		pl.settle(state.StatusDone, crm.ClassNone, "nothing to write")
+		return nil
+	}
+	pl.reveal, pl.company, pl.enrich = dataPoints(needs.Sources)
+	suppressed, err := rn.Store.Suppressed(ctx, pl.key)
+	if err != nil {
+		return err
+	}
+	if suppressed {
+		pl.settle(state.StatusDone, crm.ClassRestricted, "suppressed: restricted or opted out")
+		return nil
+	}
+	cached, err := rn.Store.Enrichment(ctx, pl.key, rn.now())
+	if err != nil {
+		return err
+	}
+	pl.cached = cached
+	if cached != nil {
+		switch cached.Outcome {
+		case state.OutcomeNoMatch:
+			pl.settle(state.StatusDone, crm.ClassNoMatch, "Lusha has no match (cached)")
+		case state.OutcomeRestricted:
+			pl.settle(state.StatusDone, crm.ClassRestricted, "restricted (cached)")
+		}
+	}
+	return nil
+}
+
+func searchItem(ref string, id mapping.Identity) lusha.ContactSearchItem {
+	return lusha.ContactSearchItem{ClientReferenceID: ref, Email: id.Email, LinkedinURL: id.LinkedinURL,
+		FirstName: id.FirstName, LastName: id.LastName, CompanyName: id.CompanyName, CompanyDomain: id.CompanyDomain}
+}
+
+// dataPoints turns the answer paths some field reads into what must be bought:
+// contact emails or phones (reveals), a company answer, or other enriched-only fields.
+func dataPoints(sources []string) (reveal []string, company, enrichOnly bool) {
+	for _, src := range sources {
+		switch {
+		case strings.HasPrefix(src, "contact.emails"):
+			reveal = appendUnique(reveal, lusha.RevealEmails)
+		case strings.HasPrefix(src, "contact.phones"):
+			reveal = appendUnique(reveal, lusha.RevealPhones)
+		case strings.HasPrefix(src, "company."):
+			company = true
+		case strings.HasPrefix(src, "contact.") && !inPreview(src):
+			enrichOnly = true
+		}
+	}
+	slices.Sort(reveal)
+	return reveal, company, enrichOnly
+}
+
+func appendUnique(xs []string, x string) []string {
+	if slices.Contains(xs, x) {
+		return xs
+	}
+	return append(xs, x)
+}
+
+func matchesFilter(rec crm.Record, f crm.Filter) bool {
+	for _, field := range f.Missing {
+		if strings.TrimSpace(rec.Fields[field]) != "" {
+			return false
+		}
+	}
+	for field, want := range f.Equals {
+		if rec.Fields[field] != want {
+			return false
+		}
+	}
+	return true
+}
+
+func (p *Pipeline) hasOwnedPolicy() bool {
+	for _, f := range p.Mapping.Fields() {
+		if f.Policy == mapping.PolicyOverwriteIfOwned {
+			return true
+		}
+	}
+	return false
+}

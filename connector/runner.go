@@ -1,0 +1,285 @@
+package connector
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/leadsync/leadsync/crm"
+	"github.com/leadsync/leadsync/mapping"
+	"github.com/leadsync/leadsync/state"
+)
+
+// Pipeline is one configured flow: records of one CRM object, one mapping.
+type Pipeline struct {
+	Name     string
+	Object   string
+	CRMName  string
+	CRM      crm.Adapter
+	Mapping  *mapping.Mapping
+	Filter   crm.Filter
+	CacheTTL time.Duration
+	Schedule string
+}
+
+// Runner does one run of one pipeline (DESIGN §2). It is safe for concurrent runs of
+// different pipelines.
+type Runner struct {
+	Store       state.Store
+	Lusha       *Lusha
+	Logger      *slog.Logger
+	Now         func() time.Time
+	Owner       string // lease owner: identifies this process
+	NegativeTTL time.Duration
+	LeaseTTL    time.Duration
+	Retry       retryPolicy // for CRM calls
+	// Stopping, when closed, ends runs after the page in hand (graceful shutdown).
+	Stopping <-chan struct{}
+}
+
+// RunOptions change what a run may do.
+type RunOptions struct {
+	DryRun bool // write nothing to the CRM, move no cursor (I4)
+	Live   bool // with DryRun: buy missing answers (and cache them)
+	Limit  int  // stop after this many records (0: no limit); the cursor then stays
+}
+
+// Summary is a run's outcome, printed by `leadsync sync --json` (DESIGN §6).
+type Summary struct {
+	Pipeline string `json:"pipeline"`
+	RunID    string `json:"run_id"`
+	Status   string `json:"status"`
+	DryRun   bool   `json:"dry_run"`
+	state.RunCounts
+	DurationMS int64  `json:"duration_ms"`
+	Error      string `json:"error,omitempty"`
+	// FieldActions counts, per target field, the mapping's decisions (dry runs show
+	// what a change would do before it touches the CRM).
+	FieldActions map[string]map[mapping.Action]int `json:"field_actions,omitempty"`
+}
+
+var errShutdown = &crm.Error{Service: "leadsync", Op: "run", Class: crm.ClassCanceled,
+	Message: "stopped by shutdown after a whole page; the next run carries on"}
+
+// Run statuses.
+const (
+	RunOK                  = "ok"
+	RunPartial             = "partial"
+	RunFailed              = "failed"
+	RunCreditsExhausted    = "credits_exhausted"
+	RunQuotaExhausted      = "quota_exhausted"
+	RunUpstreamUnavailable = "upstream_unavailable"
+)
+
+func (r *Runner) now() time.Time {
+	if r.Now != nil {
+		return r.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// Run does one run. The error is for failures outside the run's own summary (the
+// state store failing); the summary says everything else.
+func (r *Runner) Run(ctx context.Context, p *Pipeline, opts RunOptions) (Summary, error) {
+	started := r.now()
+	rn := &run{Runner: r, p: p, opts: opts, id: newRunID(started), log: r.Logger.With("pipeline", p.Name)}
+	rn.log = rn.log.With("run_id", rn.id)
+	sum := Summary{Pipeline: p.Name, RunID: rn.id, DryRun: opts.DryRun}
+
+	if !opts.DryRun {
+		stop, err := r.holdLease(ctx, p.Name)
+		if err != nil {
+			return sum, err
+		}
+		defer stop()
+	}
+	if err := r.Store.StartRun(ctx, state.Run{RunID: rn.id, Pipeline: p.Name, DryRun: opts.DryRun,
+		Status: "running", StartedAt: started}); err != nil {
+		return sum, fmt.Errorf("record run start: %w", err)
+	}
+	stopErr := rn.pages(ctx)
+	sum.RunCounts = rn.counts
+	sum.FieldActions = rn.actions
+	sum.Status = runStatus(stopErr, rn.counts)
+	if stopErr != nil {
+		sum.Error = stopErr.Error()
+	}
+	finished := r.now()
+	sum.DurationMS = finished.Sub(started).Milliseconds()
+	rn.log.Info("run finished", "status", sum.Status, "read", sum.RecordsRead,
+		"enriched", sum.RecordsEnriched, "written", sum.RecordsWritten, "credits", sum.CreditsSpent)
+	// The run's record must survive a cancelled context (shutdown).
+	saveCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	err := r.Store.FinishRun(saveCtx, state.Run{RunID: rn.id, Pipeline: p.Name, DryRun: opts.DryRun,
+		Status: sum.Status, StartedAt: started, FinishedAt: finished, Error: sum.Error, Counts: sum.RunCounts})
+	if err != nil {
+		return sum, fmt.Errorf("record run end: %w", err)
+	}
+	return sum, nil
+}
+
+func runStatus(stop error, c state.RunCounts) string {
+	switch crm.ClassOf(stop) {
+	case crm.ClassNone:
+		if c.RecordsFailed > 0 {
+			return RunPartial
+		}
+		return RunOK
+	case crm.ClassCredits:
+		return RunCreditsExhausted
+	case crm.ClassQuotaExhausted:
+		return RunQuotaExhausted
+	case crm.ClassUnavailable, crm.ClassRateLimited:
+		return RunUpstreamUnavailable
+	case crm.ClassCanceled:
+		return RunPartial
+	}
+	return RunFailed
+}
+
+// holdLease takes the pipeline's lease and renews it until stop is called.
+func (r *Runner) holdLease(ctx context.Context, pipeline string) (stop func(), err error) {
+	ttl := r.LeaseTTL
+	if ttl <= 0 {
+		ttl = 2 * time.Minute
+	}
+	if err := r.Store.AcquireLease(ctx, pipeline, r.Owner, ttl); err != nil {
+		return nil, fmt.Errorf("pipeline %s: %w", pipeline, err)
+	}
+	renewCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(ttl / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-renewCtx.Done():
+				return
+			case <-t.C:
+				if err := r.Store.AcquireLease(renewCtx, pipeline, r.Owner, ttl); err != nil && renewCtx.Err() == nil {
+					r.Logger.Warn("lease renewal failed", "pipeline", pipeline, "err", err)
+				}
+			}
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+		relCtx, relCancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer relCancel()
+		if err := r.Store.ReleaseLease(relCtx, pipeline, r.Owner); err != nil {
+			r.Logger.Warn("lease release failed", "pipeline", pipeline, "err", err)
+		}
+	}, nil
+}
+
+func newRunID(t time.Time) string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return t.Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+}
+
+// run is the state of one run in progress.
+type run struct {
+	*Runner
+	p       *Pipeline
+	opts    RunOptions
+	id      string
+	log     *slog.Logger
+	counts  state.RunCounts
+	actions map[string]map[mapping.Action]int
+	// stop is the first error that made records wait (credits, quota, outage); the
+	// run ends after the page in which it happened is recorded.
+	stop error
+	// restricted are identity keys to suppress with the next persisted answers.
+	restricted []string
+}
+
+// pages reads the change stream and handles it page by page. It returns the error that
+// ended the run early, nil when the stream was read to its end.
+func (rn *run) pages(ctx context.Context) error {
+	cursor, err := rn.Store.Cursor(ctx, rn.p.Name)
+	if err != nil {
+		return err
+	}
+	attempt := 0
+	for {
+		resumeAt, done, err := rn.readFrom(ctx, crm.Cursor(cursor))
+		if done {
+			return err
+		}
+		// The stream broke off: retry it from the last page handled, as the CRM
+		// classes allow; the connector owns this retry, not the adapter.
+		attempt++
+		cursor = string(resumeAt)
+		class := crm.ClassOf(err)
+		if (class != crm.ClassRateLimited && class != crm.ClassUnavailable) || attempt >= rn.Retry.UnavailableAttempts {
+			return err
+		}
+		wait := crm.RetryAfter(err)
+		if wait <= 0 {
+			wait = rn.Retry.backoff(attempt - 1)
+		}
+		rn.log.Warn("CRM read failed, retrying", "class", class, "wait", wait, "err", err)
+		if rn.Retry.Sleep(ctx, wait) != nil {
+			return err
+		}
+	}
+}
+
+// readFrom reads from cursor until the end, a stop, or a read error. done is false
+// only for a read error that may be retried from resumeAt.
+func (rn *run) readFrom(ctx context.Context, cursor crm.Cursor) (resumeAt crm.Cursor, done bool, err error) {
+	req := crm.ChangesRequest{Object: rn.p.Object, Since: cursor, Fields: rn.readFields(), Filter: rn.p.Filter}
+	resumeAt = cursor
+	for pg, err := range rn.p.CRM.Changes(ctx, req) {
+		if err != nil {
+			if errors.Is(err, context.Canceled) || ctx.Err() != nil {
+				return resumeAt, true, ctx.Err()
+			}
+			return resumeAt, false, err
+		}
+		settled, stop := rn.page(ctx, pg)
+		if stop != nil {
+			return resumeAt, true, stop
+		}
+		if !settled {
+			return resumeAt, true, nil // --limit reached
+		}
+		resumeAt = pg.Next
+		select {
+		case <-rn.Stopping:
+			return resumeAt, true, errShutdown
+		default:
+		}
+	}
+	return resumeAt, true, nil
+}
+
+// readFields is what the read asks for: identity, filter and every target field, so
+// that the plan knows what is already filled.
+func (rn *run) readFields() []string {
+	seen := map[string]bool{}
+	var fs []string
+	add := func(names ...string) {
+		for _, n := range names {
+			if n != "" && !seen[n] {
+				seen[n] = true
+				fs = append(fs, n)
+			}
+		}
+	}
+	add(rn.p.Mapping.MatchFields()...)
+	add(rn.p.Mapping.TargetFields()...)
+	add(rn.p.Filter.Missing...)
+	add(slices.Sorted(maps.Keys(rn.p.Filter.Equals))...)
+	return fs
+}

@@ -1,0 +1,217 @@
+// Package sandbox runs leadsync with no setup: fake HubSpot and Lusha servers seeded
+// from one deterministic synthetic world, and a config in a temporary folder pointing at them.
+//
+// `leadsync sandbox` is built on it, and so are the end-to-end tests.
+package sandbox
+
+import (
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/leadsync/leadsync/configs"
+	"github.com/leadsync/leadsync/crm/hubspot/hubspottest"
+	"github.com/leadsync/leadsync/lusha/lushatest"
+)
+
+// Options shape the synthetic world and its servers.
+type Options struct {
+	Seed  int64
+	Leads int
+	// Chaos is the share of requests the fakes fail (5xx, 429, slow answers).
+	Chaos float64
+	// Dir receives the config, mappings and state file; "" makes a temporary folder
+	// that Close removes.
+	Dir string
+	// Credits is the fake Lusha account's balance (0: plenty).
+	Credits int
+}
+
+// Sandbox is a running set of fakes and the config that points at them.
+type Sandbox struct {
+	World   *lushatest.World
+	Lusha   *lushatest.Server
+	HubSpot *hubspottest.Server
+	// Config is the path of the written config file.
+	Config string
+	// ContactPerson maps each HubSpot contact id to the person it was made from.
+	ContactPerson map[string]*lushatest.Person
+	// HandFilled holds, per contact id, the values a "human" typed before leadsync ran.
+	HandFilled map[string]map[string]string
+
+	ownDir string
+}
+
+// Custom HubSpot properties the sandbox mapping writes; a real portal needs them created.
+var customProperties = []hubspottest.Property{
+	{Name: "lusha_enriched_at", Label: "Lusha enriched at", Type: "datetime", FieldType: "date", GroupName: "contactinformation"},
+	{Name: "seniority_level", Label: "Seniority level", Type: "enumeration", FieldType: "select", GroupName: "contactinformation",
+		Options: options("executive", "vp", "director", "manager", "senior", "entry", "other")},
+}
+
+func options(values ...string) []hubspottest.Option {
+	out := make([]hubspottest.Option, len(values))
+	for i, v := range values {
+		out[i] = hubspottest.Option{Label: v, Value: v}
+	}
+	return out
+}
+
+// Start builds the world, starts both fakes on loopback ports and writes the config.
+func Start(opts Options) (*Sandbox, error) {
+	if opts.Leads < 0 {
+		return nil, fmt.Errorf("sandbox: leads must not be negative")
+	}
+	sb := &Sandbox{World: lushatest.NewWorld(opts.Seed, opts.Leads),
+		ContactPerson: map[string]*lushatest.Person{}, HandFilled: map[string]map[string]string{}}
+	credits := opts.Credits
+	if credits <= 0 {
+		credits = 10_000_000
+	}
+	sb.Lusha = lushatest.NewServer(sb.World, lushatest.Options{Credits: credits, Chaos: opts.Chaos, Seed: opts.Seed})
+	sb.HubSpot = hubspottest.NewServer(hubspottest.Options{})
+	for _, p := range customProperties {
+		sb.HubSpot.DefineProperty(p)
+	}
+	sb.seedContacts(opts.Seed)
+	if err := sb.Lusha.Start("127.0.0.1:0"); err != nil {
+		sb.Close()
+		return nil, fmt.Errorf("sandbox: start fake Lusha: %w", err)
+	}
+	if err := sb.HubSpot.Start("127.0.0.1:0"); err != nil {
+		sb.Close()
+		return nil, fmt.Errorf("sandbox: start fake HubSpot: %w", err)
+	}
+	dir := opts.Dir
+	if dir == "" {
+		d, err := os.MkdirTemp("", "leadsync-sandbox-")
+		if err != nil {
+			sb.Close()
+			return nil, err
+		}
+		dir, sb.ownDir = d, d
+	}
+	if err := writeConfigs(dir); err != nil {
+		sb.Close()
+		return nil, err
+	}
+	sb.Config = filepath.Join(dir, "sandbox.yaml")
+	return sb, nil
+}
+
+// seedContacts puts every person of the world into HubSpot, as a sales team would
+// have: some with fields already typed in by hand, which leadsync must not overwrite.
+func (sb *Sandbox) seedContacts(seed int64) {
+	r := rand.New(rand.NewPCG(uint64(seed), 0x5eed))
+	for i := range sb.World.People {
+		p := &sb.World.People[i]
+		props := map[string]string{"firstname": p.FirstName, "lastname": p.LastName,
+			"company": p.Company.Name, "website": "https://" + p.Company.EmailDomain}
+		if r.IntN(10) > 0 { // a tenth are known only by name and company
+			props["email"] = p.Email
+		}
+		hand := map[string]string{}
+		if r.IntN(100) < 15 {
+			hand["jobtitle"] = "Head of " + []string{"Partnerships", "Growth", "Revenue"}[r.IntN(3)] + " (typed by sales)"
+		}
+		if r.IntN(100) < 10 {
+			hand["mobilephone"] = fmt.Sprintf("+1 415 555 %04d", r.IntN(10000))
+		}
+		if r.IntN(100) < 5 {
+			hand["city"] = "Springfield"
+		}
+		for k, v := range hand {
+			props[k] = v
+		}
+		id := sb.HubSpot.AddContact(props)
+		sb.ContactPerson[id] = p
+		if len(hand) > 0 {
+			sb.HandFilled[id] = hand
+		}
+	}
+}
+
+// AddContacts adds n new contacts for people outside the seeded world's CRM, as if
+// they arrived after the first sync; it returns their ids.
+func (sb *Sandbox) AddContacts(people []*lushatest.Person) []string {
+	ids := make([]string, 0, len(people))
+	for _, p := range people {
+		id := sb.HubSpot.AddContact(map[string]string{"firstname": p.FirstName, "lastname": p.LastName,
+			"company": p.Company.Name, "website": "https://" + p.Company.EmailDomain, "email": p.Email})
+		sb.ContactPerson[id] = p
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// writeConfigs copies the embedded sandbox config and mappings into dir.
+func writeConfigs(dir string) error {
+	return fs.WalkDir(configs.FS, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		if path != "sandbox.yaml" && !strings.HasPrefix(path, "mappings/") {
+			return nil
+		}
+		b, err := configs.FS.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		dst := filepath.Join(dir, path)
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(dst, b, 0o600)
+	})
+}
+
+// Environ is the environment the sandbox config reads: the fakes' addresses as
+// LEADSYNC_… overrides and their credentials as the secrets the config names.
+func (sb *Sandbox) Environ(httpAddr string) []string {
+	env := []string{
+		"LEADSYNC_LUSHA__BASE_URL=" + sb.Lusha.URL(),
+		"LEADSYNC_CRMS__HUBSPOT__BASE_URL=" + sb.HubSpot.URL(),
+		"SANDBOX_LUSHA_API_KEY=" + sb.Lusha.APIKey(),
+		"SANDBOX_HUBSPOT_TOKEN=" + sb.HubSpot.Token(),
+	}
+	if httpAddr != "" {
+		env = append(env, "LEADSYNC_HTTP__LISTEN="+httpAddr)
+	}
+	return env
+}
+
+// Endpoints is the JSON line `leadsync sandbox --serve` prints (DESIGN §6).
+type Endpoints struct {
+	HubSpot struct {
+		URL   string `json:"url"`
+		Token string `json:"token"`
+	} `json:"hubspot"`
+	Lusha struct {
+		URL    string `json:"url"`
+		APIKey string `json:"api_key"`
+	} `json:"lusha"`
+}
+
+// Endpoints reports the fakes' addresses and credentials (fake ones: printing them is the point).
+func (sb *Sandbox) Endpoints() Endpoints {
+	var e Endpoints
+	e.HubSpot.URL, e.HubSpot.Token = sb.HubSpot.URL(), sb.HubSpot.Token()
+	e.Lusha.URL, e.Lusha.APIKey = sb.Lusha.URL(), sb.Lusha.APIKey()
+	return e
+}
+
+// Close stops the fakes and removes the temporary folder it made.
+func (sb *Sandbox) Close() {
+	if sb.Lusha != nil {
+		sb.Lusha.Close()
+	}
+	if sb.HubSpot != nil {
+		_ = sb.HubSpot.Close()
+	}
+	if sb.ownDir != "" {
+		_ = os.RemoveAll(sb.ownDir)
+	}
+}

@@ -1,0 +1,69 @@
+package connector
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+// Scheduler runs each pipeline on its cron schedule, in UTC, one run at a time per
+// pipeline. It hides robfig/cron behind a small surface so that it can be replaced.
+type Scheduler struct {
+	cron *cron.Cron
+	log  *slog.Logger
+}
+
+// cronLogger adapts slog to cron's logr-style interface; cron's info lines are debug here.
+type cronLogger struct{ l *slog.Logger }
+
+func (c cronLogger) Info(msg string, kv ...any) { c.l.Debug(msg, kv...) }
+func (c cronLogger) Error(err error, msg string, kv ...any) {
+	c.l.Error(msg, append(kv, "err", err)...)
+}
+
+// NewScheduler builds a stopped scheduler. SkipIfStillRunning must wrap Recover, not the
+// other way round: with Recover outside, one panic keeps a job from ever running again
+// (robfig/cron#366).
+func NewScheduler(log *slog.Logger) *Scheduler {
+	lg := cronLogger{log.With("component", "scheduler")}
+	return &Scheduler{log: log, cron: cron.New(
+		cron.WithLocation(time.UTC),
+		cron.WithLogger(lg),
+		cron.WithChain(cron.SkipIfStillRunning(lg), cron.Recover(lg)),
+	)}
+}
+
+// Add schedules job on spec (validated at config load).
+func (s *Scheduler) Add(spec string, job func()) error {
+	sched, err := ParseSchedule(spec)
+	if err != nil {
+		return err
+	}
+	s.cron.Schedule(sched, cron.FuncJob(job))
+	return nil
+}
+
+// Next returns the next time each added job will run, in the order they were added.
+func (s *Scheduler) Next() []time.Time {
+	var out []time.Time
+	for _, e := range s.cron.Entries() {
+		out = append(out, e.Next)
+	}
+	return out
+}
+
+func (s *Scheduler) Start() { s.cron.Start() }
+
+// Stop stops new ticks and waits for running jobs until ctx ends; it reports whether
+// they all finished.
+func (s *Scheduler) Stop(ctx context.Context) bool {
+	done := s.cron.Stop()
+	select {
+	case <-done.Done():
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

@@ -1,0 +1,80 @@
+package connector
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+)
+
+// Secret holds a credential read from the environment or a file. It prints, logs and
+// marshals as <redacted>; Reveal is the only way to the value.
+type Secret struct{ value string }
+
+const redacted = "<redacted>"
+
+// NewSecret wraps a value; used by the sandbox and tests.
+func NewSecret(v string) Secret { return Secret{value: v} }
+
+func (s Secret) Reveal() string               { return s.value }
+func (s Secret) IsZero() bool                 { return s.value == "" }
+func (s Secret) String() string               { return redacted }
+func (s Secret) GoString() string             { return redacted }
+func (s Secret) MarshalText() ([]byte, error) { return []byte(redacted), nil }
+func (s Secret) LogValue() slog.Value         { return slog.StringValue(redacted) }
+
+// SecretRef says where a secret comes from: ${env:NAME} (an environment variable) or
+// ${file:PATH} (a file, trailing newlines trimmed). Config files hold only references,
+// never credentials; a reference is resolved when a client is built, so that offline
+// validation needs no credentials.
+type SecretRef string
+
+func (r SecretRef) parse() (kind, arg string, err error) {
+	inner, ok := strings.CutPrefix(strings.TrimSpace(string(r)), "${")
+	if ok {
+		inner, ok = strings.CutSuffix(inner, "}")
+	}
+	if !ok {
+		return "", "", fmt.Errorf("secrets must be given as ${env:NAME} or ${file:PATH}, not literally")
+	}
+	kind, arg, _ = strings.Cut(inner, ":")
+	if (kind != "env" && kind != "file") || arg == "" {
+		return "", "", fmt.Errorf("unknown secret reference %q (use ${env:NAME} or ${file:PATH})", string(r))
+	}
+	return kind, arg, nil
+}
+
+// Validate checks the reference's form without reading the secret.
+func (r SecretRef) Validate() error {
+	if r == "" {
+		return nil
+	}
+	_, _, err := r.parse()
+	return err
+}
+
+// Resolve reads the secret the reference points at.
+func (r SecretRef) Resolve(getenv func(string) string) (Secret, error) {
+	if r == "" {
+		return Secret{}, fmt.Errorf("no secret configured")
+	}
+	kind, arg, err := r.parse()
+	if err != nil {
+		return Secret{}, err
+	}
+	switch kind {
+	case "env":
+		v := getenv(arg)
+		if v == "" {
+			return Secret{}, fmt.Errorf("environment variable %s is not set", arg)
+		}
+		return Secret{value: v}, nil
+	case "file":
+		b, err := os.ReadFile(arg)
+		if err != nil {
+			return Secret{}, fmt.Errorf("read secret file: %w", err)
+		}
+		return Secret{value: strings.TrimRight(string(b), "\r\n")}, nil
+	}
+	return Secret{}, fmt.Errorf("unknown secret source %q", kind)
+}
