@@ -1,6 +1,7 @@
 package connector
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -30,13 +31,40 @@ func (rn *run) enrich(ctx context.Context, plans []*plan) error {
 		}
 		toSearch = append(toSearch, pl)
 	}
-	if err := rn.search(ctx, toSearch); err != nil {
+	// A plan that needs every data point is served by one search-and-enrich call:
+	// the same credits as search then enrich, half the calls.
+	everything := func(pl *plan) bool { return len(pl.reveal) == 2 }
+	if err := rn.searchAndEnrich(ctx, filter(toSearch, everything)); err != nil {
+		return err
+	}
+	if err := rn.search(ctx, filter(toSearch, func(pl *plan) bool { return !everything(pl) })); err != nil {
 		return err
 	}
 	if err := rn.reveal(ctx, open(plans)); err != nil {
 		return err
 	}
-	return rn.companies(ctx, open(plans))
+	if err := rn.companies(ctx, open(plans)); err != nil {
+		return err
+	}
+	// A plan that got no answer and no verdict waits for the next run.
+	for _, pl := range open(plans) {
+		if pl.contact == nil {
+			rn.halt([]*plan{pl}, cmp.Or(rn.stop, errNoAnswer))
+		}
+	}
+	return nil
+}
+
+var errNoAnswer error = &crm.Error{Service: "lusha", Op: "enrich", Class: crm.ClassUnavailable, Message: "no answer for this record"}
+
+func filter(plans []*plan, keep func(*plan) bool) []*plan {
+	var out []*plan
+	for _, pl := range plans {
+		if keep(pl) {
+			out = append(out, pl)
+		}
+	}
+	return out
 }
 
 // open returns the plans that still need work.
@@ -71,29 +99,39 @@ func (rn *run) mayBuy(plans []*plan) bool {
 	return false
 }
 
+// reserve books credits within the configured budgets and what the account has left
+// (from the pre-flight check): it returns how many were granted and the release to
+// call once the spend is persisted.
+func (rn *run) reserve(ctx context.Context, want int) (int, func(), error) {
+	if rn.accountLeft >= 0 {
+		want = min(want, max(0, int(rn.accountLeft)-rn.counts.CreditsSpent))
+	}
+	return rn.Lusha.budget.reserve(ctx, rn.counts.CreditsSpent, want, rn.now())
+}
+
 // search looks up contacts, 100 a call, within the credit budget.
 func (rn *run) search(ctx context.Context, plans []*plan) error {
 	if len(plans) == 0 || !rn.mayBuy(plans) {
 		return nil
 	}
-	for chunk := range slices.Chunk(plans, lusha.MaxBatch) {
+	for start := 0; start < len(plans); start += lusha.MaxBatch {
+		chunk := plans[start:min(start+lusha.MaxBatch, len(plans))]
 		// Search costs 1 credit per started 25 results: buy only what the budget allows.
-		granted, release, err := rn.Lusha.budget.reserve(ctx, rn.counts.CreditsSpent, (len(chunk)+24)/25, rn.now())
+		granted, release, err := rn.reserve(ctx, (len(chunk)+24)/25)
 		if err != nil {
 			return err
 		}
 		n := min(len(chunk), granted*25)
-		if n < len(chunk) {
-			rn.halt(chunk[n:], errBudgetSpent)
+		if n > 0 {
+			err = rn.searchChunk(ctx, chunk[:n])
 		}
-		if n == 0 {
-			release()
-			return nil
-		}
-		err = rn.searchChunk(ctx, chunk[:n])
 		release()
 		if err != nil {
 			return err
+		}
+		if n < len(chunk) {
+			rn.halt(plans[start+n:], errBudgetSpent)
+			return nil
 		}
 	}
 	return nil
@@ -106,9 +144,8 @@ func (rn *run) searchChunk(ctx context.Context, chunk []*plan) error {
 		req.Contacts[i] = pl.item
 		byRef[pl.rec.ID] = pl
 	}
-	resp, err := call(ctx, rn.Lusha, true, func() (*lusha.ContactsSearchResponse, error) {
-		r, _, err := rn.Lusha.client.SearchContacts(ctx, req)
-		return r, err
+	resp, err := call(ctx, rn.Lusha, true, func() (*lusha.ContactsSearchResponse, *lusha.Response, error) {
+		return rn.Lusha.client.SearchContacts(ctx, req)
 	})
 	if err != nil {
 		if crm.ClassOf(err) == crm.ClassRestricted && len(chunk) > 1 {
@@ -168,6 +205,86 @@ func (rn *run) previewOutcome(pl *plan, res lusha.ContactPreview, now time.Time)
 	e.Outcome, e.LushaID, e.ExpiresAt = state.OutcomeMatched, res.ID, now.Add(rn.p.CacheTTL)
 	e.Answer, _ = json.Marshal(doc)
 	return e
+}
+
+// worstReveal is the most a contact's reveals can cost at list price (email 1, phone 5).
+const worstReveal = 6
+
+// searchAndEnrich looks up and enriches contacts in one call each 100, within the
+// budget at worst-case prices (the exact price is unknown before the call).
+func (rn *run) searchAndEnrich(ctx context.Context, plans []*plan) error {
+	if len(plans) == 0 || !rn.mayBuy(plans) {
+		return nil
+	}
+	cost := func(n int) int { return (n+24)/25 + n*worstReveal }
+	for start := 0; start < len(plans); start += lusha.MaxBatch {
+		chunk := plans[start:min(start+lusha.MaxBatch, len(plans))]
+		granted, release, err := rn.reserve(ctx, cost(len(chunk)))
+		if err != nil {
+			return err
+		}
+		n := len(chunk)
+		for n > 0 && cost(n) > granted {
+			n--
+		}
+		if n > 0 {
+			err = rn.searchAndEnrichChunk(ctx, chunk[:n])
+		}
+		release()
+		if err != nil {
+			return err
+		}
+		if n < len(chunk) {
+			rn.halt(plans[start+n:], errBudgetSpent)
+			return nil
+		}
+	}
+	return nil
+}
+
+func (rn *run) searchAndEnrichChunk(ctx context.Context, chunk []*plan) error {
+	reveal := []string{lusha.RevealEmails, lusha.RevealPhones}
+	req := lusha.ContactsSearchAndEnrichRequest{Contacts: make([]lusha.ContactSearchItem, len(chunk)), Reveal: reveal}
+	byRef := make(map[string]*plan, len(chunk))
+	for i, pl := range chunk {
+		req.Contacts[i] = pl.item
+		byRef[pl.rec.ID] = pl
+	}
+	resp, err := call(ctx, rn.Lusha, true, func() (*lusha.ContactsSearchAndEnrichResponse, *lusha.Response, error) {
+		return rn.Lusha.client.SearchAndEnrichContacts(ctx, req)
+	})
+	if err != nil {
+		return rn.callFailed(chunk, err)
+	}
+	now := rn.now()
+	var ens []state.Enrichment
+	for _, res := range resp.Results {
+		pl := byRef[res.ClientReferenceID]
+		if pl == nil {
+			continue
+		}
+		delete(byRef, res.ClientReferenceID)
+		if res.Error != nil {
+			if e := rn.previewOutcome(pl, lusha.ContactPreview{Error: res.Error}, now); e != nil {
+				ens = append(ens, *e)
+			}
+			continue
+		}
+		doc, err := toDoc(res)
+		if err != nil {
+			pl.settle(state.StatusParked, crm.ClassInvalid, "Lusha answer: "+err.Error())
+			continue
+		}
+		pl.contact, pl.lushaID = doc, res.ID
+		pl.cached = &state.Enrichment{Key: pl.key, Outcome: state.OutcomeMatched, LushaID: res.ID,
+			Revealed: reveal, FetchedAt: now, ExpiresAt: now.Add(rn.p.CacheTTL)}
+		pl.cached.Answer, _ = json.Marshal(doc)
+		ens = append(ens, *pl.cached)
+	}
+	for _, pl := range byRef {
+		pl.settle(state.StatusParked, crm.ClassUnavailable, "Lusha returned no result for this record")
+	}
+	return rn.persist(ctx, "contacts/search-and-enrich", resp.Billing.CreditsCharged, ens)
 }
 
 // callFailed decides what a failed Lusha call means for its records.
@@ -295,7 +412,7 @@ func (rn *run) revealChunk(ctx context.Context, chunk []*plan, want []string) er
 	for _, pl := range chunk {
 		cost += revealCost(pl.contact, want)
 	}
-	granted, release, err := rn.Lusha.budget.reserve(ctx, rn.counts.CreditsSpent, cost, rn.now())
+	granted, release, err := rn.reserve(ctx, cost)
 	if err != nil {
 		return err
 	}
@@ -323,9 +440,8 @@ func (rn *run) revealChunk(ctx context.Context, chunk []*plan, want []string) er
 		req.IDs = append(req.IDs, pl.lushaID)
 		byID[pl.lushaID] = pl
 	}
-	resp, err := call(ctx, rn.Lusha, true, func() (*lusha.ContactsEnrichResponse, error) {
-		r, _, err := rn.Lusha.client.EnrichContacts(ctx, req)
-		return r, err
+	resp, err := call(ctx, rn.Lusha, true, func() (*lusha.ContactsEnrichResponse, *lusha.Response, error) {
+		return rn.Lusha.client.EnrichContacts(ctx, req)
 	})
 	if err != nil {
 		return rn.callFailed(chunk, err)
@@ -410,7 +526,7 @@ func (rn *run) companies(ctx context.Context, plans []*plan) error {
 func companyKey(lushaCompanyID string) string { return "company:" + lushaCompanyID }
 
 func (rn *run) companyChunk(ctx context.Context, ids []string, need map[string][]*plan) error {
-	granted, release, err := rn.Lusha.budget.reserve(ctx, rn.counts.CreditsSpent, len(ids), rn.now())
+	granted, release, err := rn.reserve(ctx, len(ids))
 	if err != nil {
 		return err
 	}
@@ -422,9 +538,8 @@ func (rn *run) companyChunk(ctx context.Context, ids []string, need map[string][
 	if len(ids) == 0 {
 		return nil
 	}
-	resp, err := call(ctx, rn.Lusha, true, func() (*lusha.CompaniesEnrichResponse, error) {
-		r, _, err := rn.Lusha.client.EnrichCompanies(ctx, lusha.CompaniesEnrichRequest{IDs: ids})
-		return r, err
+	resp, err := call(ctx, rn.Lusha, true, func() (*lusha.CompaniesEnrichResponse, *lusha.Response, error) {
+		return rn.Lusha.client.EnrichCompanies(ctx, lusha.CompaniesEnrichRequest{IDs: ids})
 	})
 	if err != nil {
 		var waiting []*plan

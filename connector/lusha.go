@@ -2,8 +2,6 @@ package connector
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net/http"
 	"sync"
 	"time"
@@ -21,9 +19,15 @@ import (
 type Lusha struct {
 	client  *lusha.Client
 	limiter *rate.Limiter
-	breaker *gobreaker.TwoStepCircuitBreaker[struct{}]
-	budget  *budget
-	retry   retryPolicy
+	// usageLimiter keeps GET /v3/account/usage within its own 5 a minute.
+	usageLimiter *rate.Limiter
+	perSecond    float64 // the configured rate, the ceiling of adapt
+	usageMu      sync.Mutex
+	usageLeft    int64 // credits left at usageAt, from the last pre-flight
+	usageAt      time.Time
+	breaker      *gobreaker.TwoStepCircuitBreaker[struct{}]
+	budget       *budget
+	retry        retryPolicy
 }
 
 // NewLusha builds the shared Lusha account from its config.
@@ -33,11 +37,13 @@ func NewLusha(cfg LushaConfig, key Secret, store state.Store, onState func(from,
 		lusha.WithHTTPClient(&http.Client{Timeout: cfg.Timeout}))
 	burst := max(1, int(cfg.Rate.PerSecond))
 	return &Lusha{
-		client:  client,
-		limiter: rate.NewLimiter(rate.Limit(cfg.Rate.PerSecond), burst),
-		breaker: newBreaker("lusha", cfg.Breaker, onState),
-		budget:  &budget{store: store, perDay: cfg.Budget.CreditsPerDay, perRun: cfg.Budget.CreditsPerRun},
-		retry:   defaultRetry(),
+		client:       client,
+		limiter:      rate.NewLimiter(rate.Limit(cfg.Rate.PerSecond), burst),
+		usageLimiter: rate.NewLimiter(rate.Every(12*time.Second), 5),
+		perSecond:    cfg.Rate.PerSecond,
+		breaker:      newBreaker("lusha", cfg.Breaker, onState),
+		budget:       &budget{store: store, perDay: cfg.Budget.CreditsPerDay, perRun: cfg.Budget.CreditsPerRun},
+		retry:        defaultRetry(),
 	}
 }
 
@@ -73,7 +79,7 @@ func (l *Lusha) BreakerState() string { return l.breaker.State().String() }
 // call runs one Lusha request through the limiter and the breaker, with the
 // connector's retries. A half-open breaker is first probed with a call that costs no
 // credits, so that a recovering Lusha is never tested with money.
-func call[T any](ctx context.Context, l *Lusha, spends bool, op func() (T, error)) (T, error) {
+func call[T any](ctx context.Context, l *Lusha, spends bool, op func() (T, *lusha.Response, error)) (T, error) {
 	return retry(ctx, l.retry, func() (T, error) {
 		var zero T
 		if spends && l.breaker.State() == gobreaker.StateHalfOpen {
@@ -89,10 +95,35 @@ func call[T any](ctx context.Context, l *Lusha, spends bool, op func() (T, error
 			return zero, &crm.Error{Service: "lusha", Op: "call", Class: crm.ClassUnavailable,
 				Message: "circuit breaker is open", Err: err}
 		}
-		v, err := op()
+		v, resp, err := op()
 		done(err)
+		if resp != nil {
+			l.adapt(resp.Rate)
+		}
 		return v, err
 	})
+}
+
+// adapt slows the shared limiter when Lusha's minute or hour window runs low, so that
+// the remaining requests are spread over a whole window instead of ending in 429s.
+// The window's reset time is not sent, so the spread assumes a whole window is left:
+// the safe side. When the windows have room again the configured rate returns.
+func (l *Lusha) adapt(r lusha.Rate) {
+	limit := l.perSecond
+	for _, w := range []struct {
+		win lusha.Window
+		per time.Duration
+	}{{r.Minute, time.Minute}, {r.Hourly, time.Hour}} {
+		if !w.win.Known() {
+			continue
+		}
+		if spread := float64(w.win.Remaining) / w.per.Seconds(); spread < limit {
+			limit = max(spread, 1/w.per.Seconds())
+		}
+	}
+	if rate.Limit(limit) != l.limiter.Limit() {
+		l.limiter.SetLimit(rate.Limit(limit))
+	}
 }
 
 // probe asks for the account's usage: free, and proof that Lusha answers again.
@@ -102,71 +133,43 @@ func (l *Lusha) probe(ctx context.Context) error {
 		return &crm.Error{Service: "lusha", Op: "probe", Class: crm.ClassUnavailable,
 			Message: "circuit breaker is open", Err: err}
 	}
+	if err := l.usageLimiter.Wait(ctx); err != nil {
+		done(err)
+		return err
+	}
 	_, _, err = l.client.AccountUsage(ctx)
 	done(err)
 	return err
 }
 
-// budget keeps credit spend within the per-run and per-day caps, counting credits
-// already spent (from the store) and credits reserved by calls in flight.
-type budget struct {
-	store          state.Store
-	perDay, perRun int
-	mu             sync.Mutex
-	reserved       int
-}
-
-var errBudgetSpent = &crm.Error{Service: "leadsync", Op: "budget", Class: crm.ClassCredits,
-	Message: "credit budget spent"}
-
-// available returns how many credits this run may still spend (-1: no cap).
-func (b *budget) available(ctx context.Context, runSpent int, now time.Time) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.availableLocked(ctx, runSpent, now)
-}
-
-func (b *budget) availableLocked(ctx context.Context, runSpent int, now time.Time) (int, error) {
-	left := -1
-	if b.perRun > 0 {
-		left = max(0, b.perRun-runSpent)
+// CreditsLeft is the pre-flight check of a run: the account's remaining credits, or -1
+// when unknown. GET /v3/account/usage is free but allowed 5 times a minute per account,
+// so a fresh answer is asked for only when that allowance has room; otherwise the last
+// answer of the past minute serves. A failure is not fatal: the run's own calls will
+// meet the problem and classify it.
+func (l *Lusha) CreditsLeft(ctx context.Context) int64 {
+	l.usageMu.Lock()
+	defer l.usageMu.Unlock()
+	if time.Since(l.usageAt) < time.Minute && !l.usageLimiter.Allow() {
+		return l.usageLeft
 	}
-	if b.perDay > 0 {
-		day := now.UTC().Truncate(24 * time.Hour)
-		spent, err := b.store.CreditsSpent(ctx, "", day)
+	if l.usageAt.IsZero() && !l.usageLimiter.Allow() {
+		return -1
+	}
+	once := l.retry
+	once.RateLimitedAttempts, once.UnavailableAttempts = 1, 1
+	u, err := retry(ctx, once, func() (*lusha.AccountUsage, error) {
+		done, err := l.breaker.Allow()
 		if err != nil {
-			return 0, fmt.Errorf("read credit spend: %w", err)
+			return nil, err
 		}
-		dayLeft := max(0, b.perDay-spent-b.reserved)
-		if left < 0 || dayLeft < left {
-			left = dayLeft
-		}
+		u, _, err := l.client.AccountUsage(ctx)
+		done(err)
+		return u, err
+	})
+	if err != nil || u.Credits == nil {
+		return -1
 	}
-	return left, nil
+	l.usageLeft, l.usageAt = u.Credits.Remaining, time.Now()
+	return l.usageLeft
 }
-
-// reserve books up to want credits; it returns how many were granted and a release
-// to call once the actual spend is persisted.
-func (b *budget) reserve(ctx context.Context, runSpent, want int, now time.Time) (int, func(), error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	left, err := b.availableLocked(ctx, runSpent, now)
-	if err != nil {
-		return 0, func() {}, err
-	}
-	granted := want
-	if left >= 0 && left < want {
-		granted = left
-	}
-	b.reserved += granted
-	var once sync.Once
-	return granted, func() {
-		once.Do(func() {
-			b.mu.Lock()
-			b.reserved -= granted
-			b.mu.Unlock()
-		})
-	}, nil
-}
-
-func isBudget(err error) bool { return errors.Is(err, errBudgetSpent) }

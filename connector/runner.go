@@ -103,6 +103,10 @@ func (r *Runner) Run(ctx context.Context, p *Pipeline, opts RunOptions) (Summary
 		Status: "running", StartedAt: started}); err != nil {
 		return sum, fmt.Errorf("record run start: %w", err)
 	}
+	rn.accountLeft = -1
+	if !opts.DryRun || opts.Live {
+		rn.accountLeft = r.Lusha.CreditsLeft(ctx)
+	}
 	stopErr := rn.pages(ctx)
 	sum.RunCounts = rn.counts
 	sum.FieldActions = rn.actions
@@ -201,6 +205,8 @@ type run struct {
 	stop error
 	// restricted are identity keys to suppress with the next persisted answers.
 	restricted []string
+	// accountLeft is the Lusha account's credit balance at the start (-1: unknown).
+	accountLeft int64
 }
 
 // pages reads the change stream and handles it page by page. It returns the error that

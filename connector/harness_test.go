@@ -1,0 +1,189 @@
+package connector
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/leadsync/leadsync/crm"
+	"github.com/leadsync/leadsync/crm/hubspot"
+	"github.com/leadsync/leadsync/crm/hubspot/hubspottest"
+	"github.com/leadsync/leadsync/lusha/lushatest"
+	"github.com/leadsync/leadsync/mapping"
+	"github.com/leadsync/leadsync/state"
+)
+
+// harness is one pipeline against a fake HubSpot and a fake Lusha, built in-process,
+// with retries fast enough for tests.
+type harness struct {
+	t      *testing.T
+	world  *lushatest.World
+	lusha  *lushatest.Server
+	hub    *hubspottest.Server
+	store  *state.SQLite
+	lu     *Lusha
+	runner *Runner
+	pipe   *Pipeline
+	// contact ids in seeding order, and the person each was made from
+	ids    []string
+	person map[string]*lushatest.Person
+
+	mu       sync.Mutex
+	fail     func(r *http.Request, body []byte) int // status to answer instead of Lusha, 0 to pass
+	requests []lushaRequest
+}
+
+type lushaRequest struct {
+	Path string
+	Body string
+}
+
+type harnessOptions struct {
+	credits int
+	budget  BudgetConfig
+	breaker BreakerConfig
+	now     func() time.Time
+}
+
+const phonesMapping = `object: contacts
+match: { email: email, firstName: firstname, lastName: lastname, companyDomain: { from: website, transform: domain } }
+fields:
+  jobtitle: { from: contact.jobTitle.title }
+  phone: { from: "contact.phones[0].number", transform: e164 }
+  lusha_enriched_at: { value: $now, policy: overwrite }
+`
+
+const previewMapping = `object: contacts
+match: { email: email, firstName: firstname, lastName: lastname, companyDomain: { from: website, transform: domain } }
+fields:
+  jobtitle: { from: contact.jobTitle.title }
+  city: { from: contact.location.city }
+  lusha_enriched_at: { value: $now, policy: overwrite }
+`
+
+func newHarness(t *testing.T, n int, mappingYAML string, o harnessOptions) *harness {
+	t.Helper()
+	h := &harness{t: t, world: lushatest.NewWorld(11, n), person: map[string]*lushatest.Person{}}
+	if o.credits == 0 {
+		o.credits = 1_000_000
+	}
+	h.lusha = lushatest.NewServer(h.world, lushatest.Options{Credits: o.credits})
+	lsrv := httptest.NewServer(http.HandlerFunc(h.serveLusha))
+	t.Cleanup(lsrv.Close)
+	t.Cleanup(h.lusha.Close)
+
+	h.hub = hubspottest.NewServer(hubspottest.Options{})
+	h.hub.DefineProperty(hubspottest.Property{Name: "lusha_enriched_at", Type: "datetime", FieldType: "date", GroupName: "contactinformation"})
+	for i := range h.world.People {
+		p := &h.world.People[i]
+		id := h.hub.AddContact(map[string]string{"email": p.Email, "firstname": p.FirstName, "lastname": p.LastName,
+			"company": p.Company.Name, "website": "https://" + p.Company.EmailDomain})
+		h.ids = append(h.ids, id)
+		h.person[id] = p
+	}
+	if err := h.hub.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = h.hub.Close() })
+
+	store, err := state.Open(t.Context(), t.TempDir()+"/state.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = store.Close() })
+	h.store = store
+
+	m, err := mapping.Parse("mapping.yaml", []byte(mappingYAML), mapping.Options{Schema: AnswerSchema()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Default().Lusha
+	cfg.BaseURL, cfg.Budget = lsrv.URL, o.budget
+	if o.breaker.Failures > 0 {
+		cfg.Breaker = o.breaker
+	}
+	h.lu = NewLusha(cfg, NewSecret(h.lusha.APIKey()), store, nil)
+	h.lu.retry = fastRetry()
+	h.runner = &Runner{Store: store, Lusha: h.lu, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Owner: "test", NegativeTTL: 24 * time.Hour, Retry: fastRetry(), Now: o.now}
+	adapter := hubspot.New(h.hub.Token(), hubspot.WithBaseURL(h.hub.URL()), hubspot.WithSettleLag(0))
+	h.pipe = &Pipeline{Name: "p", Object: "contacts", CRM: adapter, Mapping: m, CacheTTL: 30 * 24 * time.Hour,
+		Filter: crm.Filter{Missing: []string{"lusha_enriched_at"}}}
+	return h
+}
+
+func fastRetry() retryPolicy {
+	p := defaultRetry()
+	p.Base, p.Max = time.Millisecond, 5*time.Millisecond
+	return p
+}
+
+// serveLusha records each request and answers it through the fake, unless the test's
+// fail function says otherwise.
+func (h *harness) serveLusha(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	h.mu.Lock()
+	h.requests = append(h.requests, lushaRequest{Path: r.URL.Path, Body: string(body)})
+	fail := h.fail
+	h.mu.Unlock()
+	if fail != nil {
+		if status := fail(r, body); status != 0 {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(status)
+			fmt.Fprintf(w, `{"statusCode":%d,"message":"injected by the test"}`, status)
+			return
+		}
+	}
+	h.lusha.ServeHTTP(w, r)
+}
+
+func (h *harness) setFail(f func(r *http.Request, body []byte) int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.fail = f
+}
+
+func (h *harness) sent() []lushaRequest {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]lushaRequest(nil), h.requests...)
+}
+
+func (h *harness) run(opts RunOptions) Summary {
+	h.t.Helper()
+	sum, err := h.runner.Run(context.Background(), h.pipe, opts)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return sum
+}
+
+// settle waits until every contact's modification time has passed, so that a read
+// that ends at "now" sees them all.
+func (h *harness) settle() {
+	var latest time.Time
+	for _, c := range h.hub.Contacts() {
+		if t, err := time.Parse(time.RFC3339Nano, c["lastmodifieddate"]); err == nil && t.After(latest) {
+			latest = t
+		}
+	}
+	time.Sleep(time.Until(latest.Add(time.Millisecond)))
+}
+
+func (h *harness) charges(endpoint string) []lushatest.Charge {
+	var out []lushatest.Charge
+	for _, c := range h.lusha.Charges() {
+		if c.Endpoint == endpoint {
+			out = append(out, c)
+		}
+	}
+	return out
+}
