@@ -90,7 +90,13 @@ func (rn *run) halt(plans []*plan, err error) {
 
 // mayBuy says whether this run may call Lusha for money; a dry run only may with --live.
 func (rn *run) mayBuy(plans []*plan) bool {
-	if !rn.opts.DryRun || rn.opts.Live {
+	switch {
+	case rn.opts.Remap:
+		for _, pl := range plans {
+			pl.settle(state.StatusSkipped, crm.ClassNone, "remap: no cached answer")
+		}
+		return false
+	case !rn.opts.DryRun || rn.opts.Live:
 		return true
 	}
 	for _, pl := range plans {
@@ -105,6 +111,9 @@ func (rn *run) mayBuy(plans []*plan) bool {
 func (rn *run) reserve(ctx context.Context, want int) (int, func(), error) {
 	if rn.accountLeft >= 0 {
 		want = min(want, max(0, int(rn.accountLeft)-rn.counts.CreditsSpent))
+	}
+	if rn.opts.MaxCredits > 0 {
+		want = min(want, max(0, rn.opts.MaxCredits-rn.counts.CreditsSpent))
 	}
 	return rn.Lusha.budget.reserve(ctx, rn.counts.CreditsSpent, want, rn.now())
 }

@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
+	"sync/atomic"
 	"sync"
 	"testing"
 	"time"
@@ -38,6 +40,8 @@ type harness struct {
 	mu       sync.Mutex
 	fail     func(r *http.Request, body []byte) int // status to answer instead of Lusha, 0 to pass
 	requests []lushaRequest
+	// crmWrites counts batch update requests the CRM received.
+	crmWrites atomic.Int32
 }
 
 type lushaRequest struct {
@@ -88,10 +92,13 @@ func newHarness(t *testing.T, n int, mappingYAML string, o harnessOptions) *harn
 		h.ids = append(h.ids, id)
 		h.person[id] = p
 	}
-	if err := h.hub.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = h.hub.Close() })
+	hsrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/batch/update") {
+			h.crmWrites.Add(1)
+		}
+		h.hub.ServeHTTP(w, r)
+	}))
+	t.Cleanup(hsrv.Close)
 
 	store, err := state.Open(t.Context(), t.TempDir()+"/state.db")
 	if err != nil {
@@ -113,7 +120,7 @@ func newHarness(t *testing.T, n int, mappingYAML string, o harnessOptions) *harn
 	h.lu.retry = fastRetry()
 	h.runner = &Runner{Store: store, Lusha: h.lu, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Owner: "test", NegativeTTL: 24 * time.Hour, Retry: fastRetry(), Now: o.now}
-	adapter := hubspot.New(h.hub.Token(), hubspot.WithBaseURL(h.hub.URL()), hubspot.WithSettleLag(0))
+	adapter := hubspot.New(h.hub.Token(), hubspot.WithBaseURL(hsrv.URL), hubspot.WithSettleLag(0))
 	h.pipe = &Pipeline{Name: "p", Object: "contacts", CRM: adapter, Mapping: m, CacheTTL: 30 * 24 * time.Hour,
 		Filter: crm.Filter{Missing: []string{"lusha_enriched_at"}}}
 	return h
@@ -155,6 +162,16 @@ func (h *harness) sent() []lushaRequest {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return append([]lushaRequest(nil), h.requests...)
+}
+
+// remap swaps the pipeline's mapping, as a user's edit of the mapping file does.
+func (h *harness) remap(mappingYAML string) {
+	h.t.Helper()
+	m, err := mapping.Parse("mapping.yaml", []byte(mappingYAML), mapping.Options{Schema: AnswerSchema()})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.pipe.Mapping = m
 }
 
 func (h *harness) run(opts RunOptions) Summary {

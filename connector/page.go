@@ -40,6 +40,22 @@ func (rn *run) page(ctx context.Context, pg crm.Page) (bool, error) {
 		rn.write(ctx, plans)
 	}
 	ledger := rn.tally(plans)
+	if rn.opts.DryRun {
+		for _, pl := range plans {
+			if pl.result.Status == state.StatusPending && pl.contact == nil && pl.result.Class == "" {
+				rn.addChange(Change{RecordID: pl.rec.ID, Action: ActionWouldEnrich, Credits: estimate(pl),
+					Reason: "no cached Lusha answer"})
+				for _, f := range pl.needs {
+					if reason, bad := rn.badFields[f]; bad {
+						rn.addChange(Change{RecordID: pl.rec.ID, Field: f, Action: mapping.ActionInvalid, Reason: reason})
+					}
+				}
+			}
+		}
+	}
+	if rn.opts.Remap {
+		plans = filter(plans, func(pl *plan) bool { return pl.contact != nil })
+	}
 	if !rn.opts.DryRun {
 		if err := rn.commit(ctx, pg, plans, ledger, truncated); err != nil {
 			return false, err
@@ -60,7 +76,9 @@ func (rn *run) apply(plans []*plan) {
 		rn.counts.RecordsEnriched++
 		res := rn.p.Mapping.Apply(mapping.Input{Current: pl.rec.Fields, Owned: pl.owned,
 			Contact: pl.contact, Company: anyOrNil(pl.firm), Now: rn.now(), RunID: rn.id})
+		rn.vet(res.Decisions, res.Patch)
 		pl.decided = res.Decisions
+		rn.planned(pl)
 		for _, d := range res.Decisions {
 			if rn.actions == nil {
 				rn.actions = map[string]map[mapping.Action]int{}
@@ -216,7 +234,7 @@ func (rn *run) tally(plans []*plan) []state.LedgerEntry {
 func (rn *run) commit(ctx context.Context, pg crm.Page, plans []*plan, ledger []state.LedgerEntry, truncated bool) error {
 	now := rn.now()
 	c := state.PageCommit{Pipeline: rn.p.Name, Ledger: ledger}
-	advance := !truncated
+	advance := !truncated && !rn.opts.Remap
 	for _, pl := range plans {
 		r := pl.result
 		r.UpdatedAt = now

@@ -27,6 +27,7 @@ type plan struct {
 	lushaID string
 	patch   map[string]string
 	decided []mapping.Decision
+	needs   []string // target fields that could be written
 	result  state.RecordState
 	settled bool // the record needs no further stage
 }
@@ -54,7 +55,8 @@ func (rn *run) dedupe(ctx context.Context, recs []crm.Record) ([]*plan, error) {
 	seen := map[string]bool{}
 	for _, rec := range recs {
 		st, known := prev[rec.ID]
-		if seen[rec.ID] || (known && st.Status != state.StatusPending && st.SeenModifiedAt.Equal(rec.ModifiedAt)) {
+		handled := known && st.Status != state.StatusPending && st.SeenModifiedAt.Equal(rec.ModifiedAt)
+		if seen[rec.ID] || (handled && !rn.opts.Remap) {
 			continue
 		}
 		seen[rec.ID] = true
@@ -69,7 +71,7 @@ func (rn *run) dedupe(ctx context.Context, recs []crm.Record) ([]*plan, error) {
 // planRecord decides, from the record alone and the store, whether Lusha must be asked
 // and for which data points (DESIGN §2 step 3).
 func (rn *run) planRecord(ctx context.Context, pl *plan) error {
-	if !matchesFilter(pl.rec, rn.p.Filter) {
+	if !matchesFilter(pl.rec, rn.filter()) {
 		pl.settle(state.StatusSkipped, crm.ClassNone, "does not match the pipeline filter")
 		return nil
 	}
@@ -96,6 +98,7 @@ func (rn *run) planRecord(ctx context.Context, pl *plan) error {
 		return nil
 	}
 	pl.reveal, pl.company, pl.enrich = dataPoints(needs.Sources)
+	pl.needs = needs.Fields
 	suppressed, err := rn.Store.Suppressed(ctx, pl.key)
 	if err != nil {
 		return err

@@ -45,9 +45,14 @@ type Runner struct {
 
 // RunOptions change what a run may do.
 type RunOptions struct {
-	DryRun bool // write nothing to the CRM, move no cursor (I4)
-	Live   bool // with DryRun: buy missing answers (and cache them)
-	Limit  int  // stop after this many records (0: no limit); the cursor then stays
+	DryRun     bool // write nothing to the CRM, move no cursor (I4)
+	Live       bool // with DryRun: buy missing answers (and cache them)
+	MaxCredits int  // with Live: spend at most this many credits (0: the budgets alone)
+	Limit      int  // stop after this many records (0: no limit); the cursor then stays
+	// Remap applies the current mapping to every record with a cached answer, read
+	// from the beginning without the pipeline filter; it buys nothing and moves no
+	// cursor.
+	Remap bool
 }
 
 // Summary is a run's outcome, printed by `leadsync sync --json` (DESIGN §6).
@@ -62,6 +67,13 @@ type Summary struct {
 	// FieldActions counts, per target field, the mapping's decisions (dry runs show
 	// what a change would do before it touches the CRM).
 	FieldActions map[string]map[mapping.Action]int `json:"field_actions,omitempty"`
+	// MappingErrors are the mapping's problems against the CRM's live fields, each
+	// with file:line:col.
+	MappingErrors []string `json:"mapping_errors,omitempty"`
+	// Changes is a dry run's plan, field by field (at most 20,000 lines; ChangesCut
+	// counts the rest).
+	Changes    []Change `json:"changes,omitempty"`
+	ChangesCut int      `json:"changes_cut,omitempty"`
 }
 
 var errShutdown = &crm.Error{Service: "leadsync", Op: "run", Class: crm.ClassCanceled,
@@ -107,9 +119,16 @@ func (r *Runner) Run(ctx context.Context, p *Pipeline, opts RunOptions) (Summary
 	if !opts.DryRun || opts.Live {
 		rn.accountLeft = r.Lusha.CreditsLeft(ctx)
 	}
-	stopErr := rn.pages(ctx)
+	stopErr := rn.loadSchema(ctx)
+	if stopErr == nil {
+		stopErr = rn.pages(ctx)
+	}
 	sum.RunCounts = rn.counts
 	sum.FieldActions = rn.actions
+	sum.Changes, sum.ChangesCut = rn.changes, rn.changesCut
+	for _, e := range rn.mappingErrs {
+		sum.MappingErrors = append(sum.MappingErrors, e.Error())
+	}
 	sum.Status = runStatus(stopErr, rn.counts)
 	if stopErr != nil {
 		sum.Error = stopErr.Error()
@@ -207,6 +226,14 @@ type run struct {
 	restricted []string
 	// accountLeft is the Lusha account's credit balance at the start (-1: unknown).
 	accountLeft int64
+	// schema is the object's live fields (nil when they could not be read);
+	// mappingErrs and badFields are what the mapping asks that the CRM refuses.
+	schema      *crm.Schema
+	mappingErrs mapping.Errors
+	badFields   map[string]string
+	// changes is a dry run's plan.
+	changes    []Change
+	changesCut int
 }
 
 // pages reads the change stream and handles it page by page. It returns the error that
@@ -215,6 +242,9 @@ func (rn *run) pages(ctx context.Context) error {
 	cursor, err := rn.Store.Cursor(ctx, rn.p.Name)
 	if err != nil {
 		return err
+	}
+	if rn.opts.Remap {
+		cursor = ""
 	}
 	attempt := 0
 	for {
@@ -244,7 +274,7 @@ func (rn *run) pages(ctx context.Context) error {
 // readFrom reads from cursor until the end, a stop, or a read error. done is false
 // only for a read error that may be retried from resumeAt.
 func (rn *run) readFrom(ctx context.Context, cursor crm.Cursor) (resumeAt crm.Cursor, done bool, err error) {
-	req := crm.ChangesRequest{Object: rn.p.Object, Since: cursor, Fields: rn.readFields(), Filter: rn.p.Filter}
+	req := crm.ChangesRequest{Object: rn.p.Object, Since: cursor, Fields: rn.readFields(), Filter: rn.filter()}
 	resumeAt = cursor
 	for pg, err := range rn.p.CRM.Changes(ctx, req) {
 		if err != nil {
@@ -268,6 +298,14 @@ func (rn *run) readFrom(ctx context.Context, cursor crm.Cursor) (resumeAt crm.Cu
 		}
 	}
 	return resumeAt, true, nil
+}
+
+// filter is the pipeline's filter, except for a remap, which revisits every record.
+func (rn *run) filter() crm.Filter {
+	if rn.opts.Remap {
+		return crm.Filter{}
+	}
+	return rn.p.Filter
 }
 
 // readFields is what the read asks for: identity, filter and every target field, so

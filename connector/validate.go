@@ -2,15 +2,17 @@ package connector
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/leadsync/leadsync/mapping"
 )
 
-// CheckLive checks each pipeline's target fields against the CRM's live metadata: the
-// field exists and leadsync may write it. It returns every problem found.
-func CheckLive(ctx context.Context, cfg *Config, mappings map[string]*mapping.Mapping, getenv func(string) string) ([]string, error) {
-	var problems []string
+// CheckLive checks each pipeline's mapping against the CRM's live metadata: every
+// field exists and is writable, and every constant and mapped value fits its type,
+// options and length. It returns every problem, each with file:line:col.
+func CheckLive(ctx context.Context, cfg *Config, mappings map[string]*mapping.Mapping, getenv func(string) string) (mapping.Errors, error) {
+	var problems mapping.Errors
 	for _, p := range cfg.Pipelines {
 		m := mappings[p.Name]
 		if m == nil {
@@ -22,22 +24,13 @@ func CheckLive(ctx context.Context, cfg *Config, mappings map[string]*mapping.Ma
 		}
 		schema, err := adapter.Schema(ctx, p.Object)
 		if err != nil {
-			return nil, fmt.Errorf("read %s fields of crm %s: %w", p.Object, p.CRM, err)
+			return nil, fmt.Errorf("read the %s fields of crm %s: %w", p.Object, p.CRM, err)
 		}
-		file := cfg.Resolve(p.Mapping)
-		for _, f := range m.TargetFields() {
-			fs, ok := schema.Fields[f]
-			switch {
-			case !ok:
-				problems = append(problems, fmt.Sprintf("%s: field %s does not exist on %s in crm %s", file, f, p.Object, p.CRM))
-			case fs.ReadOnly || fs.Calculated:
-				problems = append(problems, fmt.Sprintf("%s: field %s is read-only in crm %s", file, f, p.CRM))
-			}
-		}
-		for _, f := range m.MatchFields() {
-			if _, ok := schema.Fields[f]; !ok {
-				problems = append(problems, fmt.Sprintf("%s: match field %s does not exist on %s in crm %s", file, f, p.Object, p.CRM))
-			}
+		err = m.CheckCRM(schema)
+		if errs, ok := errors.AsType[mapping.Errors](err); ok {
+			problems = append(problems, errs...)
+		} else if err != nil {
+			return nil, err
 		}
 	}
 	return problems, nil

@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/leadsync/leadsync/connector"
 	"github.com/leadsync/leadsync/mapping"
@@ -19,14 +20,23 @@ func cmdSync(ctx context.Context, e *env, args []string) int {
 	dry := fs.Bool("dry-run", false, "write nothing to the CRM and move no cursor; show what would change")
 	live := fs.Bool("live", false, "with --dry-run: buy missing Lusha answers (and cache them)")
 	limit := fs.Int("limit", 0, "stop each pipeline after N records (the cursor stays)")
+	maxCredits := fs.Int("max-credits", 0, "with --dry-run --live: spend at most N credits")
+	remap := fs.Bool("remap", false, "apply the current mapping to every record with a cached answer; buys nothing")
 	asJSON := fs.Bool("json", false, "print one JSON object per pipeline run")
 	var lf logFlags
 	lf.register(fs)
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
-	if *live && !*dry {
+	switch {
+	case *live && !*dry:
 		fmt.Fprintln(e.stderr, "leadsync sync: --live only goes with --dry-run")
+		return exitUsage
+	case *maxCredits > 0 && !*live:
+		fmt.Fprintln(e.stderr, "leadsync sync: --max-credits only goes with --dry-run --live")
+		return exitUsage
+	case *remap && *dry:
+		fmt.Fprintln(e.stderr, "leadsync sync: --remap writes; for a preview, run --dry-run after the mapping change")
 		return exitUsage
 	}
 	cfg, code := loadConfig(e, *cfgPath)
@@ -48,7 +58,7 @@ func cmdSync(ctx context.Context, e *env, args []string) int {
 		}
 		pipelines = []*connector.Pipeline{p}
 	}
-	sums, err := syncAll(ctx, eng, pipelines, connector.RunOptions{DryRun: *dry, Live: *live, Limit: *limit})
+	sums, err := syncAll(ctx, eng, pipelines, connector.RunOptions{DryRun: *dry, Live: *live, MaxCredits: *maxCredits, Limit: *limit, Remap: *remap})
 	printSummaries(e.stdout, sums, *asJSON)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "leadsync sync: %v\n", err)
@@ -78,7 +88,7 @@ func syncExit(sums []connector.Summary) int {
 		switch {
 		case s.Status == connector.RunFailed || s.Status == connector.RunUpstreamUnavailable:
 			return exitFailed
-		case s.DryRun && invalidCount(s) > 0:
+		case s.DryRun && (invalidCount(s) > 0 || len(s.MappingErrors) > 0):
 			code = exitMapping
 		}
 	}
@@ -113,8 +123,12 @@ func printSummaries(w io.Writer, sums []connector.Summary, asJSON bool) {
 		if s.Error != "" {
 			fmt.Fprintf(w, "  stopped: %s\n", s.Error)
 		}
+		for _, e := range s.MappingErrors {
+			fmt.Fprintf(w, "  mapping: %s\n", e)
+		}
 		if s.DryRun {
 			printActions(w, s.FieldActions)
+			printChanges(w, s)
 		}
 	}
 }
@@ -133,4 +147,31 @@ func printActions(w io.Writer, acts map[string]map[mapping.Action]int) {
 		slices.Sort(parts)
 		fmt.Fprintf(w, "  %-28s %s\n", f, strings.Join(parts, " "))
 	}
+}
+
+// printChanges prints a dry run's plan as a table: one line per record and field.
+func printChanges(w io.Writer, s connector.Summary) {
+	if len(s.Changes) == 0 {
+		return
+	}
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  RECORD\tFIELD\tDECISION\tOLD\tNEW\tNOTE")
+	for _, c := range s.Changes {
+		note := c.Reason
+		if c.Action == connector.ActionWouldEnrich {
+			note = fmt.Sprintf("about %d credits", c.Credits)
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", c.RecordID, c.Field, c.Action, clip(c.Old), clip(c.New), note)
+	}
+	_ = tw.Flush()
+	if s.ChangesCut > 0 {
+		fmt.Fprintf(w, "  … and %d more lines (narrow with --limit)\n", s.ChangesCut)
+	}
+}
+
+func clip(v string) string {
+	if r := []rune(v); len(r) > 40 {
+		return string(r[:39]) + "…"
+	}
+	return v
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/leadsync/leadsync/connector"
 )
@@ -30,10 +29,7 @@ func cmdValidate(ctx context.Context, e *env, args []string) int {
 			return exitFailed
 		}
 		if len(problems) > 0 {
-			slices.Sort(problems)
-			for _, p := range problems {
-				fmt.Fprintln(e.stderr, p)
-			}
+			fmt.Fprintf(e.stderr, "leadsync: mapping against the live CRM:\n%v\n", problems)
 			return exitMapping
 		}
 	}
