@@ -1,0 +1,87 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/leadsync/leadsync/state"
+)
+
+// ErrNotFound is returned (wrapped) by a Source for a run that does not exist; the
+// page answers 404. state.ErrNoRun is treated the same.
+var ErrNotFound = errors.New("web: not found")
+
+// Source supplies what the pages show. The daemon implements it over the state
+// store and the live engine (schedule, breakers, reload status). Methods are called
+// once per page view, concurrently from several requests.
+type Source interface {
+	// Overview returns the state of every configured pipeline, in config order.
+	Overview(ctx context.Context) (Overview, error)
+	// Runs returns the runs (of every pipeline) started at or after since, newest
+	// first; the page draws its chart and its recent-runs table from them.
+	Runs(ctx context.Context, since time.Time) ([]state.Run, error)
+	// Run returns one run and up to maxChanges of its ledger rows, oldest first.
+	Run(ctx context.Context, id string, maxChanges int) (RunView, error)
+	// Parked returns up to limit parked records of pipeline ("" for every
+	// pipeline), the next due first.
+	Parked(ctx context.Context, pipeline string, limit int) ([]state.RecordState, error)
+}
+
+// Overview is the daemon's state as a whole.
+type Overview struct {
+	Pipelines []PipelineView
+	// Credits is the shared Lusha budget for today, across pipelines.
+	Credits CreditsView
+	// Reload is the outcome of the last configuration reload.
+	Reload ReloadView
+}
+
+// CreditsView is credit spend today against the configured caps (0: no cap).
+type CreditsView struct {
+	SpentToday int
+	PerDay     int
+	PerRun     int
+}
+
+// ReloadView is the outcome of the last configuration reload (SIGHUP).
+type ReloadView struct {
+	Failed bool      // the last reload failed: the previous configuration still runs
+	Error  string    // why it failed; shown to the operator, so it must not hold secrets
+	At     time.Time // when it was attempted; zero if never
+}
+
+// PipelineView is one row of the status page.
+type PipelineView struct {
+	Name     string
+	CRM      string // CRM account name from the config
+	Object   string // CRM object, e.g. contacts
+	Schedule string
+	LastRun  *state.Run // nil before the first run
+	NextRun  time.Time  // zero when not scheduled
+	Running  bool       // a run is in progress now
+	// Stopped says why the pipeline no longer runs (e.g. the auth class); "" while it runs.
+	Stopped string
+	// CursorLag is how far the stored cursor trails the present; meaningful only
+	// when HasCursor.
+	CursorLag time.Duration
+	HasCursor bool
+	// Queued counts records the cursor has not passed yet (status pending);
+	// ParkedByClass the records waiting in the retry queue, by error class.
+	Queued        int
+	ParkedByClass map[string]int
+	CreditsToday  int // spent by this pipeline today
+	Breakers      []BreakerView
+}
+
+// BreakerView is one circuit breaker the pipeline depends on (Lusha, its CRM).
+type BreakerView struct {
+	Name  string
+	State string // closed, half-open or open, as gobreaker prints it
+}
+
+// RunView is one run with the field-level changes it wrote.
+type RunView struct {
+	Run     state.Run
+	Changes []state.LedgerEntry // up to the requested maximum, oldest first
+}
