@@ -43,8 +43,8 @@ func (s *SQLite) RecordCounts(ctx context.Context, pipeline string) (map[string]
 // Parked returns up to limit (all when <= 0) parked records of pipeline, the next
 // due first; records without a retry time come last.
 func (s *SQLite) Parked(ctx context.Context, pipeline string, limit int) ([]RecordState, error) {
-	return s.queryRecords(ctx, "parked", `WHERE pipeline = ? AND status = 'parked'
-		ORDER BY next_attempt IS NULL, next_attempt, crm_id LIMIT ?`, pipeline, sqlLimit(limit))
+	return s.queryRecords(ctx, "parked", `WHERE (? = '' OR pipeline = ?) AND status = 'parked'
+		ORDER BY next_attempt IS NULL, next_attempt, crm_id LIMIT ?`, pipeline, pipeline, sqlLimit(limit))
 }
 
 // Due returns up to limit (all when <= 0) parked or pending records of pipeline

@@ -61,6 +61,20 @@ type Store interface {
 	Close() error
 }
 
+// Inspector is what the status command, the status page and the retry queue read
+// beyond Store. SQLite implements both.
+type Inspector interface {
+	Store
+	Run(ctx context.Context, runID string) (Run, error) // ErrNoRun when unknown
+	Ledger(ctx context.Context, runID string, limit int) ([]LedgerEntry, error)
+	Stats(ctx context.Context, pipeline string) (PipelineStats, error)
+	// Parked lists parked records of a pipeline ("" for all), next due first.
+	Parked(ctx context.Context, pipeline string, limit int) ([]RecordState, error)
+	// Due lists parked or pending records whose retry time has come.
+	Due(ctx context.Context, pipeline string, now time.Time, limit int) ([]RecordState, error)
+	ReleaseParked(ctx context.Context, pipeline, class string, now time.Time) (int, error)
+}
+
 // Run is one run of one pipeline and its summary.
 type Run struct {
 	RunID      string
