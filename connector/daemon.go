@@ -7,23 +7,55 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
+	"sync/atomic"
 	"time"
+
+	"github.com/leadsync/leadsync/connector/observe"
+	"github.com/leadsync/leadsync/connector/web"
+	"github.com/leadsync/leadsync/crm"
+	"github.com/leadsync/leadsync/state"
 )
 
-// Daemon runs every pipeline on its schedule and serves the HTTP surface until its
-// context ends, then shuts down in order: no new runs, in-flight runs finish their
-// page within the grace period, the HTTP server stops.
+// Daemon runs every pipeline on its schedule and serves the HTTP surface (status page,
+// /metrics, /healthz, /readyz) until its context ends. A signal on Reload re-reads the
+// config and swaps it in only if it is valid. Shutdown is ordered: no new runs,
+// in-flight runs finish their page within the grace period, the HTTP server stops.
 type Daemon struct {
 	Engine *Engine
 	Logger *slog.Logger
+	// Load reads and builds the config anew for a reload, on the engine's store.
+	Load func(metrics *observe.Metrics) (*Engine, error)
+	// Reloads receives a value for every reload request (SIGHUP).
+	Reloads <-chan struct{}
 	// Ready is called with the HTTP address once the daemon listens.
 	Ready func(addr string)
+	// ShowValues shows field values on the run page (personal data: off by default).
+	ShowValues bool
+
+	metrics  *observe.Metrics
+	engine   atomic.Pointer[Engine]
+	sched    *Scheduler
+	runs     sync.WaitGroup // every run started by any schedule, across reloads
+	runCtx   context.Context
+	draining chan struct{}
+
+	mu       sync.Mutex
+	locks    map[string]*sync.Mutex // one per pipeline name: a run never overlaps itself, across reloads
+	running  map[string]bool
+	stopped  map[string]string // pipelines stopped on auth, until a reload
+	reload   web.ReloadView
+	nextRuns map[string]time.Time
 }
 
 // Run blocks until ctx ends and the shutdown is complete.
 func (d *Daemon) Run(ctx context.Context) error {
-	e := d.Engine
-	ln, err := net.Listen("tcp", e.Config.HTTP.Listen)
+	d.metrics = observe.NewMetrics()
+	d.locks, d.running, d.stopped = map[string]*sync.Mutex{}, map[string]bool{}, map[string]string{}
+	d.Engine.Lusha.metrics, d.Engine.Runner.Metrics = d.metrics, d.metrics
+	d.engine.Store(d.Engine)
+
+	ln, err := net.Listen("tcp", d.Engine.Config.HTTP.Listen)
 	if err != nil {
 		return fmt.Errorf("http: %w", err)
 	}
@@ -31,58 +63,179 @@ func (d *Daemon) Run(ctx context.Context) error {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 
-	// Runs see draining close when shutdown starts and stop after their current page;
-	// runCtx is cancelled only if they outlive the grace period.
-	draining := make(chan struct{})
+	d.draining = make(chan struct{})
 	runCtx, cancelRuns := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelRuns()
-	runner := *e.Runner
-	runner.Stopping = draining
-	sched := NewScheduler(d.Logger)
-	for _, p := range e.Pipelines {
-		if err := sched.Add(p.Schedule, func() { d.runOnce(runCtx, &runner, p) }); err != nil {
-			return err
-		}
+	d.runCtx = runCtx
+	if err := d.schedule(d.Engine); err != nil {
+		_ = srv.Close()
+		return err
 	}
-	sched.Start()
-	d.Logger.Info("leadsync running", "http", ln.Addr().String(), "pipelines", len(e.Pipelines))
+	d.Logger.Info("leadsync running", "http", ln.Addr().String(), "pipelines", len(d.Engine.Pipelines))
 	if d.Ready != nil {
 		d.Ready(ln.Addr().String())
 	}
 
-	select {
-	case <-ctx.Done():
-	case err := <-serveErr:
-		d.Logger.Error("http server failed", "err", err)
+	for done := false; !done; {
+		select {
+		case <-ctx.Done():
+			done = true
+		case err := <-serveErr:
+			d.Logger.Error("http server failed", "err", err)
+			done = true
+		case <-d.Reloads:
+			d.reloadConfig()
+		}
 	}
-	d.Logger.Info("shutting down", "grace", e.Config.ShutdownGrace)
-	close(draining)
-	graceCtx, cancel := context.WithTimeout(context.Background(), e.Config.ShutdownGrace)
-	defer cancel()
-	if !sched.Stop(graceCtx) {
+	return d.shutdown(srv, cancelRuns)
+}
+
+func (d *Daemon) shutdown(srv *http.Server, cancelRuns context.CancelFunc) error {
+	grace := d.engine.Load().Config.ShutdownGrace
+	d.Logger.Info("shutting down", "grace", grace)
+	close(d.draining)
+	d.sched.Stop(context.Background()) // no new ticks; runs are waited for below
+	finished := make(chan struct{})
+	go func() { d.runs.Wait(); close(finished) }()
+	select {
+	case <-finished:
+	case <-time.After(grace):
 		d.Logger.Warn("runs outlived the grace period; cancelling them")
 		cancelRuns()
-		hard, cancelHard := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancelHard()
-		sched.Stop(hard)
+		<-finished
 	}
-	shutCtx, cancelShut := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancelShut()
+	shutCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
 	if err := srv.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil
 }
 
-func (d *Daemon) runOnce(ctx context.Context, r *Runner, p *Pipeline) {
-	sum, err := r.Run(ctx, p, RunOptions{})
+// schedule starts a scheduler for eng's pipelines, replacing the previous one; runs
+// already going finish on their old engine.
+func (d *Daemon) schedule(eng *Engine) error {
+	sched := NewScheduler(d.Logger)
+	runner := *eng.Runner
+	runner.Stopping = d.draining
+	next := map[string]time.Time{}
+	for _, p := range eng.Pipelines {
+		if err := sched.Add(p.Schedule, func() { d.runOnce(&runner, p) }); err != nil {
+			return err
+		}
+	}
+	old := d.sched
+	d.sched = sched
+	sched.Start()
+	for i, t := range sched.Next() {
+		next[eng.Pipelines[i].Name] = t
+	}
+	d.mu.Lock()
+	d.nextRuns = next
+	d.mu.Unlock()
+	if old != nil {
+		old.cron.Stop() // its running jobs finish; d.runs waits for them
+	}
+	return nil
+}
+
+func (d *Daemon) lock(pipeline string) *sync.Mutex {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.locks[pipeline] == nil {
+		d.locks[pipeline] = &sync.Mutex{}
+	}
+	return d.locks[pipeline]
+}
+
+func (d *Daemon) runOnce(r *Runner, p *Pipeline) {
+	select {
+	case <-d.draining:
+		return
+	default:
+	}
+	d.runs.Add(1)
+	defer d.runs.Done()
+	l := d.lock(p.Name)
+	if !l.TryLock() {
+		d.Logger.Info("previous run still going; tick skipped", "pipeline", p.Name)
+		return
+	}
+	defer l.Unlock()
+	d.mu.Lock()
+	if why := d.stopped[p.Name]; why != "" {
+		d.mu.Unlock()
+		d.Logger.Debug("pipeline stopped; tick skipped", "pipeline", p.Name, "why", why)
+		return
+	}
+	d.running[p.Name] = true
+	d.mu.Unlock()
+	sum, err := r.Run(d.runCtx, p, RunOptions{})
+	d.mu.Lock()
+	d.running[p.Name] = false
+	if sched, err := ParseSchedule(p.Schedule); err == nil {
+		d.nextRuns[p.Name] = sched.Next(time.Now())
+	}
+	d.mu.Unlock()
 	if err != nil {
 		d.Logger.Error("run failed", "pipeline", p.Name, "err", err)
+		return
+	}
+	if sum.Status == RunFailed && sum.StopClass == crm.ClassAuth {
+		d.mu.Lock()
+		d.stopped[p.Name] = "auth: " + sum.Error
+		d.mu.Unlock()
+		d.Logger.Error("pipeline stopped: the CRM or Lusha refused our credentials; fix them and reload",
+			"pipeline", p.Name, "error", sum.Error)
 		return
 	}
 	if sum.Status != RunOK {
 		d.Logger.Warn("run ended early", "pipeline", p.Name, "run_id", sum.RunID, "status", sum.Status, "error", sum.Error)
 	}
+	d.reportQueue(p.Name)
+}
+
+// reportQueue publishes the retry queue's size by class.
+func (d *Daemon) reportQueue(pipeline string) {
+	st, err := d.engine.Load().Store.Stats(d.runCtx, pipeline)
+	if err == nil {
+		d.metrics.RetryQueue(pipeline, st.Records["parked"])
+		if !st.CursorUpdatedAt.IsZero() {
+			d.metrics.CursorLag(pipeline, time.Since(st.CursorUpdatedAt))
+		}
+	}
+}
+
+// reloadConfig builds the config anew and swaps it in only if it is valid.
+func (d *Daemon) reloadConfig() {
+	now := time.Now().UTC()
+	fail := func(err error) {
+		d.metrics.ConfigReload(false)
+		d.mu.Lock()
+		d.reload = web.ReloadView{Failed: true, Error: err.Error(), At: now}
+		d.mu.Unlock()
+		d.Logger.Error("config reload refused; the previous config keeps running", "err", err)
+	}
+	if d.Load == nil {
+		fail(errors.New("this daemon cannot reload"))
+		return
+	}
+	eng, err := d.Load(d.metrics)
+	if err != nil {
+		fail(err)
+		return
+	}
+	if err := d.schedule(eng); err != nil {
+		fail(err)
+		return
+	}
+	d.engine.Store(eng)
+	d.metrics.ConfigReload(true)
+	d.mu.Lock()
+	d.reload = web.ReloadView{At: now}
+	d.stopped = map[string]string{} // new credentials may have fixed them
+	d.mu.Unlock()
+	d.Logger.Info("config reloaded", "pipelines", len(eng.Pipelines))
 }
 
 func (d *Daemon) routes() http.Handler {
@@ -91,5 +244,77 @@ func (d *Daemon) routes() http.Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
 	})
+	mux.HandleFunc("GET /readyz", d.readyz)
+	mux.Handle("GET /metrics", d.metrics.Handler())
+	status := &Status{Config: d.Engine.Config, Store: d.Engine.Store, Live: d}
+	mux.Handle("/", web.New(&reloadingStatus{d: d, base: status}, web.Options{ShowValues: d.ShowValues, Logger: d.Logger}))
 	return mux
+}
+
+// readyz is ready when the store answers, the config is loaded, and no pipeline is
+// stopped on an auth failure.
+func (d *Daemon) readyz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	eng := d.engine.Load()
+	if _, err := eng.Store.Cursor(r.Context(), "-readyz-"); err != nil {
+		http.Error(w, "state store: "+err.Error(), http.StatusServiceUnavailable)
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for p, why := range d.stopped {
+		http.Error(w, fmt.Sprintf("pipeline %s stopped: %s", p, why), http.StatusServiceUnavailable)
+		return
+	}
+	fmt.Fprintln(w, "ready")
+}
+
+// reloadingStatus follows the current engine's config across reloads.
+type reloadingStatus struct {
+	d    *Daemon
+	base *Status
+}
+
+func (s *reloadingStatus) current() *Status {
+	st := *s.base
+	st.Config = s.d.engine.Load().Config
+	return &st
+}
+func (s *reloadingStatus) Overview(ctx context.Context) (web.Overview, error) {
+	return s.current().Overview(ctx)
+}
+func (s *reloadingStatus) Runs(ctx context.Context, since time.Time) ([]state.Run, error) {
+	return s.current().Runs(ctx, since)
+}
+func (s *reloadingStatus) Run(ctx context.Context, id string, max int) (web.RunView, error) {
+	return s.current().Run(ctx, id, max)
+}
+func (s *reloadingStatus) Parked(ctx context.Context, p string, limit int) ([]state.RecordState, error) {
+	return s.current().Parked(ctx, p, limit)
+}
+
+// Live, for the status page.
+
+func (d *Daemon) NextRun(p string) time.Time {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.nextRuns[p]
+}
+func (d *Daemon) Running(p string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.running[p]
+}
+func (d *Daemon) Stopped(p string) string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.stopped[p]
+}
+func (d *Daemon) Breakers() []web.BreakerView {
+	return []web.BreakerView{{Name: "lusha", State: d.engine.Load().Lusha.BreakerState()}}
+}
+func (d *Daemon) Reload() web.ReloadView {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.reload
 }

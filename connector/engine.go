@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"time"
 
+	"github.com/leadsync/leadsync/connector/observe"
 	"github.com/leadsync/leadsync/crm"
 	"github.com/leadsync/leadsync/crm/hubspot"
 	"github.com/leadsync/leadsync/lusha"
@@ -21,7 +22,7 @@ import (
 // one adapter per CRM account, and the pipelines.
 type Engine struct {
 	Config    *Config
-	Store     state.Store
+	Store     state.Inspector
 	Lusha     *Lusha
 	Runner    *Runner
 	Pipelines []*Pipeline
@@ -92,8 +93,26 @@ func NewCRM(c CRMConfig, getenv func(string) string) (crm.Adapter, error) {
 	return nil, fmt.Errorf("no adapter for CRM kind %q", c.Kind)
 }
 
-// Build wires the engine. The caller closes it.
+// Build wires the engine and opens its store. The caller closes it.
 func Build(ctx context.Context, cfg *Config, getenv func(string) string, log *slog.Logger) (*Engine, error) {
+	if _, err := LoadMappings(cfg); err != nil {
+		return nil, err // before the store is created for a config that cannot run
+	}
+	store, err := state.Open(ctx, cfg.Resolve(cfg.State.Path))
+	if err != nil {
+		return nil, fmt.Errorf("open state: %w", err)
+	}
+	e, err := BuildWith(cfg, getenv, log, store, nil)
+	if err != nil {
+		_ = store.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+// BuildWith wires an engine on an open store (a reload keeps its store), reporting
+// to metrics (nil: none).
+func BuildWith(cfg *Config, getenv func(string) string, log *slog.Logger, store state.Inspector, metrics *observe.Metrics) (*Engine, error) {
 	mappings, err := LoadMappings(cfg)
 	if err != nil {
 		return nil, err
@@ -110,16 +129,14 @@ func Build(ctx context.Context, cfg *Config, getenv func(string) string, log *sl
 		}
 		adapters[name] = a
 	}
-	store, err := state.Open(ctx, cfg.Resolve(cfg.State.Path))
-	if err != nil {
-		return nil, fmt.Errorf("open state: %w", err)
-	}
 	lu := NewLusha(cfg.Lusha, key, store, func(from, to string) {
+		metrics.BreakerState("lusha", to) // under the breaker's lock: no calls back into it
 		log.Warn("Lusha circuit breaker changed state", "from", from, "to", to)
 	})
+	lu.metrics = metrics
 	host, _ := os.Hostname()
 	e := &Engine{Config: cfg, Store: store, Lusha: lu, Runner: &Runner{
-		Store: store, Lusha: lu, Logger: log, NegativeTTL: cfg.Lusha.NegativeTTL,
+		Store: store, Lusha: lu, Logger: log, NegativeTTL: cfg.Lusha.NegativeTTL, Metrics: metrics,
 		Owner: fmt.Sprintf("%s/%d/%d", host, os.Getpid(), time.Now().UnixNano()), Retry: defaultRetry(),
 	}}
 	for _, p := range cfg.Pipelines {

@@ -9,6 +9,7 @@ import (
 	"github.com/sony/gobreaker/v2"
 	"golang.org/x/time/rate"
 
+	"github.com/leadsync/leadsync/connector/observe"
 	"github.com/leadsync/leadsync/crm"
 	"github.com/leadsync/leadsync/lusha"
 	"github.com/leadsync/leadsync/state"
@@ -28,6 +29,7 @@ type Lusha struct {
 	breaker      *gobreaker.TwoStepCircuitBreaker[struct{}]
 	budget       *budget
 	retry        retryPolicy
+	metrics      *observe.Metrics // nil-safe
 }
 
 // NewLusha builds the shared Lusha account from its config.
@@ -87,9 +89,11 @@ func call[T any](ctx context.Context, l *Lusha, spends bool, op func() (T, *lush
 				return zero, err
 			}
 		}
+		waitStart := time.Now()
 		if err := l.limiter.Wait(ctx); err != nil {
 			return zero, err
 		}
+		l.metrics.LimiterWait("lusha", time.Since(waitStart))
 		done, err := l.breaker.Allow()
 		if err != nil {
 			return zero, &crm.Error{Service: "lusha", Op: "call", Class: crm.ClassUnavailable,
@@ -97,6 +101,7 @@ func call[T any](ctx context.Context, l *Lusha, spends bool, op func() (T, *lush
 		}
 		v, resp, err := op()
 		done(err)
+		l.metrics.CallFinished("lusha", string(crm.ClassOf(err)))
 		if resp != nil {
 			l.adapt(resp.Rate)
 		}

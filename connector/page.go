@@ -147,7 +147,9 @@ func (rn *run) write(ctx context.Context, plans []*plan) {
 			byID[pl.rec.ID] = pl
 		}
 		results, err := retry(ctx, rn.Retry, func() ([]crm.WriteResult, error) {
-			return rn.p.CRM.Write(ctx, rn.p.Object, patches)
+			res, err := rn.p.CRM.Write(ctx, rn.p.Object, patches)
+			rn.Metrics.CallFinished(rn.p.CRMName, string(crm.ClassOf(err)))
+			return res, err
 		})
 		if err != nil {
 			if crm.ClassOf(err) == crm.ClassInvalid {
@@ -234,6 +236,7 @@ func (rn *run) tally(plans []*plan) []state.LedgerEntry {
 func (rn *run) commit(ctx context.Context, pg crm.Page, plans []*plan, ledger []state.LedgerEntry, truncated bool) error {
 	now := rn.now()
 	c := state.PageCommit{Pipeline: rn.p.Name, Ledger: ledger}
+	outcomes := map[[2]string]int{}
 	advance := !truncated && !rn.opts.Remap
 	for _, pl := range plans {
 		r := pl.result
@@ -248,6 +251,10 @@ func (rn *run) commit(ctx context.Context, pg crm.Page, plans []*plan, ledger []
 			r.Attempts, r.NextAttempt = 0, time.Time{}
 		}
 		c.Records = append(c.Records, r)
+		outcomes[[2]string{r.Status, r.Class}]++
+	}
+	for k, n := range outcomes {
+		rn.Metrics.RecordOutcome(rn.p.Name, k[0], k[1], n)
 	}
 	if advance {
 		next := string(pg.Next)

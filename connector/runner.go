@@ -11,6 +11,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/leadsync/leadsync/connector/observe"
 	"github.com/leadsync/leadsync/crm"
 	"github.com/leadsync/leadsync/mapping"
 	"github.com/leadsync/leadsync/state"
@@ -41,6 +42,7 @@ type Runner struct {
 	Retry       retryPolicy // for CRM calls
 	// Stopping, when closed, ends runs after the page in hand (graceful shutdown).
 	Stopping <-chan struct{}
+	Metrics  *observe.Metrics // nil-safe
 }
 
 // RunOptions change what a run may do.
@@ -64,6 +66,8 @@ type Summary struct {
 	state.RunCounts
 	DurationMS int64  `json:"duration_ms"`
 	Error      string `json:"error,omitempty"`
+	// StopClass is the class of the error that ended the run early, if any.
+	StopClass crm.Class `json:"stop_class,omitempty"`
 	// FieldActions counts, per target field, the mapping's decisions (dry runs show
 	// what a change would do before it touches the CRM).
 	FieldActions map[string]map[mapping.Action]int `json:"field_actions,omitempty"`
@@ -131,12 +135,15 @@ func (r *Runner) Run(ctx context.Context, p *Pipeline, opts RunOptions) (Summary
 	}
 	sum.Status = runStatus(stopErr, rn.counts)
 	if stopErr != nil {
-		sum.Error = stopErr.Error()
+		sum.Error, sum.StopClass = stopErr.Error(), crm.ClassOf(stopErr)
 	}
 	finished := r.now()
 	sum.DurationMS = finished.Sub(started).Milliseconds()
 	rn.log.Info("run finished", "status", sum.Status, "read", sum.RecordsRead,
 		"enriched", sum.RecordsEnriched, "written", sum.RecordsWritten, "credits", sum.CreditsSpent)
+	if !opts.DryRun {
+		r.Metrics.RunFinished(p.Name, sum.Status, sum.RunCounts, finished.Sub(started), finished)
+	}
 	// The run's record must survive a cancelled context (shutdown).
 	saveCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
@@ -277,6 +284,7 @@ func (rn *run) readFrom(ctx context.Context, cursor crm.Cursor) (resumeAt crm.Cu
 	req := crm.ChangesRequest{Object: rn.p.Object, Since: cursor, Fields: rn.readFields(), Filter: rn.filter()}
 	resumeAt = cursor
 	for pg, err := range rn.p.CRM.Changes(ctx, req) {
+		rn.Metrics.CallFinished(rn.p.CRMName, string(crm.ClassOf(err)))
 		if err != nil {
 			if errors.Is(err, context.Canceled) || ctx.Err() != nil {
 				return resumeAt, true, ctx.Err()

@@ -14,7 +14,7 @@ func cmdSandbox(ctx context.Context, e *env, args []string) int {
 	leads := fs.Int("leads", 500, "number of people in the synthetic world (and contacts in the fake HubSpot)")
 	seed := fs.Int64("seed", 1, "seed of the synthetic world")
 	once := fs.Bool("once", false, "run every pipeline once, print the summaries and exit")
-	serve := fs.Bool("serve", false, "only serve the fake servers; print their URLs and credentials as one JSON line")
+	serveOnly := fs.Bool("serve", false, "only serve the fake servers; print their URLs and credentials as one JSON line")
 	asJSON := fs.Bool("json", false, "with --once: one JSON object per pipeline run")
 	chaos := fs.Float64("chaos", 0, "share of requests (0–1) the fakes fail with 5xx, 429 and slow answers")
 	httpAddr := fs.String("http", "127.0.0.1:8080", "address of leadsync's HTTP surface (daemon mode)")
@@ -34,7 +34,7 @@ func cmdSandbox(ctx context.Context, e *env, args []string) int {
 	}
 	defer sb.Close()
 
-	if *serve {
+	if *serveOnly {
 		_ = json.NewEncoder(e.stdout).Encode(sb.Endpoints())
 		<-ctx.Done()
 		return exitOK
@@ -61,12 +61,7 @@ func cmdSandbox(ctx context.Context, e *env, args []string) int {
 		}
 		return syncExit(sums)
 	}
-	d := &connector.Daemon{Engine: eng, Logger: log, Ready: func(addr string) {
-		fmt.Fprintf(e.stdout, "leadsync sandbox: %d leads; serving http://%s (Ctrl-C to stop)\n", *leads, addr)
-	}}
-	if err := d.Run(ctx); err != nil {
-		fmt.Fprintf(e.stderr, "leadsync sandbox: %v\n", err)
-		return exitFailed
-	}
-	return exitOK
+	return serve(ctx, se, log, eng, true, func(addr string) {
+		fmt.Fprintf(e.stdout, "leadsync sandbox: %d leads; status page, /metrics and /healthz on http://%s (Ctrl-C to stop)\n", *leads, addr)
+	})
 }

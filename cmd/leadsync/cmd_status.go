@@ -4,16 +4,17 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
 
+	"github.com/leadsync/leadsync/connector"
+	"github.com/leadsync/leadsync/connector/web"
 	"github.com/leadsync/leadsync/state"
 )
-
-// pipelineStatus is what `leadsync status` shows for one pipeline.
-type pipelineStatus struct {
-	Pipeline string      `json:"pipeline"`
-	Cursor   string      `json:"cursor"`
-	LastRuns []state.Run `json:"last_runs"`
-}
 
 func cmdStatus(ctx context.Context, e *env, args []string) int {
 	fs := newFlags(e, "status")
@@ -32,37 +33,62 @@ func cmdStatus(ctx context.Context, e *env, args []string) int {
 		return exitFailed
 	}
 	defer store.Close()
-	var out []pipelineStatus
-	for _, p := range cfg.Pipelines {
-		cur, err := store.Cursor(ctx, p.Name)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "leadsync status: %v\n", err)
-			return exitFailed
-		}
-		runs, err := store.Runs(ctx, p.Name, 5)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "leadsync status: %v\n", err)
-			return exitFailed
-		}
-		out = append(out, pipelineStatus{Pipeline: p.Name, Cursor: cur, LastRuns: runs})
+	o, err := (&connector.Status{Config: cfg, Store: store}).Overview(ctx)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "leadsync status: %v\n", err)
+		return exitFailed
 	}
 	if *asJSON {
 		enc := json.NewEncoder(e.stdout)
-		for _, s := range out {
-			_ = enc.Encode(s)
-		}
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(o)
 		return exitOK
 	}
-	for _, s := range out {
-		fmt.Fprintf(e.stdout, "%s\n  cursor: %q\n", s.Pipeline, s.Cursor)
-		if len(s.LastRuns) == 0 {
-			fmt.Fprintln(e.stdout, "  no runs yet")
-		}
-		for _, r := range s.LastRuns {
-			fmt.Fprintf(e.stdout, "  %s  %-20s read %d  written %d  credits %d  %s\n",
-				r.StartedAt.Format("2006-01-02 15:04:05Z"), r.Status, r.Counts.RecordsRead,
-				r.Counts.RecordsWritten, r.Counts.CreditsSpent, r.Error)
-		}
-	}
+	printOverview(e.stdout, o, time.Now())
 	return exitOK
+}
+
+// printOverview prints the status page's facts as a terminal table.
+func printOverview(w io.Writer, o web.Overview, now time.Time) {
+	budget := "no daily cap"
+	if o.Credits.PerDay > 0 {
+		budget = fmt.Sprintf("of %d today", o.Credits.PerDay)
+	}
+	fmt.Fprintf(w, "credits spent today: %d %s\n\n", o.Credits.SpentToday, budget)
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "PIPELINE\tLAST RUN\tSTATUS\tREAD\tWRITTEN\tCREDITS TODAY\tCURSOR LAG\tQUEUED\tPARKED\tNEXT RUN")
+	for _, p := range o.Pipelines {
+		last, status, read, written := "never", "-", "-", "-"
+		if r := p.LastRun; r != nil {
+			last, status = r.StartedAt.Format("2006-01-02 15:04:05Z"), r.Status
+			read, written = fmt.Sprint(r.Counts.RecordsRead), fmt.Sprint(r.Counts.RecordsWritten)
+		}
+		if p.Stopped != "" {
+			status = "stopped: " + p.Stopped
+		}
+		lag := "-"
+		if p.HasCursor {
+			lag = p.CursorLag.Round(time.Second).String()
+		}
+		next := "-"
+		if !p.NextRun.IsZero() {
+			next = p.NextRun.Sub(now).Round(time.Second).String()
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%d\t%s\t%s\n", p.Name, last, status, read, written,
+			p.CreditsToday, lag, p.Queued, byClass(p.ParkedByClass), next)
+	}
+	_ = tw.Flush()
+}
+
+func byClass(m map[string]int) string {
+	if len(m) == 0 {
+		return "0"
+	}
+	var parts []string
+	total := 0
+	for _, c := range slices.Sorted(maps.Keys(m)) {
+		parts = append(parts, fmt.Sprintf("%s=%d", c, m[c]))
+		total += m[c]
+	}
+	return fmt.Sprintf("%d (%s)", total, strings.Join(parts, " "))
 }

@@ -1,0 +1,122 @@
+package connector
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/leadsync/leadsync/connector/web"
+	"github.com/leadsync/leadsync/state"
+)
+
+// Live is what only a running daemon knows about its pipelines.
+type Live interface {
+	NextRun(pipeline string) time.Time
+	Running(pipeline string) bool
+	Stopped(pipeline string) string // why the pipeline was stopped, "" while it runs
+	Breakers() []web.BreakerView
+	Reload() web.ReloadView
+}
+
+// Status reads what the status page and `leadsync status` show, from the store and,
+// in the daemon, from the live engine: both print the same facts.
+type Status struct {
+	Config *Config
+	Store  state.Inspector
+	Live   Live // nil outside the daemon
+	Now    func() time.Time
+}
+
+var _ web.Source = (*Status)(nil)
+
+func (s *Status) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// Overview returns one view per configured pipeline and today's credits.
+func (s *Status) Overview(ctx context.Context) (web.Overview, error) {
+	now := s.now()
+	day := now.Truncate(24 * time.Hour)
+	var o web.Overview
+	spent, err := s.Store.CreditsSpent(ctx, "", day)
+	if err != nil {
+		return o, err
+	}
+	o.Credits = web.CreditsView{SpentToday: spent, PerDay: s.Config.Lusha.Budget.CreditsPerDay,
+		PerRun: s.Config.Lusha.Budget.CreditsPerRun}
+	if s.Live != nil {
+		o.Reload = s.Live.Reload()
+	}
+	for _, p := range s.Config.Pipelines {
+		v, err := s.pipeline(ctx, p, now, day)
+		if err != nil {
+			return o, fmt.Errorf("pipeline %s: %w", p.Name, err)
+		}
+		o.Pipelines = append(o.Pipelines, v)
+	}
+	return o, nil
+}
+
+func (s *Status) pipeline(ctx context.Context, p PipelineConfig, now, day time.Time) (web.PipelineView, error) {
+	v := web.PipelineView{Name: p.Name, CRM: p.CRM, Object: p.Object, Schedule: p.Schedule}
+	st, err := s.Store.Stats(ctx, p.Name)
+	if err != nil {
+		return v, err
+	}
+	v.LastRun = st.LastRun
+	if !st.CursorUpdatedAt.IsZero() {
+		v.HasCursor, v.CursorLag = true, now.Sub(st.CursorUpdatedAt)
+	}
+	for _, n := range st.Records[state.StatusPending] {
+		v.Queued += n
+	}
+	v.ParkedByClass = st.Records[state.StatusParked]
+	if v.CreditsToday, err = s.Store.CreditsSpent(ctx, p.Name, day); err != nil {
+		return v, err
+	}
+	switch {
+	case s.Live != nil:
+		v.NextRun, v.Running, v.Stopped = s.Live.NextRun(p.Name), s.Live.Running(p.Name), s.Live.Stopped(p.Name)
+		v.Breakers = s.Live.Breakers()
+	case p.Disabled:
+		v.Stopped = "disabled in the config"
+	default:
+		if sched, err := ParseSchedule(p.Schedule); err == nil {
+			v.NextRun = sched.Next(now)
+		}
+	}
+	return v, nil
+}
+
+// Runs returns the runs started since a time, newest first.
+func (s *Status) Runs(ctx context.Context, since time.Time) ([]state.Run, error) {
+	runs, err := s.Store.Runs(ctx, "", 2000)
+	if err != nil {
+		return nil, err
+	}
+	out := runs[:0]
+	for _, r := range runs {
+		if !r.StartedAt.Before(since) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// Run returns one run and its field changes.
+func (s *Status) Run(ctx context.Context, id string, maxChanges int) (web.RunView, error) {
+	r, err := s.Store.Run(ctx, id)
+	if err != nil {
+		return web.RunView{}, err
+	}
+	changes, err := s.Store.Ledger(ctx, id, maxChanges)
+	return web.RunView{Run: r, Changes: changes}, err
+}
+
+// Parked returns parked records, the next due first.
+func (s *Status) Parked(ctx context.Context, pipeline string, limit int) ([]state.RecordState, error) {
+	return s.Store.Parked(ctx, pipeline, limit)
+}
