@@ -61,6 +61,9 @@ func (rn *run) page(ctx context.Context, pg crm.Page) (bool, error) {
 			return false, err
 		}
 	}
+	if rn.Progress != nil {
+		rn.Progress(Progress{Pipeline: rn.p.Name, RunCounts: rn.counts, Total: pg.Total, Elapsed: rn.now().Sub(rn.started)})
+	}
 	if rn.stop != nil {
 		return false, rn.stop
 	}
@@ -252,6 +255,7 @@ func (rn *run) commit(ctx context.Context, pg crm.Page, plans []*plan, ledger []
 		}
 		c.Records = append(c.Records, r)
 		outcomes[[2]string{r.Status, r.Class}]++
+		rn.log.Debug("record", "record_id", r.CRMID, "status", r.Status, "class", r.Class, "reason", r.Reason)
 	}
 	for k, n := range outcomes {
 		rn.Metrics.RecordOutcome(rn.p.Name, k[0], k[1], n)

@@ -43,6 +43,16 @@ type Runner struct {
 	// Stopping, when closed, ends runs after the page in hand (graceful shutdown).
 	Stopping <-chan struct{}
 	Metrics  *observe.Metrics // nil-safe
+	// Progress, when set, is told after every page how far the run has come.
+	Progress func(Progress)
+}
+
+// Progress is a run's position after a page, for a progress line.
+type Progress struct {
+	Pipeline string
+	state.RunCounts
+	Total   int // records the CRM expects in this read, -1 when unknown
+	Elapsed time.Duration
 }
 
 // RunOptions change what a run may do.
@@ -104,7 +114,8 @@ func (r *Runner) now() time.Time {
 // state store failing); the summary says everything else.
 func (r *Runner) Run(ctx context.Context, p *Pipeline, opts RunOptions) (Summary, error) {
 	started := r.now()
-	rn := &run{Runner: r, p: p, opts: opts, id: newRunID(started), log: r.Logger.With("pipeline", p.Name)}
+	rn := &run{Runner: r, p: p, opts: opts, id: newRunID(started), log: r.Logger.With("pipeline", p.Name),
+		started: started}
 	rn.log = rn.log.With("run_id", rn.id)
 	sum := Summary{Pipeline: p.Name, RunID: rn.id, DryRun: opts.DryRun}
 
@@ -231,6 +242,7 @@ type run struct {
 	stop error
 	// restricted are identity keys to suppress with the next persisted answers.
 	restricted []string
+	started    time.Time
 	// accountLeft is the Lusha account's credit balance at the start (-1: unknown).
 	accountLeft int64
 	// schema is the object's live fields (nil when they could not be read);

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/leadsync/leadsync/connector"
 	"github.com/leadsync/leadsync/mapping"
@@ -57,6 +58,10 @@ func cmdSync(ctx context.Context, e *env, args []string) int {
 			return exitUsage
 		}
 		pipelines = []*connector.Pipeline{p}
+	}
+	if !*asJSON && isTerminal(e.stderr) {
+		eng.Runner.Progress = progressLine(e.stderr)
+		defer fmt.Fprintln(e.stderr)
 	}
 	sums, err := syncAll(ctx, eng, pipelines, connector.RunOptions{DryRun: *dry, Live: *live, MaxCredits: *maxCredits, Limit: *limit, Remap: *remap})
 	printSummaries(e.stdout, sums, *asJSON)
@@ -174,4 +179,22 @@ func clip(v string) string {
 		return string(r[:39]) + "…"
 	}
 	return v
+}
+
+// progressLine rewrites one terminal line after every page: records read, enriched and
+// written, the rate, and an ETA when the CRM said how many records the read holds.
+func progressLine(w io.Writer) func(connector.Progress) {
+	return func(p connector.Progress) {
+		rate := 0.0
+		if secs := p.Elapsed.Seconds(); secs > 0 {
+			rate = float64(p.RecordsRead) / secs
+		}
+		eta := ""
+		if p.Total > p.RecordsRead && rate > 0 {
+			left := time.Duration(float64(p.Total-p.RecordsRead) / rate * float64(time.Second))
+			eta = fmt.Sprintf("  ETA %s", left.Round(time.Second))
+		}
+		fmt.Fprintf(w, "\r\033[K%s: read %d  enriched %d  written %d  %.0f/s%s",
+			p.Pipeline, p.RecordsRead, p.RecordsEnriched, p.RecordsWritten, rate, eta)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/leadsync/leadsync/connector"
 )
@@ -94,5 +95,18 @@ func TestVersion(t *testing.T) {
 	code, stdout, _ := runCLI(t, "version")
 	if code != exitOK || !strings.HasPrefix(stdout, "leadsync ") {
 		t.Errorf("version: %d %q", code, stdout)
+	}
+}
+
+func TestProgressLine(t *testing.T) {
+	var b bytes.Buffer
+	p := connector.Progress{Pipeline: "p", Total: 300, Elapsed: 2 * time.Second}
+	p.RecordsRead, p.RecordsEnriched, p.RecordsWritten = 100, 80, 70
+	progressLine(&b)(p)
+	got := b.String()
+	for _, want := range []string{"\r", "p: read 100", "enriched 80", "written 70", "50/s", "ETA 4s"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("progress line %q lacks %q", got, want)
+		}
 	}
 }
