@@ -16,7 +16,13 @@ import (
 // every record of the page is settled. It returns whether reading may go on, and the
 // error that ends the run.
 func (rn *run) page(ctx context.Context, pg crm.Page) (bool, error) {
-	plans, err := rn.dedupe(ctx, pg.Records)
+	return rn.handle(ctx, pg, false)
+}
+
+// handle runs records through the stages; retrying records come from the retry
+// queue, are handled even when their version was seen, and move no cursor.
+func (rn *run) handle(ctx context.Context, pg crm.Page, retrying bool) (bool, error) {
+	plans, err := rn.dedupe(ctx, pg.Records, retrying)
 	if err != nil {
 		return false, err
 	}
@@ -57,7 +63,7 @@ func (rn *run) page(ctx context.Context, pg crm.Page) (bool, error) {
 		plans = filter(plans, func(pl *plan) bool { return pl.contact != nil })
 	}
 	if !rn.opts.DryRun {
-		if err := rn.commit(ctx, pg, plans, ledger, truncated); err != nil {
+		if err := rn.commit(ctx, pg, plans, ledger, truncated || retrying); err != nil {
 			return false, err
 		}
 	}
@@ -248,6 +254,9 @@ func (rn *run) commit(ctx context.Context, pg crm.Page, plans []*plan, ledger []
 		case state.StatusParked:
 			r.Attempts++
 			r.NextAttempt = now.Add(parkBackoff(r.Attempts))
+			if r.Attempts >= MaxAttempts {
+				r.NextAttempt = time.Time{} // waits for `leadsync retry`
+			}
 		case state.StatusPending:
 			advance = false
 		default:

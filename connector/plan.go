@@ -42,7 +42,7 @@ func (pl *plan) settle(status string, class crm.Class, reason string) {
 
 // dedupe drops records whose version was already handled: duplicates from the read's
 // look-back overlap and echoes of leadsync's own writes (DESIGN §10).
-func (rn *run) dedupe(ctx context.Context, recs []crm.Record) ([]*plan, error) {
+func (rn *run) dedupe(ctx context.Context, recs []crm.Record, retrying bool) ([]*plan, error) {
 	ids := make([]string, len(recs))
 	for i, rec := range recs {
 		ids[i] = rec.ID
@@ -56,7 +56,7 @@ func (rn *run) dedupe(ctx context.Context, recs []crm.Record) ([]*plan, error) {
 	for _, rec := range recs {
 		st, known := prev[rec.ID]
 		handled := known && st.Status != state.StatusPending && st.SeenModifiedAt.Equal(rec.ModifiedAt)
-		if seen[rec.ID] || (handled && !rn.opts.Remap) {
+		if seen[rec.ID] || (handled && !rn.opts.Remap && !retrying) {
 			continue
 		}
 		seen[rec.ID] = true

@@ -32,7 +32,7 @@ type Pipeline struct {
 // Runner does one run of one pipeline (DESIGN §2). It is safe for concurrent runs of
 // different pipelines.
 type Runner struct {
-	Store       state.Store
+	Store       state.Inspector
 	Lusha       *Lusha
 	Logger      *slog.Logger
 	Now         func() time.Time
@@ -135,6 +135,9 @@ func (r *Runner) Run(ctx context.Context, p *Pipeline, opts RunOptions) (Summary
 		rn.accountLeft = r.Lusha.CreditsLeft(ctx)
 	}
 	stopErr := rn.loadSchema(ctx)
+	if stopErr == nil {
+		stopErr = rn.retryDue(ctx)
+	}
 	if stopErr == nil {
 		stopErr = rn.pages(ctx)
 	}

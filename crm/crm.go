@@ -107,6 +107,12 @@ type SchemaReader interface {
 	Schema(ctx context.Context, object string) (Schema, error)
 }
 
+// Getter reads records by id. The connector uses it, where an adapter offers it, to
+// retry parked records whose version the change stream will not hand out again.
+type Getter interface {
+	Get(ctx context.Context, object string, ids, fields []string) ([]Record, error)
+}
+
 // Adapter is what a CRM connection provides to the connector.
 type Adapter interface {
 	Source

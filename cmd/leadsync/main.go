@@ -57,7 +57,9 @@ func commands() []command {
 		{"run", "run [-c FILE]", "daemon: run every pipeline on its schedule and serve HTTP until SIGTERM", cmdRun},
 		{"sync", "sync [-c FILE] [-p PIPELINE] [--dry-run [--live]] [--limit N] [--json]", "run pipelines once now", cmdSync},
 		{"validate", "validate [-c FILE] [--offline]", "check the config and mappings (and the live CRM fields)", cmdValidate},
-		{"status", "status [-c FILE] [--json]", "show runs, cursors and credits", cmdStatus},
+		{"status", "status [-c FILE] [--json]", "show runs, cursors, queues and credits", cmdStatus},
+		{"retry", "retry [-c FILE] [-p PIPELINE] [--class C]", "release parked records for the next run", cmdRetry},
+		{"forget", "forget [-c FILE] (--email E | --crm-id ID)", "erase one person's data and never ask Lusha about them again", cmdForget},
 		{"sandbox", "sandbox [--leads N] [--once] [--serve] [--json] [--seed S] [--chaos RATE] [--http ADDR]", "run leadsync against built-in fake HubSpot and Lusha servers", cmdSandbox},
 		{"version", "version", "print the version", cmdVersion},
 	}

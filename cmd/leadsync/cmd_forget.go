@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/leadsync/leadsync/mapping"
+	"github.com/leadsync/leadsync/state"
+)
+
+// cmdForget erases what leadsync holds about one person (the cached Lusha answer,
+// record states, the values in the ledger) and suppresses them, so that Lusha is never
+// asked about them again: the answer to an erasure request.
+func cmdForget(ctx context.Context, e *env, args []string) int {
+	fs := newFlags(e, "forget")
+	cfgPath := fs.String("c", defaultConfig, "config file")
+	email := fs.String("email", "", "the person's email address")
+	crmID := fs.String("crm-id", "", "the person's CRM record id")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	if (*email == "") == (*crmID == "") {
+		fmt.Fprintln(e.stderr, "leadsync forget: give exactly one of --email and --crm-id")
+		return exitUsage
+	}
+	cfg, code := loadConfig(e, *cfgPath)
+	if cfg == nil {
+		return code
+	}
+	store, err := state.Open(ctx, cfg.Resolve(cfg.State.Path))
+	if err != nil {
+		fmt.Fprintf(e.stderr, "leadsync forget: %v\n", err)
+		return exitFailed
+	}
+	defer store.Close()
+	var keys []string
+	var ids []string
+	if *email != "" {
+		keys = append(keys, mapping.Identity{Email: *email}.Key())
+	} else {
+		ids = append(ids, *crmID)
+		for _, p := range cfg.Pipelines {
+			recs, err := store.Records(ctx, p.Name, ids)
+			if err != nil {
+				fmt.Fprintf(e.stderr, "leadsync forget: %v\n", err)
+				return exitFailed
+			}
+			if r, ok := recs[*crmID]; ok && r.IdentityKey != "" {
+				keys = append(keys, r.IdentityKey)
+			}
+		}
+		if len(keys) == 0 {
+			keys = append(keys, "crm-id:"+*crmID) // nothing cached: erase the record rows alone
+		}
+	}
+	for _, k := range keys {
+		if err := store.Forget(ctx, k, ids, time.Now()); err != nil {
+			fmt.Fprintf(e.stderr, "leadsync forget: %v\n", err)
+			return exitFailed
+		}
+	}
+	fmt.Fprintln(e.stdout, "erased and suppressed: leadsync will not ask Lusha about this person again")
+	return exitOK
+}
