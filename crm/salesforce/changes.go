@@ -1,0 +1,152 @@
+package salesforce
+
+import (
+	"context"
+	"encoding/json"
+	"iter"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/leadsync/leadsync/crm"
+)
+
+// Changes reads the records of req.Object changed after req.Since, in
+// (SystemModstamp, Id) order, with one SOQL query whose batches arrive through
+// nextRecordsUrl:
+//
+//	SELECT Id, SystemModstamp, … FROM Lead
+//	WHERE (SystemModstamp > :t OR (SystemModstamp = :t AND Id > :id))
+//	  AND SystemModstamp < :now-lag AND <filter>
+//	ORDER BY SystemModstamp ASC, Id ASC
+//
+// Each page's cursor is the (SystemModstamp, Id) of its last record, so a read resumed
+// from any page goes on exactly after it, however many records share one second.
+// Salesforce's batches (200 to 2,000 records) are cut into pages of req.PageSize. The
+// query's snapshot means a record changed during the read comes back in the next one.
+func (c *Client) Changes(ctx context.Context, req crm.ChangesRequest) iter.Seq2[crm.Page, error] {
+	return func(yield func(crm.Page, error) bool) {
+		op := "query " + req.Object
+		pos, err := decodeCursor(req.Since)
+		if err != nil {
+			yield(crm.Page{}, &crm.Error{Service: service, Op: op, Class: crm.ClassInvalid, Message: "bad cursor", Err: err})
+			return
+		}
+		if msg := checkNames(req.Object, req); msg != "" {
+			yield(crm.Page{}, &crm.Error{Service: service, Op: op, Class: crm.ClassInvalid, Message: msg})
+			return
+		}
+		upper := c.now().Add(-c.settleLag).Truncate(time.Second)
+		soql := changesQuery(req.Object, selectList(req.Fields), req.Filter, pos, upper)
+		pageSize := req.PageSize
+		if pageSize <= 0 || pageSize > maxQueryBatch {
+			pageSize = maxQueryBatch
+		}
+		header := http.Header{"Sforce-Query-Options": {"batchSize=" + strconv.Itoa(max(pageSize, minQueryBatch))}}
+		path := c.dataPath("/query?q=" + url.QueryEscape(soql))
+		for path != "" {
+			var resp queryResponse
+			if err := c.call(ctx, request{op: op, method: http.MethodGet, path: path, header: header, out: &resp}); err != nil {
+				yield(crm.Page{}, err)
+				return
+			}
+			records, err := toRecords(op, resp.Records, req.Fields)
+			if err != nil {
+				yield(crm.Page{}, err)
+				return
+			}
+			path = resp.nextPath()
+			for _, chunk := range chunks(records, pageSize, path == "") {
+				if len(chunk) > 0 {
+					last := chunk[len(chunk)-1]
+					pos = newPosition(last.ModifiedAt, last.ID)
+				}
+				if !yield(crm.Page{Records: chunk, Next: pos.encode(), Total: resp.TotalSize}, nil) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// chunks cuts records into pages of size; the last batch of a read yields at least one
+// (possibly empty) page, so that an empty read still hands back its cursor.
+func chunks(records []crm.Record, size int, last bool) [][]crm.Record {
+	var out [][]crm.Record
+	for len(records) > 0 {
+		n := min(size, len(records))
+		out = append(out, records[:n:n])
+		records = records[n:]
+	}
+	if len(out) == 0 && last {
+		out = append(out, []crm.Record{})
+	}
+	return out
+}
+
+type queryResponse struct {
+	TotalSize      int                          `json:"totalSize"`
+	Done           bool                         `json:"done"`
+	NextRecordsURL string                       `json:"nextRecordsUrl"`
+	Records        []map[string]json.RawMessage `json:"records"`
+}
+
+// nextPath is the next batch's path, followed verbatim relative to the instance.
+func (r queryResponse) nextPath() string {
+	if r.Done || !strings.HasPrefix(r.NextRecordsURL, "/services/") {
+		return ""
+	}
+	return r.NextRecordsURL
+}
+
+// toRecords converts query rows. Field lookups ignore case: Salesforce answers with
+// canonical names whatever casing the statement used.
+func toRecords(op string, rows []map[string]json.RawMessage, fields []string) ([]crm.Record, error) {
+	out := make([]crm.Record, 0, len(rows))
+	for _, row := range rows {
+		byName := make(map[string]json.RawMessage, len(row))
+		for k, v := range row {
+			byName[strings.ToLower(k)] = v
+		}
+		id := text(byName["id"])
+		stamp, err := parseDatetime(text(byName["systemmodstamp"]))
+		if id == "" || err != nil {
+			return nil, &crm.Error{Service: service, Op: op, Class: crm.ClassUnavailable,
+				Message: "query row without Id or SystemModstamp"}
+		}
+		rec := crm.Record{ID: id, ModifiedAt: stamp, Fields: make(map[string]string, len(fields))}
+		for _, f := range fields {
+			rec.Fields[f] = text(byName[strings.ToLower(f)])
+		}
+		out = append(out, rec)
+	}
+	return out, nil
+}
+
+// text renders a JSON value in the CRM's string encoding: strings as they are, null
+// as "", numbers and booleans as written, compound values as their JSON.
+func text(raw json.RawMessage) string {
+	if len(raw) == 0 {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	if t := strings.TrimSpace(string(raw)); t != "null" {
+		return t
+	}
+	return ""
+}
+
+// parseDatetime reads Salesforce's "2024-03-01T09:15:02.000+0000" (or RFC 3339) at
+// the second precision the org stores.
+func parseDatetime(s string) (time.Time, error) {
+	t, err := time.Parse("2006-01-02T15:04:05.000-0700", s)
+	if err != nil {
+		t, err = time.Parse(time.RFC3339Nano, s)
+	}
+	return t.UTC().Truncate(time.Second), err
+}

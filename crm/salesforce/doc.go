@@ -1,0 +1,8 @@
+// Package salesforce is the Salesforce REST API adapter: it reads changed records with
+// SOQL in (SystemModstamp, Id) order, writes patches through sObject Collections and
+// turns describe into crm.Schema, classifying every HTTP outcome once into a crm.Class.
+//
+// It authenticates with the OAuth 2.0 JWT bearer, client credentials or refresh token
+// grant and renews an expired session once per call; otherwise it never retries and
+// never logs: the connector owns both. Its fake lives in salesforcetest.
+package salesforce

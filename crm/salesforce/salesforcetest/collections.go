@@ -1,0 +1,231 @@
+package salesforcetest
+
+import (
+	"encoding/json"
+	"maps"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// maxCollection is the sObject Collections record cap.
+const maxCollection = 200
+
+type collectionRequest struct {
+	AllOrNone bool                         `json:"allOrNone"`
+	Records   []map[string]json.RawMessage `json:"records"`
+}
+
+type saveResult struct {
+	ID      *string       `json:"id,omitempty"`
+	Success bool          `json:"success"`
+	Errors  []recordError `json:"errors"`
+}
+
+// pendingUpdate is one validated record of a collection, applied after all are checked.
+type pendingUpdate struct {
+	obj    *object
+	rec    *record
+	values map[string]string
+}
+
+// handleCollectionUpdate serves PATCH /composite/sobjects: up to 200 records, each
+// validated and saved on its own unless allOrNone asks for all or nothing.
+func (s *Server) handleCollectionUpdate(w http.ResponseWriter, r *http.Request) {
+	var req collectionRequest
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		writeError(w, http.StatusBadRequest, "JSON_PARSER_ERROR", "The request body is not valid JSON: "+err.Error())
+		return
+	}
+	if len(req.Records) > maxCollection {
+		writeError(w, http.StatusBadRequest, "EXCEEDED_ID_LIMIT", "record limit reached. cannot submit more than 200 records into this call")
+		return
+	}
+	s.mu.Lock()
+	chaos := s.chaos.LockRow
+	s.mu.Unlock()
+	autoAssign := !strings.EqualFold(strings.TrimSpace(r.Header.Get("Sforce-Auto-Assign")), "false")
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	results := make([]saveResult, len(req.Records))
+	pending := make([]*pendingUpdate, len(req.Records))
+	failed := false
+	for i, body := range req.Records {
+		p, errs, unknown := s.prepare(body)
+		if unknown != nil {
+			writeError(w, http.StatusBadRequest, "INVALID_FIELD", unknown.message())
+			return
+		}
+		if len(errs) == 0 && chaos > 0 && s.rng.Float64() < chaos {
+			errs = []recordError{{StatusCode: "UNABLE_TO_LOCK_ROW",
+				Message: "unable to obtain exclusive access to this record or 1 records: " + p.rec.id, Fields: []string{}}}
+		}
+		if len(errs) > 0 {
+			results[i] = saveResult{Errors: errs}
+			failed = true
+			continue
+		}
+		pending[i] = p
+	}
+	for i, p := range pending {
+		switch {
+		case p == nil:
+		case req.AllOrNone && failed:
+			results[i] = saveResult{Errors: []recordError{{StatusCode: "ALL_OR_NONE_OPERATION_ROLLED_BACK",
+				Message: "Record rolled back because not all records were valid and the request was using AllOrNone header", Fields: []string{}}}}
+		default:
+			s.apply(p, autoAssign)
+			results[i] = saveResult{ID: &p.rec.id, Success: true, Errors: []recordError{}}
+		}
+	}
+	writeJSON(w, http.StatusOK, results)
+}
+
+// prepare finds and validates one collection record; the caller holds s.mu.
+func (s *Server) prepare(body map[string]json.RawMessage) (*pendingUpdate, []recordError, *unknownField) {
+	var attrs struct {
+		Type string `json:"type"`
+	}
+	_ = json.Unmarshal(body["attributes"], &attrs)
+	o, ok := s.objects[strings.ToLower(attrs.Type)]
+	if !ok {
+		return nil, []recordError{{StatusCode: "INVALID_TYPE", Message: "Must send a concrete entity type.", Fields: []string{}}}, nil
+	}
+	var rawID string
+	for k, v := range body {
+		if strings.EqualFold(k, "id") {
+			_ = json.Unmarshal(v, &rawID)
+		}
+	}
+	// The body is deserialized, refusing unknown fields, before the record is looked up.
+	values, fieldErrs, unknown := o.validate(body)
+	if unknown != nil {
+		return nil, nil, unknown
+	}
+	rec, errs := o.target(rawID)
+	if errs != nil {
+		return nil, errs, nil
+	}
+	if len(fieldErrs) > 0 {
+		return nil, fieldErrs, nil
+	}
+	return &pendingUpdate{obj: o, rec: rec, values: values}, nil, nil
+}
+
+// target finds the record an update names.
+func (o *object) target(rawID string) (*record, []recordError) {
+	fail := func(code, msg string) []recordError {
+		return []recordError{{StatusCode: code, Message: msg, Fields: []string{}}}
+	}
+	if rawID == "" {
+		return nil, fail("MISSING_ARGUMENT", "Id not specified in an update call")
+	}
+	id, ok := normalizeID(rawID)
+	if !ok {
+		return nil, fail("MALFORMED_ID", "malformed id "+rawID)
+	}
+	rec := o.records[id]
+	switch {
+	case rec == nil:
+		return nil, fail("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id")
+	case rec.deleted:
+		return nil, fail("ENTITY_IS_DELETED", "entity is deleted")
+	}
+	return rec, nil
+}
+
+// apply saves validated values. SystemModstamp moves only when a value changed;
+// leads updated without "Sforce-Auto-Assign: FALSE" run the assignment rule, which
+// hands them to the assignment queue.
+func (s *Server) apply(p *pendingUpdate, autoAssign bool) {
+	values := maps.Clone(p.values)
+	if autoAssign && p.obj.name == "Lead" {
+		values["OwnerId"] = s.queue
+	}
+	changed := false
+	for k, v := range values {
+		if p.rec.values[k] != v {
+			p.rec.values[k], changed = v, true
+		}
+	}
+	if changed {
+		p.obj.deriveName(p.rec)
+		s.touch(p.rec, s.userID)
+	}
+}
+
+// handlePatchRecord serves PATCH /sobjects/{object}/{id}: one record, 204 or an error
+// array using errorCode.
+func (s *Server) handlePatchRecord(w http.ResponseWriter, r *http.Request) {
+	var body map[string]json.RawMessage
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+		writeError(w, http.StatusBadRequest, "JSON_PARSER_ERROR", "The request body is not valid JSON: "+err.Error())
+		return
+	}
+	autoAssign := !strings.EqualFold(strings.TrimSpace(r.Header.Get("Sforce-Auto-Assign")), "false")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, ok := s.objects[strings.ToLower(r.PathValue("object"))]
+	if !ok {
+		notFound(w)
+		return
+	}
+	rec, errs := o.target(r.PathValue("id"))
+	if rec == nil && len(errs) > 0 && errs[0].StatusCode == "INVALID_CROSS_REFERENCE_KEY" {
+		notFound(w)
+		return
+	}
+	var values map[string]string
+	if errs == nil {
+		var unknown *unknownField
+		values, errs, unknown = o.validate(body)
+		if unknown != nil {
+			writeError(w, http.StatusBadRequest, "INVALID_FIELD", unknown.message())
+			return
+		}
+	}
+	if len(errs) > 0 {
+		e := errs[0]
+		writeError(w, http.StatusBadRequest, e.StatusCode, e.Message, e.Fields...)
+		return
+	}
+	s.apply(&pendingUpdate{obj: o, rec: rec, values: values}, autoAssign)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// handleGetRecord serves GET /sobjects/{object}/{id}[?fields=a,b].
+func (s *Server) handleGetRecord(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, ok := s.objects[strings.ToLower(r.PathValue("object"))]
+	if !ok {
+		notFound(w)
+		return
+	}
+	rec := o.lookup(r.PathValue("id"))
+	if rec == nil || rec.deleted {
+		notFound(w)
+		return
+	}
+	var fields []Field
+	if list := r.URL.Query().Get("fields"); list != "" {
+		for name := range strings.SplitSeq(list, ",") {
+			f, ok := o.field(strings.TrimSpace(name))
+			if !ok {
+				writeError(w, http.StatusBadRequest, "INVALID_FIELD", "No such column '"+name+"' on sobject of type "+o.name)
+				return
+			}
+			fields = append(fields, f)
+		}
+	} else {
+		for _, name := range o.order {
+			f, _ := o.field(name)
+			fields = append(fields, f)
+		}
+	}
+	body := render(o, fields, rec, r.PathValue("version"))
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	_, _ = w.Write(body)
+}

@@ -1,0 +1,273 @@
+package salesforcetest
+
+import (
+	"fmt"
+	"maps"
+	"strings"
+	"time"
+)
+
+// datetimeLayout is how Salesforce writes datetimes: UTC, milliseconds, offset without
+// a colon.
+const datetimeLayout = "2006-01-02T15:04:05.000-0700"
+
+// object is one sObject type of the org: its describe and its records.
+type object struct {
+	name, label, plural, prefix string
+	fields                      map[string]Field // lower-case name → field
+	order                       []string         // canonical names, describe order
+	records                     map[string]*record
+	ids                         []string // creation order
+	next                        uint64
+}
+
+// record stores values in their string encoding: "" is null, booleans "true"/"false",
+// numbers in decimal, datetimes in datetimeLayout.
+type record struct {
+	id      string
+	values  map[string]string
+	deleted bool
+}
+
+func newObject(name, plural, prefix string, fields []Field) *object {
+	o := &object{name: name, label: name, plural: plural, prefix: prefix,
+		fields: map[string]Field{}, records: map[string]*record{}, next: 1}
+	for _, f := range fields {
+		o.define(f)
+	}
+	return o
+}
+
+func (o *object) define(f Field) {
+	f = f.normalized()
+	key := strings.ToLower(f.Name)
+	if _, ok := o.fields[key]; !ok {
+		o.order = append(o.order, f.Name)
+	}
+	o.fields[key] = f
+}
+
+func (o *object) field(name string) (Field, bool) {
+	f, ok := o.fields[strings.ToLower(name)]
+	return f, ok
+}
+
+// DefineField adds or replaces a field of object ("Lead", "Contact", "Account"), e.g. a
+// custom field such as Seniority__c. It panics on an unknown object.
+func (s *Server) DefineField(object string, f Field) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.mustObject(object).define(f)
+}
+
+func (s *Server) mustObject(name string) *object {
+	o, ok := s.objects[strings.ToLower(name)]
+	if !ok {
+		panic(fmt.Sprintf("salesforcetest: unknown object %q", name))
+	}
+	return o
+}
+
+// AddLead creates a lead as a bulk import would and returns its 18-char id. Missing
+// LastName and Company get "[not provided]", as web-to-lead does; Status defaults to
+// the first value. It panics on an unknown field or a value the field cannot hold.
+func (s *Server) AddLead(fields map[string]string) string { return s.mustAdd("Lead", fields) }
+
+// AddContact creates a contact (LastName defaults to "[not provided]").
+func (s *Server) AddContact(fields map[string]string) string { return s.mustAdd("Contact", fields) }
+
+// AddAccount creates an account (Name defaults to "[not provided]").
+func (s *Server) AddAccount(fields map[string]string) string { return s.mustAdd("Account", fields) }
+
+func (s *Server) mustAdd(object string, fields map[string]string) string {
+	id, err := s.Add(object, fields)
+	if err != nil {
+		panic("salesforcetest: " + err.Error())
+	}
+	return id
+}
+
+// Add creates a record of object with the given values (API names, string encoding)
+// and returns its id. Records added within one second share their SystemModstamp.
+func (s *Server) Add(object string, fields map[string]string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, ok := s.objects[strings.ToLower(object)]
+	if !ok {
+		return "", fmt.Errorf("unknown object %q", object)
+	}
+	stamp := s.stamp()
+	r := &record{id: makeID(o.prefix, o.next), values: map[string]string{}}
+	o.next++
+	for _, name := range o.order {
+		f, _ := o.field(name)
+		if f.Type == "boolean" {
+			r.values[f.Name] = "false"
+		}
+	}
+	for k, v := range fields {
+		f, ok := o.field(k)
+		if !ok {
+			return "", fmt.Errorf("no field %q on %s", k, o.name)
+		}
+		enc, err := encodeSeed(f, v)
+		if err != nil {
+			return "", err
+		}
+		r.values[f.Name] = enc
+	}
+	defaults := map[string]string{"Id": r.id, "IsDeleted": "false", "OwnerId": s.userID,
+		"CreatedById": s.userID, "LastModifiedById": s.userID,
+		"CreatedDate": stamp, "LastModifiedDate": stamp, "SystemModstamp": stamp}
+	switch o.name {
+	case "Lead":
+		defaults["LastName"], defaults["Company"] = "[not provided]", "[not provided]"
+		defaults["Status"] = "Open - Not Contacted"
+	case "Contact":
+		defaults["LastName"] = "[not provided]"
+	case "Account":
+		defaults["Name"] = "[not provided]"
+	}
+	for k, v := range defaults {
+		if r.values[k] == "" || k == "Id" {
+			r.values[k] = v
+		}
+	}
+	o.deriveName(r)
+	o.records[r.id] = r
+	o.ids = append(o.ids, r.id)
+	return r.id, nil
+}
+
+// encodeSeed accepts seed values in the API's string forms (any datetime RFC 3339).
+func encodeSeed(f Field, v string) (string, error) {
+	if v == "" {
+		return "", nil
+	}
+	switch f.Type {
+	case "datetime":
+		t, err := time.Parse(time.RFC3339Nano, v)
+		if err != nil {
+			if t, err = time.Parse(datetimeLayout, v); err != nil {
+				return "", fmt.Errorf("%s: not a datetime: %q", f.Name, v)
+			}
+		}
+		return t.UTC().Truncate(time.Second).Format(datetimeLayout), nil
+	case "boolean":
+		if v != "true" && v != "false" {
+			return "", fmt.Errorf("%s: not a boolean: %q", f.Name, v)
+		}
+	}
+	if isNumber(f.Type) {
+		if _, ok := parseNumber(v); !ok {
+			return "", fmt.Errorf("%s: not a number: %q", f.Name, v)
+		}
+	}
+	return v, nil
+}
+
+// deriveName keeps the compound Name of people in step with its parts.
+func (o *object) deriveName(r *record) {
+	if o.name != "Lead" && o.name != "Contact" {
+		return
+	}
+	r.values["Name"] = strings.TrimSpace(r.values["FirstName"] + " " + r.values["LastName"])
+}
+
+// Lead returns a copy of a lead's values by API name ("" for null), or nil when no
+// lead has that id (15 or 18 chars).
+func (s *Server) Lead(id string) map[string]string { return s.Record("Lead", id) }
+
+// Record returns a copy of any record's values, or nil.
+func (s *Server) Record(object, id string) map[string]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.mustObject(object).lookup(id)
+	if r == nil {
+		return nil
+	}
+	return maps.Clone(r.values)
+}
+
+// Leads returns copies of every lead that is not deleted, in creation order.
+func (s *Server) Leads() []map[string]string { return s.Records("Lead") }
+
+// Records returns copies of every record of object that is not deleted, in creation order.
+func (s *Server) Records(object string) []map[string]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.mustObject(object)
+	out := make([]map[string]string, 0, len(o.ids))
+	for _, id := range o.ids {
+		if r := o.records[id]; !r.deleted {
+			out = append(out, maps.Clone(r.values))
+		}
+	}
+	return out
+}
+
+func (o *object) lookup(id string) *record {
+	full, ok := normalizeID(id)
+	if !ok {
+		return nil
+	}
+	return o.records[full]
+}
+
+// Update changes a record as a user in the UI would: values are taken as given (no
+// validation), and SystemModstamp moves when something changed.
+func (s *Server) Update(object, id string, fields map[string]string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.mustObject(object)
+	r := o.lookup(id)
+	if r == nil || r.deleted {
+		return fmt.Errorf("no %s %s", o.name, id)
+	}
+	changed := false
+	for k, v := range fields {
+		f, ok := o.field(k)
+		if !ok {
+			return fmt.Errorf("no field %q on %s", k, o.name)
+		}
+		enc, err := encodeSeed(f, v)
+		if err != nil {
+			return err
+		}
+		if r.values[f.Name] != enc {
+			r.values[f.Name], changed = enc, true
+		}
+	}
+	if changed {
+		o.deriveName(r)
+		s.touch(r, s.userID)
+	}
+	return nil
+}
+
+// Delete moves a record to the recycle bin: query no longer returns it, queryAll does,
+// and writes to it fail with ENTITY_IS_DELETED.
+func (s *Server) Delete(object, id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.mustObject(object)
+	r := o.lookup(id)
+	if r == nil || r.deleted {
+		return fmt.Errorf("no %s %s", o.name, id)
+	}
+	r.deleted = true
+	r.values["IsDeleted"] = "true"
+	s.touch(r, s.userID)
+	return nil
+}
+
+// touch stamps a change: deletion and every update move SystemModstamp.
+func (s *Server) touch(r *record, by string) {
+	stamp := s.stamp()
+	r.values["LastModifiedDate"], r.values["SystemModstamp"], r.values["LastModifiedById"] = stamp, stamp, by
+}
+
+// stamp is now at Salesforce's second precision.
+func (s *Server) stamp() string {
+	return s.now().Truncate(time.Second).Format(datetimeLayout)
+}
