@@ -72,12 +72,21 @@ type BreakerConfig struct {
 	Timeout  time.Duration `koanf:"timeout"`  // open → half-open
 }
 
-// CRMConfig is one CRM account. Kind selects the adapter.
+// CRMConfig is one CRM account. Kind selects the adapter; each kind reads its own keys.
 type CRMConfig struct {
-	Kind    string        `koanf:"kind"` // hubspot
+	Kind    string        `koanf:"kind"` // hubspot or salesforce
 	BaseURL string        `koanf:"base_url"`
-	Token   SecretRef     `koanf:"token"`
+	Token   SecretRef     `koanf:"token"` // HubSpot private-app token
 	Timeout time.Duration `koanf:"timeout"`
+	// Salesforce: OAuth 2.0 against login_url; JWT bearer when private_key_file is
+	// set, else refresh_token, else client credentials.
+	LoginURL       string    `koanf:"login_url"`
+	ClientID       SecretRef `koanf:"client_id"`
+	ClientSecret   SecretRef `koanf:"client_secret"`
+	Username       string    `koanf:"username"`
+	PrivateKeyFile string    `koanf:"private_key_file"`
+	RefreshToken   SecretRef `koanf:"refresh_token"`
+	APIVersion     string    `koanf:"api_version"`
 	// Overlap re-reads this much before the cursor to catch records the CRM's
 	// search index showed late; duplicates are dropped.
 	Overlap time.Duration `koanf:"overlap"`

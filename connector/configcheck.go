@@ -10,7 +10,7 @@ import (
 )
 
 // CRM kinds leadsync has adapters for.
-var crmKinds = []string{"hubspot"}
+var crmKinds = []string{"hubspot", "salesforce"}
 
 func (c *Config) validate(doc *yamlv3.Node) ConfigErrors {
 	var errs ConfigErrors
@@ -57,8 +57,19 @@ func (c *Config) validate(doc *yamlv3.Node) ConfigErrors {
 		if !slices.Contains(crmKinds, crm.Kind) {
 			bad(fmt.Sprintf("kind %q is not one of %v", crm.Kind, crmKinds), "crms", name, "kind")
 		}
-		if err := crm.Token.Validate(); err != nil {
-			bad(err.Error(), "crms", name, "token")
+		for key, ref := range map[string]SecretRef{"token": crm.Token, "client_id": crm.ClientID,
+			"client_secret": crm.ClientSecret, "refresh_token": crm.RefreshToken} {
+			if err := ref.Validate(); err != nil {
+				bad(err.Error(), "crms", name, key)
+			}
+		}
+		switch {
+		case crm.Kind == "hubspot" && crm.Token == "":
+			bad("a HubSpot account needs a token", "crms", name)
+		case crm.Kind == "salesforce" && crm.ClientID == "":
+			bad("a Salesforce account needs a client_id", "crms", name)
+		case crm.Kind == "salesforce" && crm.PrivateKeyFile != "" && crm.Username == "":
+			bad("the JWT bearer flow needs the username to act as", "crms", name, "username")
 		}
 	}
 	seen := map[string]bool{}

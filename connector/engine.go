@@ -1,6 +1,7 @@
 package connector
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"github.com/leadsync/leadsync/connector/observe"
 	"github.com/leadsync/leadsync/crm"
 	"github.com/leadsync/leadsync/crm/hubspot"
+	"github.com/leadsync/leadsync/crm/salesforce"
 	"github.com/leadsync/leadsync/lusha"
 	"github.com/leadsync/leadsync/mapping"
 	"github.com/leadsync/leadsync/state"
@@ -74,12 +76,14 @@ func LoadMappings(cfg *Config) (map[string]*mapping.Mapping, error) {
 
 // NewCRM builds the adapter for one CRM account.
 func NewCRM(c CRMConfig, getenv func(string) string) (crm.Adapter, error) {
-	token, err := c.Token.Resolve(getenv)
-	if err != nil {
-		return nil, fmt.Errorf("token: %w", err)
-	}
 	switch c.Kind {
+	case "salesforce":
+		return newSalesforce(c, getenv)
 	case "hubspot":
+		token, err := c.Token.Resolve(getenv)
+		if err != nil {
+			return nil, fmt.Errorf("token: %w", err)
+		}
 		opts := []hubspot.Option{
 			hubspot.WithHTTPClient(&http.Client{Timeout: c.Timeout}),
 			hubspot.WithOverlap(c.Overlap),
@@ -91,6 +95,31 @@ func NewCRM(c CRMConfig, getenv func(string) string) (crm.Adapter, error) {
 		return hubspot.New(token.Reveal(), opts...), nil
 	}
 	return nil, fmt.Errorf("no adapter for CRM kind %q", c.Kind)
+}
+
+func newSalesforce(c CRMConfig, getenv func(string) string) (crm.Adapter, error) {
+	optional := func(r SecretRef) (string, error) {
+		if r == "" {
+			return "", nil
+		}
+		s, err := r.Resolve(getenv)
+		return s.Reveal(), err
+	}
+	id, err := optional(c.ClientID)
+	if err != nil {
+		return nil, fmt.Errorf("client_id: %w", err)
+	}
+	secret, err := optional(c.ClientSecret)
+	if err != nil {
+		return nil, fmt.Errorf("client_secret: %w", err)
+	}
+	refresh, err := optional(c.RefreshToken)
+	if err != nil {
+		return nil, fmt.Errorf("refresh_token: %w", err)
+	}
+	return salesforce.New(salesforce.Config{LoginURL: cmp.Or(c.LoginURL, c.BaseURL), ClientID: id, ClientSecret: secret,
+		Username: c.Username, PrivateKeyFile: c.PrivateKeyFile, RefreshToken: refresh, APIVersion: c.APIVersion},
+		salesforce.WithHTTPClient(&http.Client{Timeout: c.Timeout}), salesforce.WithSettleLag(c.SettleLag))
 }
 
 // Build wires the engine and opens its store. The caller closes it.

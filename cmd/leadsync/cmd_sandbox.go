@@ -53,6 +53,7 @@ func cmdSandbox(ctx context.Context, e *env, args []string) int {
 	}
 	defer eng.Close()
 	if *once {
+		sb.Settle()
 		sums, err := syncAll(ctx, eng, eng.Pipelines, connector.RunOptions{})
 		printSummaries(e.stdout, sums, *asJSON)
 		if err != nil {

@@ -71,18 +71,28 @@ func TestValidateExitCodes(t *testing.T) {
 	}
 }
 
-// TestSandboxOnce is issue 2's first promise through the command line.
+// TestSandboxOnce is issues 2 and 5's first promise through the command line: one
+// summary per pipeline, HubSpot and Salesforce, each reading the 500 leads.
 func TestSandboxOnce(t *testing.T) {
 	code, stdout, stderr := runCLI(t, "sandbox", "--once", "--json", "--leads", "500", "--log-level", "warn")
 	if code != exitOK {
 		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
 	}
-	var sum connector.Summary
-	if err := json.Unmarshal([]byte(strings.TrimSpace(stdout)), &sum); err != nil {
-		t.Fatalf("stdout is not one JSON summary: %v\n%s", err, stdout)
+	sums := map[string]connector.Summary{}
+	dec := json.NewDecoder(strings.NewReader(stdout))
+	for dec.More() {
+		var sum connector.Summary
+		if err := dec.Decode(&sum); err != nil {
+			t.Fatalf("stdout is not JSON summaries: %v\n%s", err, stdout)
+		}
+		sums[sum.Pipeline] = sum
 	}
-	if sum.Pipeline == "" || sum.RecordsRead != 500 || sum.RecordsEnriched < 300 || sum.RecordsWritten < 300 || sum.CreditsSpent <= 0 {
-		t.Errorf("summary %+v", sum)
+	hs, sf := sums["hubspot-contacts"], sums["salesforce-leads"]
+	if hs.RecordsRead != 500 || hs.RecordsEnriched < 300 || hs.RecordsWritten < 300 || hs.CreditsSpent <= 0 {
+		t.Errorf("HubSpot summary %+v", hs)
+	}
+	if sf.RecordsRead != 500 || sf.RecordsWritten < 300 {
+		t.Errorf("Salesforce summary %+v", sf)
 	}
 	for _, key := range []string{`"records_read"`, `"credits_spent"`, `"duration_ms"`, `"dry_run"`, `"status"`, `"run_id"`} {
 		if !strings.Contains(stdout, key) {

@@ -26,7 +26,9 @@ func TestRetryAndForget(t *testing.T) {
 	defer sb.Close()
 	mpath := filepath.Join(filepath.Dir(sb.Config), "mappings", "hubspot-contacts.yaml")
 	b, _ := os.ReadFile(mpath)
-	if err := os.WriteFile(mpath, bytes.Replace(b, []byte("    default: other\n"), nil, 1), 0o600); err != nil {
+	b = bytes.Replace(b, []byte("    default: other\n"), nil, 1)
+	b = bytes.Replace(b, []byte("Manager: manager, "), nil, 1) // managers are now invalid: parked
+	if err := os.WriteFile(mpath, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	environ := sb.Environ("127.0.0.1:0")
@@ -35,7 +37,7 @@ func TestRetryAndForget(t *testing.T) {
 		code := run(context.Background(), args, environ, &out, &errb)
 		return code, out.String() + errb.String()
 	}
-	if code, out := cli("sync", "-c", sb.Config, "--json"); code != exitOK {
+	if code, out := cli("sync", "-c", sb.Config, "-p", "hubspot-contacts", "--json"); code != exitOK {
 		t.Fatalf("sync: %d\n%s", code, out)
 	}
 	code, out := cli("retry", "-c", sb.Config, "--class", "invalid")
@@ -78,7 +80,7 @@ func TestRetryAndForget(t *testing.T) {
 	sb.HubSpot.UpdateContact(id, map[string]string{"lusha_enriched_at": "", "jobtitle": ""})
 	before := sb.Lusha.CreditsUsed()
 	calls := len(sb.Lusha.Charges())
-	if code, out := cli("sync", "-c", sb.Config, "--json"); code != exitOK {
+	if code, out := cli("sync", "-c", sb.Config, "-p", "hubspot-contacts", "--json"); code != exitOK {
 		t.Fatalf("sync after forget: %d\n%s", code, out)
 	}
 	if sb.Lusha.CreditsUsed() != before || len(sb.Lusha.Charges()) != calls {

@@ -44,8 +44,9 @@ func startDaemon(t *testing.T) *opsEnv {
 	o := &opsEnv{t: t, sb: sb, reloads: make(chan struct{}, 1), environ: sb.Environ("127.0.0.1:0")}
 	o.edit(filepath.Base(sb.Config), "@every 30s", "@every 1s")
 	// Without a default, seniorities the table does not know are invalid: those
-	// records are parked, so the parked page has something to show.
+	// records (the managers) are parked, so the parked page has something to show.
 	o.edit("mappings/hubspot-contacts.yaml", "    default: other\n", "")
+	o.edit("mappings/hubspot-contacts.yaml", "Manager: manager, ", "")
 	cfg, err := connector.LoadConfig(sb.Config, o.environ)
 	if err != nil {
 		t.Fatal(err)
@@ -95,7 +96,7 @@ func (o *opsEnv) edit(rel, old, new string) {
 	if err != nil || !strings.Contains(string(b), old) {
 		o.t.Fatalf("edit %s: %v (or %q not found)", rel, err, old)
 	}
-	if err := os.WriteFile(path, []byte(strings.Replace(string(b), old, new, 1)), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte(strings.ReplaceAll(string(b), old, new)), 0o600); err != nil {
 		o.t.Fatal(err)
 	}
 }
@@ -231,9 +232,12 @@ func checkMetrics(t *testing.T, o *opsEnv) {
 
 var cell = regexp.MustCompile(`data-field="(queued|parked|credits)">(?:<a [^>]*>)?(\d+)`)
 
+// pageCells reads the numbers of the hubspot-contacts row of the status page.
 func pageCells(page string) map[string]int {
 	out := map[string]int{}
-	for _, m := range cell.FindAllStringSubmatch(page, -1) {
+	_, row, _ := strings.Cut(page, `id="pipeline-hubspot-contacts"`)
+	row, _, _ = strings.Cut(row, "</tr>")
+	for _, m := range cell.FindAllStringSubmatch(row, -1) {
 		n, _ := strconv.Atoi(m[2])
 		out[m[1]] = n
 	}
@@ -250,6 +254,9 @@ func checkStatusAgreesWithPage(t *testing.T, o *opsEnv) {
 		t.Fatal(err)
 	}
 	p := ov.Pipelines[0]
+	if p.Name != "hubspot-contacts" {
+		t.Fatalf("first pipeline is %s", p.Name)
+	}
 	parked := 0
 	for _, n := range p.ParkedByClass {
 		parked += n
@@ -264,7 +271,7 @@ func checkStatusAgreesWithPage(t *testing.T, o *opsEnv) {
 			t.Errorf("page %s = %d, status says %d", k, cells[k], v)
 		}
 	}
-	parkedPage := o.get("/parked")
+	parkedPage := o.get("/parked?pipeline=hubspot-contacts")
 	if got := strings.Count(parkedPage, "<tr data-record="); got != parked {
 		t.Errorf("parked page lists %d records, status says %d", got, parked)
 	}

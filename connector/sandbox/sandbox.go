@@ -11,9 +11,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/leadsync/leadsync/configs"
 	"github.com/leadsync/leadsync/crm/hubspot/hubspottest"
+	"github.com/leadsync/leadsync/crm/salesforce/salesforcetest"
 	"github.com/leadsync/leadsync/lusha/lushatest"
 )
 
@@ -33,14 +35,19 @@ type Options struct {
 // Sandbox is a running set of fakes and the config that points at them.
 type Sandbox struct {
 	World   *lushatest.World
-	Lusha   *lushatest.Server
-	HubSpot *hubspottest.Server
+	Lusha      *lushatest.Server
+	HubSpot    *hubspottest.Server
+	Salesforce *salesforcetest.Server
 	// Config is the path of the written config file.
 	Config string
 	// ContactPerson maps each HubSpot contact id to the person it was made from.
 	ContactPerson map[string]*lushatest.Person
 	// HandFilled holds, per contact id, the values a "human" typed before leadsync ran.
 	HandFilled map[string]map[string]string
+	// LeadPerson maps each Salesforce Lead id to the person it was made from, and
+	// LeadHandFilled holds the Leads' hand-typed values.
+	LeadPerson     map[string]*lushatest.Person
+	LeadHandFilled map[string]map[string]string
 
 	ownDir string
 }
@@ -66,7 +73,8 @@ func Start(opts Options) (*Sandbox, error) {
 		return nil, fmt.Errorf("sandbox: leads must not be negative")
 	}
 	sb := &Sandbox{World: lushatest.NewWorld(opts.Seed, opts.Leads),
-		ContactPerson: map[string]*lushatest.Person{}, HandFilled: map[string]map[string]string{}}
+		ContactPerson: map[string]*lushatest.Person{}, HandFilled: map[string]map[string]string{},
+		LeadPerson: map[string]*lushatest.Person{}, LeadHandFilled: map[string]map[string]string{}}
 	credits := opts.Credits
 	if credits <= 0 {
 		credits = 10_000_000
@@ -77,6 +85,16 @@ func Start(opts Options) (*Sandbox, error) {
 		sb.HubSpot.DefineProperty(p)
 	}
 	sb.seedContacts(opts.Seed)
+	sb.Salesforce = salesforcetest.NewServer(salesforcetest.Options{Seed: uint64(opts.Seed),
+		Chaos: salesforcetest.Chaos{Unavailable: opts.Chaos / 2, LockRow: opts.Chaos / 4, Slow: opts.Chaos / 4}})
+	for _, f := range salesforceFields {
+		sb.Salesforce.DefineField("Lead", f)
+	}
+	sb.seedLeads(opts.Seed)
+	if err := sb.Salesforce.Start("127.0.0.1:0"); err != nil {
+		sb.Close()
+		return nil, fmt.Errorf("sandbox: start fake Salesforce: %w", err)
+	}
 	if err := sb.Lusha.Start("127.0.0.1:0"); err != nil {
 		sb.Close()
 		return nil, fmt.Errorf("sandbox: start fake Lusha: %w", err)
@@ -134,6 +152,39 @@ func (sb *Sandbox) seedContacts(seed int64) {
 	}
 }
 
+// Custom Lead fields the sandbox mapping writes; a real org needs them created.
+var salesforceFields = []salesforcetest.Field{
+	{Name: "Lusha_Enriched_At__c", Label: "Lusha Enriched At", Type: "datetime"},
+	{Name: "Seniority__c", Label: "Seniority", Type: "picklist", Length: 255, Restricted: true,
+		Picklist: []string{"C-Level", "VP", "Director", "Manager", "Individual Contributor"}},
+}
+
+// seedLeads puts every person of the world into Salesforce as a Lead too, some with
+// hand-typed values.
+func (sb *Sandbox) seedLeads(seed int64) {
+	r := rand.New(rand.NewPCG(uint64(seed), 0x1ead))
+	for i := range sb.World.People {
+		p := &sb.World.People[i]
+		fields := map[string]string{"FirstName": p.FirstName, "LastName": p.LastName,
+			"Company": p.Company.Name, "Website": p.Company.EmailDomain, "Email": p.Email}
+		hand := map[string]string{}
+		if r.IntN(100) < 15 {
+			hand["Title"] = "Account Executive (typed by sales)"
+		}
+		if r.IntN(100) < 10 {
+			hand["MobilePhone"] = fmt.Sprintf("+1 212 555 %04d", r.IntN(10000))
+		}
+		for k, v := range hand {
+			fields[k] = v
+		}
+		id := sb.Salesforce.AddLead(fields)
+		sb.LeadPerson[id] = p
+		if len(hand) > 0 {
+			sb.LeadHandFilled[id] = hand
+		}
+	}
+}
+
 // AddContacts adds n new contacts for people outside the seeded world's CRM, as if
 // they arrived after the first sync; it returns their ids.
 func (sb *Sandbox) AddContacts(people []*lushatest.Person) []string {
@@ -176,6 +227,9 @@ func (sb *Sandbox) Environ(httpAddr string) []string {
 		"LEADSYNC_CRMS__HUBSPOT__BASE_URL=" + sb.HubSpot.URL(),
 		"SANDBOX_LUSHA_API_KEY=" + sb.Lusha.APIKey(),
 		"SANDBOX_HUBSPOT_TOKEN=" + sb.HubSpot.Token(),
+		"LEADSYNC_CRMS__SALESFORCE__LOGIN_URL=" + sb.Salesforce.URL(),
+		"SANDBOX_SF_CLIENT_ID=" + sb.Salesforce.ClientID(),
+		"SANDBOX_SF_CLIENT_SECRET=" + sb.Salesforce.ClientSecret(),
 	}
 	if httpAddr != "" {
 		env = append(env, "LEADSYNC_HTTP__LISTEN="+httpAddr)
@@ -189,6 +243,12 @@ type Endpoints struct {
 		URL   string `json:"url"`
 		Token string `json:"token"`
 	} `json:"hubspot"`
+	Salesforce struct {
+		URL          string `json:"url"`
+		ClientID     string `json:"client_id"`
+		ClientSecret string `json:"client_secret"`
+		Username     string `json:"username"`
+	} `json:"salesforce"`
 	Lusha struct {
 		URL    string `json:"url"`
 		APIKey string `json:"api_key"`
@@ -200,7 +260,16 @@ func (sb *Sandbox) Endpoints() Endpoints {
 	var e Endpoints
 	e.HubSpot.URL, e.HubSpot.Token = sb.HubSpot.URL(), sb.HubSpot.Token()
 	e.Lusha.URL, e.Lusha.APIKey = sb.Lusha.URL(), sb.Lusha.APIKey()
+	sf := sb.Salesforce
+	e.Salesforce.URL, e.Salesforce.ClientID, e.Salesforce.ClientSecret, e.Salesforce.Username =
+		sf.URL(), sf.ClientID(), sf.ClientSecret(), sf.Username()
 	return e
+}
+
+// Settle waits until the fake org's current second is over: Salesforce stamps
+// changes to the second, and a read never takes the second that is still going on.
+func (sb *Sandbox) Settle() {
+	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second + 10*time.Millisecond)))
 }
 
 // Close stops the fakes and removes the temporary folder it made.
@@ -210,6 +279,9 @@ func (sb *Sandbox) Close() {
 	}
 	if sb.HubSpot != nil {
 		_ = sb.HubSpot.Close()
+	}
+	if sb.Salesforce != nil {
+		_ = sb.Salesforce.Close()
 	}
 	if sb.ownDir != "" {
 		_ = os.RemoveAll(sb.ownDir)

@@ -88,8 +88,9 @@ func TestSandboxEnrichesFromTheWorld(t *testing.T) {
 	}
 }
 
-var seniority = map[string]string{"C-Level": "executive", "Founder": "executive", "Vice President": "vp",
-	"Director": "director", "Manager": "manager", "Senior": "senior", "Entry": "entry"}
+var seniority = map[string]string{"C-Suite": "executive", "Founder": "executive", "Partner": "executive",
+	"Vice President": "vp", "Director": "director", "Manager": "manager", "Senior": "senior",
+	"Non-Manager": "entry", "Intern": "entry"}
 
 // checkContacts compares every contact in the fake HubSpot with what the world and the
 // sandbox mapping say it should hold.
@@ -195,5 +196,66 @@ func TestDryRun(t *testing.T) {
 	}
 	if sb.Lusha.CreditsUsed() != bought || real.CreditsSpent != 0 {
 		t.Errorf("real run after a live dry run spent %d credits (fake went %d → %d)", real.CreditsSpent, bought, sb.Lusha.CreditsUsed())
+	}
+}
+
+var sfSeniority = map[string]string{"C-Suite": "C-Level", "Founder": "C-Level", "Partner": "C-Level",
+	"Vice President": "VP", "Director": "Director", "Manager": "Manager"}
+
+// TestSandboxSalesforce is issue 5's first promise: the Salesforce Lead pipeline reads
+// every lead and writes exactly what the world and the mapping say, never over a
+// hand-typed value.
+func TestSandboxSalesforce(t *testing.T) {
+	sb, eng := start(t, 500)
+	p, ok := eng.Pipeline("salesforce-leads")
+	if !ok {
+		t.Fatal("no salesforce-leads pipeline in the sandbox")
+	}
+	sb.Settle()
+	sum, err := eng.Runner.Run(context.Background(), p, connector.RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.RecordsRead != 500 || sum.RecordsWritten < 300 {
+		t.Fatalf("salesforce run: %+v", sum)
+	}
+	enriched := 0
+	for id, person := range sb.LeadPerson {
+		got := sb.Salesforce.Lead(id)
+		hand := sb.LeadHandFilled[id]
+		for f, v := range hand {
+			if got[f] != v {
+				t.Errorf("lead %s: hand-typed %s %q overwritten with %q", id, f, v, got[f])
+			}
+		}
+		if !person.Known || person.Restricted {
+			if got["Lusha_Enriched_At__c"] != "" {
+				t.Errorf("lead %s: unknown or restricted person enriched", id)
+			}
+			continue
+		}
+		enriched++
+		want := map[string]string{
+			"Title":        person.JobTitle,
+			"City":         person.Location.City,
+			"Country":      person.Location.Country,
+			"Seniority__c": cmpOr(sfSeniority[person.Seniority], "Individual Contributor"),
+			"Industry":     person.Company.Enriched().Industry,
+			"MobilePhone":  mobile(t, person),
+		}
+		for f, w := range want {
+			if _, typed := hand[f]; typed {
+				continue
+			}
+			if got[f] != w {
+				t.Errorf("lead %s: %s = %q, want %q", id, f, got[f], w)
+			}
+		}
+		if got["Lusha_Enriched_At__c"] == "" {
+			t.Errorf("lead %s: not marked enriched", id)
+		}
+	}
+	if enriched < 300 {
+		t.Errorf("%d leads enriched", enriched)
 	}
 }
