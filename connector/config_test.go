@@ -11,7 +11,7 @@ import (
 // TestShippedConfigsLoad keeps configs/ from rotting: each file loads and validates,
 // and its mappings compile against Lusha's answer schema.
 func TestShippedConfigsLoad(t *testing.T) {
-	for _, name := range []string{"sandbox.yaml", "hubspot.yaml"} {
+	for _, name := range []string{"sandbox.yaml", "hubspot.yaml", "salesforce.yaml"} {
 		t.Run(name, func(t *testing.T) {
 			cfg, err := LoadConfig(filepath.Join("..", "configs", name), nil)
 			if err != nil {

@@ -34,7 +34,7 @@ type Options struct {
 
 // Sandbox is a running set of fakes and the config that points at them.
 type Sandbox struct {
-	World   *lushatest.World
+	World      *lushatest.World
 	Lusha      *lushatest.Server
 	HubSpot    *hubspottest.Server
 	Salesforce *salesforcetest.Server
