@@ -66,6 +66,19 @@ func (c *Client) EnrichCompanies(ctx context.Context, req CompaniesEnrichRequest
 	return answer(out, resp, err)
 }
 
+// SearchAndEnrichCompanies finds companies and returns their full firmographics in
+// one call: the search price plus reveal_company per company found. Lusha offers no
+// extra reveal fields here; use EnrichCompanies for those.
+func (c *Client) SearchAndEnrichCompanies(ctx context.Context, req CompaniesSearchAndEnrichRequest) (*CompaniesSearchAndEnrichResponse, *Response, error) {
+	const op = "search and enrich companies"
+	if err := checkBatch(op, len(req.Companies)); err != nil {
+		return nil, nil, err
+	}
+	out := new(CompaniesSearchAndEnrichResponse)
+	resp, err := c.do(ctx, op, http.MethodPost, "/v3/companies/search-and-enrich", req, out)
+	return answer(out, resp, err)
+}
+
 // AccountUsage reports credits, rate windows, plan and pricing. It costs no
 // credits, which makes it the circuit breaker's half-open probe; Lusha allows
 // only 5 calls a minute.
@@ -76,12 +89,19 @@ func (c *Client) AccountUsage(ctx context.Context) (*AccountUsage, *Response, er
 }
 
 // checkBatch refuses a batch Lusha would reject, without spending a request.
-func checkBatch(op string, n int) error {
-	if n >= 1 && n <= MaxBatch {
+func checkBatch(op string, n int) error { return checkCount(op, "items", n, 1, MaxBatch) }
+
+// checkCount refuses a count outside [lo, hi] before any request is sent.
+func checkCount(op, what string, n, lo, hi int) error {
+	if n >= lo && n <= hi {
 		return nil
 	}
-	return &crm.Error{Service: serviceName, Op: op, Class: crm.ClassInvalid,
-		Message: fmt.Sprintf("batch of %d items; Lusha accepts 1 to %d", n, MaxBatch)}
+	return invalidRequest(op, fmt.Sprintf("%d %s; Lusha accepts %d to %d", n, what, lo, hi))
+}
+
+// invalidRequest is the error of a request refused before sending.
+func invalidRequest(op, message string) error {
+	return &crm.Error{Service: serviceName, Op: op, Class: crm.ClassInvalid, Message: message}
 }
 
 // answer drops the half-decoded value of a failed call.

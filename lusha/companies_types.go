@@ -1,5 +1,7 @@
 package lusha
 
+import "encoding/json"
+
 // Company data points that company enrich reveals on request, each charged per result.
 const (
 	RevealEmployeesByDepartment  = "employeesByDepartment"
@@ -48,6 +50,20 @@ type CompaniesEnrichRequest struct {
 
 // CompaniesEnrichResponse is the answer of a company enrich.
 type CompaniesEnrichResponse struct {
+	RequestID string            `json:"requestId,omitempty"`
+	Results   []EnrichedCompany `json:"results"`
+	Billing   Billing           `json:"billing"`
+}
+
+// CompaniesSearchAndEnrichRequest is the body of POST /v3/companies/search-and-enrich.
+type CompaniesSearchAndEnrichRequest struct {
+	Companies []CompanySearchItem `json:"companies"`
+	Options   *SearchOptions      `json:"options,omitzero"`
+}
+
+// CompaniesSearchAndEnrichResponse is the answer of a company search-and-enrich; each
+// result carries the ClientReferenceID of its input item.
+type CompaniesSearchAndEnrichResponse struct {
 	RequestID string            `json:"requestId,omitempty"`
 	Results   []EnrichedCompany `json:"results"`
 	Billing   Billing           `json:"billing"`
@@ -134,8 +150,8 @@ type FundingRound struct {
 	RoundDate   string  `json:"roundDate,omitempty"`
 }
 
-// Funding summarises a company's funding (shape taken from Lusha's examples; the
-// spec leaves it untyped).
+// Funding is the typed view of EnrichedCompany.Funding, shaped after Lusha's examples
+// (the spec leaves it untyped); see EnrichedCompany.DecodeFunding.
 type Funding struct {
 	Rounds            []FundingRound `json:"rounds,omitzero"`
 	TotalRounds       int64          `json:"totalRounds,omitempty"`
@@ -159,7 +175,8 @@ type IntentMetadata struct {
 	TopicTrend string  `json:"topicTrend,omitempty"`
 }
 
-// Intent is the buyer intent of a company (shape taken from Lusha's examples).
+// Intent is the typed view of EnrichedCompany.Intent (shape taken from Lusha's
+// examples); see EnrichedCompany.DecodeIntent.
 type Intent struct {
 	DetectedTopics []IntentTopic `json:"detectedTopics,omitzero"`
 	TopicCount     int64         `json:"topicCount"`
@@ -232,8 +249,8 @@ type EnrichedCompany struct {
 	SocialLinks            *CompanySocialLinks  `json:"socialLinks,omitzero"`
 	LinkedinFollowers      float64              `json:"linkedinFollowers,omitempty"`
 	RevenueRange           *RevenueRange        `json:"revenueRange,omitzero"`
-	Funding                *Funding             `json:"funding,omitzero"`
-	Intent                 *Intent              `json:"intent,omitzero"`
+	Funding                json.RawMessage      `json:"funding,omitzero"` // open: see DecodeFunding
+	Intent                 json.RawMessage      `json:"intent,omitzero"`  // open: see DecodeIntent
 	Technologies           []string             `json:"technologies,omitzero"`
 	PopularityTier         float64              `json:"popularityTier,omitempty"`
 	LogoURL                string               `json:"logoUrl,omitempty"`
@@ -249,4 +266,23 @@ type EnrichedCompany struct {
 	Keywords               []string             `json:"keywords,omitzero"`
 	SpecialitiesRefactored []string             `json:"specialitiesRefactored,omitzero"`
 	Error                  *ItemError           `json:"error,omitzero"`
+}
+
+// DecodeFunding reads the funding object into its typed view; nil when absent or null.
+// Funding stays raw on the company because the spec leaves it untyped and its shape
+// has drifted between answers: a surprise must not fail the whole enrich.
+func (c *EnrichedCompany) DecodeFunding() (*Funding, error) { return decodeOpen[Funding](c.Funding) }
+
+// DecodeIntent reads the intent object into its typed view; nil when absent or null.
+func (c *EnrichedCompany) DecodeIntent() (*Intent, error) { return decodeOpen[Intent](c.Intent) }
+
+func decodeOpen[T any](raw json.RawMessage) (*T, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	out := new(T)
+	if err := json.Unmarshal(raw, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }

@@ -20,7 +20,14 @@ type ErrorResponse struct {
 	StatusCode int      `json:"statusCode"`
 	Message    string   `json:"message"`
 	Errors     []string `json:"errors,omitempty"`
+	// Code is the symbolic code some answers carry instead of statusCode, e.g.
+	// CodeDedupeSessionInvalid on a 410 from contact lookalikes.
+	Code string `json:"code,omitempty"`
 }
+
+// CodeDedupeSessionInvalid is the code of the 410 answered for an unknown or
+// expired lookalike dedupeSessionId: start a new session.
+const CodeDedupeSessionInvalid = "DEDUPE_SESSION_INVALID"
 
 func (e *ErrorResponse) Error() string {
 	msg := e.Message
@@ -49,6 +56,8 @@ func parseErrorResponse(status int, body []byte) *ErrorResponse {
 		er.StatusCode = code
 	}
 	er.Message, er.Errors = stringOrList(raw["message"])
+	er.Code, _ = stringOrList(raw["code"])
+	er.Code = excerpt(er.Code)
 	_, more := stringOrList(raw["errors"])
 	er.Errors = append(er.Errors, more...)
 	if er.Message == "" {
@@ -114,7 +123,7 @@ func (c *Client) statusError(op string, resp *Response, body []byte) error {
 	}
 	class, wait := classifyStatus(resp.StatusCode, er.Message, resp.Rate)
 	return &crm.Error{Service: serviceName, Op: op, Class: class, Status: resp.StatusCode,
-		RetryAfter: wait, Err: er}
+		Code: c.redact(er.Code), RetryAfter: wait, Err: er}
 }
 
 // classifyStatus maps an HTTP status (and, for 429, the message and headers) to a

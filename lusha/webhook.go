@@ -1,6 +1,7 @@
 package lusha
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/leadsync/leadsync/crm"
 )
 
 // Webhook verification errors.
@@ -27,7 +30,8 @@ const (
 	HeaderTimestamp = "X-Lusha-Timestamp"
 )
 
-// WebhookPayload is one signal delivery. Data's shape depends on Type.
+// WebhookPayload is one signal delivery. Data's shape depends on Type (for
+// promotion and companyChange it is a ContactSignalData).
 type WebhookPayload struct {
 	ID             string          `json:"id"`
 	Type           string          `json:"type"`
@@ -36,9 +40,61 @@ type WebhookPayload struct {
 	SubscriptionID string          `json:"subscriptionId"`
 	Data           json.RawMessage `json:"data"`
 	Timestamp      string          `json:"timestamp"`
-	Billing        struct {
-		CreditsCharged int `json:"creditsCharged"`
-	} `json:"billing"`
+	Billing        WebhookBilling  `json:"billing"`
+}
+
+// WebhookBilling is what a delivery cost; retries and tests cost nothing.
+type WebhookBilling struct {
+	CreditsCharged int `json:"creditsCharged"`
+}
+
+// OptOutPayload is an opt-out delivery: a person asked Lusha to remove their data,
+// and the data points listed must be dropped. Dates are UTC "YYYY-MM-DD HH:MM:SS[.mmm]".
+type OptOutPayload struct {
+	ContactID           string            `json:"contactId"`
+	FullName            string            `json:"fullName"`
+	CompanyName         string            `json:"companyName,omitempty"`
+	JobTitle            string            `json:"jobTitle,omitempty"`
+	LinkedinURL         string            `json:"linkedinUrl,omitempty"`
+	ContactOptOutDate   string            `json:"contactOptOutDate"`
+	ContactExposureDate string            `json:"contactExposureDate"`
+	Datapoints          []OptOutDatapoint `json:"datapoints"`
+	PartnerClientID     *string           `json:"partnerClientId,omitzero"`
+}
+
+// OptOutDatapoint is one phone number or email address to forget.
+type OptOutDatapoint struct {
+	DatapointID   string `json:"datapointId"`
+	DatapointType string `json:"datapointType"` // phone | email
+}
+
+// ParseWebhookPayload decodes a signal delivery and checks its required fields; a
+// bad payload is a crm.ClassInvalid error.
+func ParseWebhookPayload(body []byte) (*WebhookPayload, error) {
+	p := new(WebhookPayload)
+	if err := json.Unmarshal(body, p); err != nil {
+		return nil, payloadError("malformed signal payload", err)
+	}
+	if p.ID == "" || p.Type == "" || p.EntityType == "" || p.EntityID == "" || len(p.Data) == 0 {
+		return nil, payloadError("signal payload lacks id, type, entityType, entityId or data", nil)
+	}
+	return p, nil
+}
+
+// ParseOptOutPayload decodes an opt-out delivery and checks its required fields.
+func ParseOptOutPayload(body []byte) (*OptOutPayload, error) {
+	p := new(OptOutPayload)
+	if err := json.Unmarshal(body, p); err != nil {
+		return nil, payloadError("malformed opt-out payload", err)
+	}
+	if p.ContactID == "" || p.Datapoints == nil {
+		return nil, payloadError("opt-out payload lacks contactId or datapoints", nil)
+	}
+	return p, nil
+}
+
+func payloadError(message string, err error) error {
+	return &crm.Error{Service: serviceName, Op: "decode webhook", Class: crm.ClassInvalid, Message: message, Err: err}
 }
 
 // WebhookVerifier checks X-Lusha-Signature, hex(HMAC-SHA256(secret, timestamp + "." + body)),
@@ -80,8 +136,7 @@ func (v *WebhookVerifier) Verify(h http.Header, body []byte) error {
 	if err != nil {
 		return ErrWebhookSignature
 	}
-	want, _ := hex.DecodeString(Sign(string(v.secret), ts, body))
-	if !hmac.Equal(got, want) {
+	if !v.signedOver(got, ts, body) {
 		return ErrWebhookSignature
 	}
 	sent, ok := parseUnix(ts)
@@ -90,6 +145,22 @@ func (v *WebhookVerifier) Verify(h http.Header, body []byte) error {
 		return ErrWebhookStale
 	}
 	return v.remember(strings.ToLower(sig), now)
+}
+
+// signedOver checks the signature over the raw body and, failing that, over its
+// compact form: Lusha signs JSON.stringify(payload), so a proxy that re-indented the
+// body must not make a genuine delivery fail. Key order is kept either way.
+func (v *WebhookVerifier) signedOver(got []byte, ts string, body []byte) bool {
+	want, _ := hex.DecodeString(Sign(string(v.secret), ts, body))
+	if hmac.Equal(got, want) {
+		return true
+	}
+	var compact bytes.Buffer
+	if json.Compact(&compact, body) != nil || bytes.Equal(compact.Bytes(), body) {
+		return false
+	}
+	want, _ = hex.DecodeString(Sign(string(v.secret), ts, compact.Bytes()))
+	return hmac.Equal(got, want)
 }
 
 func (v *WebhookVerifier) remember(sig string, now time.Time) error {
@@ -121,12 +192,40 @@ func parseUnix(s string) (time.Time, bool) {
 }
 
 // Handler answers Lusha's URL challenge (GET ?challenge=x → {"challenge":"x"}) and
-// verifies, decodes and acknowledges deliveries. deliver's error makes Lusha retry (500);
-// bad signatures get 401 and are never passed on.
+// verifies, decodes and acknowledges signal deliveries. deliver's error makes Lusha
+// retry (500); bad signatures get 401 and are never passed on.
 func (v *WebhookVerifier) Handler(deliver func(*http.Request, WebhookPayload) error) http.Handler {
+	return v.handler(func(r *http.Request, body []byte) (string, error) {
+		p, err := ParseWebhookPayload(body)
+		if err != nil {
+			return "", errMalformed
+		}
+		return p.ID, deliver(r, *p)
+	})
+}
+
+// OptOutHandler is Handler for the opt-out subscription's deliveries. Opt-out
+// payloads carry no id, so the acknowledgement names the contact instead.
+func (v *WebhookVerifier) OptOutHandler(deliver func(*http.Request, OptOutPayload) error) http.Handler {
+	return v.handler(func(r *http.Request, body []byte) (string, error) {
+		p, err := ParseOptOutPayload(body)
+		if err != nil {
+			return "", errMalformed
+		}
+		return p.ContactID, deliver(r, *p)
+	})
+}
+
+var errMalformed = errors.New("malformed payload")
+
+func (v *WebhookVerifier) handler(process func(*http.Request, []byte) (string, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodGet {
 			writeJSONAnswer(w, http.StatusOK, map[string]string{"challenge": r.URL.Query().Get("challenge")})
+			return
+		}
+		if r.Method != http.MethodPost {
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 			return
 		}
 		body, err := readCapped(http.MaxBytesReader(w, r.Body, maxBodyBytes))
@@ -138,17 +237,16 @@ func (v *WebhookVerifier) Handler(deliver func(*http.Request, WebhookPayload) er
 			http.Error(w, "invalid delivery", http.StatusUnauthorized)
 			return
 		}
-		var p WebhookPayload
-		if err := json.Unmarshal(body, &p); err != nil {
+		id, err := process(r, body)
+		switch {
+		case errors.Is(err, errMalformed):
 			http.Error(w, "malformed payload", http.StatusBadRequest)
-			return
-		}
-		if err := deliver(r, p); err != nil {
+		case err != nil:
 			http.Error(w, "not processed", http.StatusInternalServerError)
-			return
+		default:
+			writeJSONAnswer(w, http.StatusCreated, map[string]any{"received": true,
+				"timestamp": v.Now().UTC().Format(time.RFC3339Nano), "webhookId": id})
 		}
-		writeJSONAnswer(w, http.StatusCreated, map[string]any{"received": true,
-			"timestamp": v.Now().UTC().Format(time.RFC3339Nano), "webhookId": p.ID})
 	})
 }
 

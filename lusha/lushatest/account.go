@@ -1,12 +1,20 @@
 package lushatest
 
+import "github.com/leadsync/leadsync/lusha"
+
 // account is the state Lusha keeps per API key.
 type account struct {
+	id           string // numeric, as Lusha's account ids (the opt-out entityId)
 	name         string
 	creditsTotal int
 	creditsUsed  int
 	revealed     map[revealKey]bool
 	windows      *windows
+
+	secret    string                   // webhook signing secret; "" until generated
+	subs      map[string]*subscription // by id
+	subSeq    int                      // creation order, the list's tie-breaker
+	auditLogs []lusha.AuditLogEntry    // oldest first
 }
 
 // revealKey is one data point of one contact or company that the account paid for.
@@ -16,8 +24,9 @@ type revealKey struct {
 	field  string // "emails", "phones", "company", or a company reveal field
 }
 
-func newAccount(name string, credits int, l Limits) *account {
-	return &account{name: name, creditsTotal: credits, revealed: map[revealKey]bool{}, windows: newWindows(l)}
+func newAccount(id, name string, credits int, l Limits) *account {
+	return &account{id: id, name: name, creditsTotal: credits, revealed: map[revealKey]bool{},
+		windows: newWindows(l), subs: map[string]*subscription{}}
 }
 
 func (a *account) remaining() int { return max(0, a.creditsTotal-a.creditsUsed) }

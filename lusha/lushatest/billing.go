@@ -2,6 +2,7 @@ package lushatest
 
 import (
 	"net/http"
+	"slices"
 )
 
 // bill is the plan of one call's charges, committed only if the account can pay.
@@ -40,6 +41,40 @@ func (b *bill) search(p Pricing, results int) {
 	if results > 0 {
 		b.credits += p.Search * ((results + p.SearchBlock - 1) / p.SearchBlock)
 	}
+}
+
+// signals adds showSignals* credits: price per signal returned for one entity.
+func (b *bill) signals(id string, price int, counts map[string]int) {
+	item := ChargedItem{ID: id}
+	for _, kind := range sortedKeys(counts) {
+		if n := counts[kind]; n > 0 {
+			item.DataPoints = append(item.DataPoints, kind)
+			item.Credits += n * price
+		}
+	}
+	if item.Credits > 0 {
+		b.credits += item.Credits
+		b.items = append(b.items, item)
+	}
+}
+
+// perResult adds a price per returned result (lookalikes).
+func (b *bill) perResult(ids []string, price int) {
+	for _, id := range ids {
+		if price > 0 {
+			b.credits += price
+			b.items = append(b.items, ChargedItem{ID: id, Credits: price})
+		}
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 // commit charges the account and records the call, or answers 402 and charges

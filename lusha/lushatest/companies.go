@@ -109,3 +109,38 @@ func (s *Server) handleCompaniesEnrich(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, lusha.CompaniesEnrichResponse{RequestID: newRequestID(), Results: results,
 		Billing: lusha.Billing{CreditsCharged: b.credits, ResultsReturned: found}})
 }
+
+func (s *Server) handleCompaniesSearchAndEnrich(w http.ResponseWriter, r *http.Request) {
+	var req lusha.CompaniesSearchAndEnrichRequest
+	if !s.decode(w, r, &req) {
+		return
+	}
+	var p problems
+	p.companyItems(req.Companies)
+	if s.reject(w, p) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := newBill(accountOf(r))
+	results := make([]lusha.EnrichedCompany, len(req.Companies))
+	found := 0
+	for i, it := range req.Companies {
+		c := s.world.FindCompany(it.ID, it.Name, it.Domain)
+		if c == nil {
+			results[i] = lusha.EnrichedCompany{ClientReferenceID: it.ClientReferenceID, Error: companyNotFound}
+			continue
+		}
+		found++
+		// No reveal fields here: the base profile only, reveal_company per company.
+		b.reveal("company", c.ID, []string{companyRevealKey}, s.companyPrice)
+		results[i] = c.Enriched()
+		results[i].ClientReferenceID = it.ClientReferenceID
+	}
+	b.search(s.opts.Pricing, found)
+	if !s.commit(w, b, r.URL.Path) {
+		return
+	}
+	writeJSON(w, http.StatusOK, lusha.CompaniesSearchAndEnrichResponse{RequestID: newRequestID(), Results: results,
+		Billing: lusha.Billing{CreditsCharged: b.credits, ResultsReturned: found}})
+}

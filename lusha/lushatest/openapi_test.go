@@ -39,6 +39,9 @@ func loadSpec(t *testing.T) (*openapi3.T, routers.Router) {
 	// Gap 2: V3CanRevealItem.field is declared as emails|phones only, yet Lusha's own
 	// company search examples reveal employeesByDepartment, competitors, intent, … (§5.4).
 	doc.Components.Schemas["V3CanRevealItem"].Value.Properties["field"].Value.Enum = nil
+	// Gap 5: PaginationResponse requires size and page, yet every example of the /api
+	// lists (and the reference, §6.3) uses limit/offset; the fake follows the examples.
+	doc.Components.Schemas["PaginationResponse"].Value.Required = []string{"total", "hasMore"}
 	router, err := legacy.NewRouter(doc, openapi3.DisableExamplesValidation())
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package lushatest
 
 import (
+	"net/http"
 	"time"
 )
 
@@ -25,8 +26,51 @@ type Options struct {
 	// COMPLIANCE_RESTRICTED errors.
 	RestrictedAs451 bool
 
-	// Now is the clock of the rate windows; default time.Now.
+	// Now is the clock of the rate windows, signal dates, lookalike sessions and
+	// webhook timestamps; default time.Now.
 	Now func() time.Time
+
+	Webhooks WebhookOptions
+}
+
+// WebhookOptions configure the webhook deliveries of the fake.
+type WebhookOptions struct {
+	// Retries after a failed delivery before the subscription is disabled; default 3
+	// (Lusha: "max 3 retries"). Backoff is the first wait, doubled for each retry;
+	// default 1 s. Timeout bounds one attempt; default 10 s (Lusha's ack deadline).
+	Retries int
+	Backoff time.Duration
+	Timeout time.Duration
+	// TimestampMillis sends X-Lusha-Timestamp in milliseconds instead of seconds
+	// (Lusha does not document the unit).
+	TimestampMillis bool
+	// VerifyURL makes create and URL updates send GET <url>?challenge=… and fail with
+	// WEBHOOK_VERIFICATION_FAILED unless the answer echoes it (older Lusha docs).
+	VerifyURL bool
+	// MaxSubscriptions per account; default 1000.
+	MaxSubscriptions int
+	// Client sends deliveries; default a private client. Tests with a TLS receiver pass
+	// its Client().
+	Client *http.Client
+}
+
+func (o WebhookOptions) withDefaults() WebhookOptions {
+	if o.Retries == 0 {
+		o.Retries = 3
+	}
+	if o.Backoff == 0 {
+		o.Backoff = time.Second
+	}
+	if o.Timeout == 0 {
+		o.Timeout = 10 * time.Second
+	}
+	if o.MaxSubscriptions == 0 {
+		o.MaxSubscriptions = 1000
+	}
+	if o.Client == nil {
+		o.Client = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	}
+	return o
 }
 
 // Pricing is the credit price of each action.
@@ -37,10 +81,16 @@ type Pricing struct {
 	RevealCompanyField int // per extra company field revealed
 	Search             int // per started block of SearchBlock results
 	SearchBlock        int
+	LookalikeContact   int // per contact lookalike result
+	LookalikeCompany   int // per company lookalike result
+	SignalContact      int // per contact signal returned (showSignalsContact)
+	SignalCompany      int // per company signal returned (showSignalsCompany)
+	WebhookSignal      int // per signal delivered by webhook (retries and tests are free)
 }
 
 var defaultPricing = Pricing{RevealEmail: 1, RevealPhone: 5, RevealCompany: 1, RevealCompanyField: 1,
-	Search: 1, SearchBlock: 25}
+	Search: 1, SearchBlock: 25, LookalikeContact: 1, LookalikeCompany: 1, SignalContact: 1, SignalCompany: 1,
+	WebhookSignal: 1}
 
 // Limits are the request windows of an account. Zero means the default.
 type Limits struct {
@@ -49,6 +99,9 @@ type Limits struct {
 	PerHour        int // default 100 000
 	PerDay         int // default 1 000 000
 	UsagePerMinute int // GET /v3/account/usage; default 5
+	// WebhooksPerMinute limits the /api/ webhook management calls; default 100.
+	// They count against this window only.
+	WebhooksPerMinute int
 }
 
 func (o Options) withDefaults() Options {
@@ -66,6 +119,7 @@ func (o Options) withDefaults() Options {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	o.Webhooks = o.Webhooks.withDefaults()
 	return o
 }
 
@@ -88,5 +142,5 @@ func (l Limits) withDefaults() Limits {
 	}
 	return Limits{PerSecond: def(l.PerSecond, 25), PerMinute: def(l.PerMinute, 10_000),
 		PerHour: def(l.PerHour, 100_000), PerDay: def(l.PerDay, 1_000_000),
-		UsagePerMinute: def(l.UsagePerMinute, 5)}
+		UsagePerMinute: def(l.UsagePerMinute, 5), WebhooksPerMinute: def(l.WebhooksPerMinute, 100)}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/leadsync/leadsync/lusha"
@@ -56,24 +57,49 @@ func (w *window) message(now time.Time) string {
 type windows struct {
 	day, hour, minute, second *window
 	usage                     *window // GET /v3/account/usage only
+	webhooks                  *window // the /api/ management calls only
+}
+
+// Request kinds, each admitted by its own set of windows.
+type requestKind int
+
+const (
+	kindData     requestKind = iota // the /v3/ data endpoints
+	kindUsage                       // GET /v3/account/usage
+	kindWebhooks                    // /api/…
+)
+
+func kindOf(path string) requestKind {
+	switch {
+	case path == "/v3/account/usage":
+		return kindUsage
+	case strings.HasPrefix(path, "/api/"):
+		return kindWebhooks
+	default:
+		return kindData
+	}
 }
 
 func newWindows(l Limits) *windows {
 	return &windows{
-		day:    newWindow("Daily", "day", 24*time.Hour, l.PerDay),
-		hour:   newWindow("Hourly", "hour", time.Hour, l.PerHour),
-		minute: newWindow("Minute", "minute", time.Minute, l.PerMinute),
-		second: newWindow("Second", "second", time.Second, l.PerSecond),
-		usage:  newWindow("Minute", "minute", time.Minute, l.UsagePerMinute),
+		day:      newWindow("Daily", "day", 24*time.Hour, l.PerDay),
+		hour:     newWindow("Hourly", "hour", time.Hour, l.PerHour),
+		minute:   newWindow("Minute", "minute", time.Minute, l.PerMinute),
+		second:   newWindow("Second", "second", time.Second, l.PerSecond),
+		usage:    newWindow("Minute", "minute", time.Minute, l.UsagePerMinute),
+		webhooks: newWindow("Minute", "minute", time.Minute, l.WebhooksPerMinute),
 	}
 }
 
 // admit counts one request, or returns the window that refuses it. The daily
 // window is checked first so an exhausted quota is reported as such.
-func (ws *windows) admit(now time.Time, isUsage bool) *window {
+func (ws *windows) admit(now time.Time, kind requestKind) *window {
 	check := []*window{ws.day, ws.hour, ws.minute, ws.second}
-	if isUsage {
+	switch kind {
+	case kindUsage:
 		check = append(check, ws.usage)
+	case kindWebhooks:
+		check = []*window{ws.webhooks}
 	}
 	for _, w := range check {
 		if w.full(now) {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -28,6 +29,16 @@ type Server struct {
 	chaos    float64
 	rng      *rand.Rand
 	scripted []failure
+
+	signals  []Signal                     // newest first
+	sessions map[string]*lookalikeSession // lookalike dedupe sessions by id
+
+	// Webhook deliveries run on goroutines owned by the server: started under mu
+	// unless closed, cancelled through ctx and awaited by Close.
+	ctx        context.Context
+	cancel     context.CancelFunc
+	closed     bool
+	deliveries sync.WaitGroup
 
 	closing   chan struct{}
 	closeOnce sync.Once
@@ -53,8 +64,11 @@ func NewServer(w *World, opts Options) *Server {
 		chaos:    opts.Chaos,
 		rng:      rand.New(rand.NewPCG(uint64(opts.Seed), 0x1a5a)),
 		closing:  make(chan struct{}),
+		signals:  slices.Clone(w.Signals),
+		sessions: map[string]*lookalikeSession{},
 	}
-	s.accounts[opts.APIKey] = newAccount("default", opts.Credits, opts.Limits)
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.accounts[opts.APIKey] = newAccount(s.nextAccountID(), "default", opts.Credits, opts.Limits)
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("POST /v3/contacts/search", s.handleContactsSearch)
 	s.mux.HandleFunc("POST /v3/contacts/enrich", s.handleContactsEnrich)
@@ -62,8 +76,13 @@ func NewServer(w *World, opts Options) *Server {
 	s.mux.HandleFunc("POST /v3/companies/search", s.handleCompaniesSearch)
 	s.mux.HandleFunc("POST /v3/companies/enrich", s.handleCompaniesEnrich)
 	s.mux.HandleFunc("GET /v3/account/usage", s.handleUsage)
+	s.routeV3Extras()
+	s.routeWebhooks()
 	return s
 }
+
+// nextAccountID numbers accounts in creation order; callers hold mu or own s.
+func (s *Server) nextAccountID() string { return strconv.Itoa(431705 + len(s.accounts)) }
 
 // NewTestServer starts a fake on a loopback port for one test and closes it
 // when the test ends.
@@ -107,6 +126,7 @@ func (s *Server) Client(opts ...lusha.Option) *lusha.Client {
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
 		close(s.closing)
+		s.stopDeliveries()
 		if s.testSrv != nil {
 			s.testSrv.Close()
 		}
@@ -125,7 +145,7 @@ func (s *Server) Close() {
 func (s *Server) AddAccount(name, apiKey string, credits int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.accounts[apiKey] = newAccount(name, credits, s.opts.Limits)
+	s.accounts[apiKey] = newAccount(s.nextAccountID(), name, credits, s.opts.Limits)
 }
 
 // Charges returns a copy of the billing ledger, one entry per billed call.
@@ -191,7 +211,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	now := s.opts.Now()
 	s.mu.Lock()
-	refused := acct.windows.admit(now, r.URL.Path == "/v3/account/usage")
+	refused := acct.windows.admit(now, kindOf(r.URL.Path))
 	acct.windows.setHeaders(w.Header(), now)
 	s.mu.Unlock()
 	if refused != nil {

@@ -7,7 +7,9 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/leadsync/leadsync/lusha"
 )
@@ -150,4 +152,67 @@ func (s *Server) reject(w http.ResponseWriter, p problems) bool {
 	}
 	s.writeError(w, p, http.StatusBadRequest, "")
 	return true
+}
+
+func (p *problems) size(name string, n, lo, hi int) {
+	switch {
+	case n < lo:
+		p.add("%s must contain at least %d elements", name, lo)
+	case n > hi:
+		p.add("%s must contain no more than %d elements", name, hi)
+	}
+}
+
+// enum checks an optional value against its allowed set.
+func (p *problems) enum(name, value string, allowed []string) {
+	if value != "" && !slices.Contains(allowed, value) {
+		p.add("%s must be one of the following values: %s", name, strings.Join(allowed, ", "))
+	}
+}
+
+func (p *problems) maxLen(name, value string, n int) {
+	if len([]rune(value)) > n {
+		p.add("%s must be shorter than or equal to %d characters", name, n)
+	}
+}
+
+func (p *problems) between(name string, v, lo, hi int) {
+	if v < lo || v > hi {
+		p.add("%s must not be less than %d and not greater than %d", name, lo, hi)
+	}
+}
+
+// optionalBetween checks a number whose zero value means "not sent".
+func (p *problems) optionalBetween(name string, v, lo, hi int) {
+	if v != 0 {
+		p.between(name, v, lo, hi)
+	}
+}
+
+// queryInt reads an optional integer query parameter within [lo, hi].
+func (p *problems) queryInt(r *http.Request, name string, def, lo, hi int) int {
+	raw := r.URL.Query().Get(name)
+	if raw == "" {
+		return def
+	}
+	v, err := strconv.Atoi(raw)
+	if err != nil {
+		p.add("%s must be an integer number", name)
+		return def
+	}
+	p.between(name, v, lo, hi)
+	return v
+}
+
+// date reads an optional YYYY-MM-DD value.
+func (p *problems) date(name, value string) (time.Time, bool) {
+	if value == "" {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.DateOnly, value)
+	if err != nil {
+		p.add("%s must be a valid ISO 8601 date string", name)
+		return time.Time{}, false
+	}
+	return t, true
 }

@@ -17,6 +17,7 @@ import (
 type World struct {
 	People    []Person
 	Companies []Company
+	Signals   []Signal // newest first; a Server starts from a copy
 
 	byPersonID  map[string]*Person
 	byEmail     map[string]*Person
@@ -99,6 +100,7 @@ func NewWorld(seed int64, n int) *World {
 		w.People[i] = newPerson(r, i, w.Companies, usedEmails)
 	}
 	w.index()
+	w.Signals = newSignals(seed, w)
 	return w
 }
 

@@ -1,6 +1,7 @@
 package lushatest
 
 import (
+	"encoding/json"
 	"slices"
 
 	"github.com/leadsync/leadsync/lusha"
@@ -185,11 +186,12 @@ func (c *Company) reveal(e *lusha.EnrichedCompany, field string) {
 			e.Competitors = append(e.Competitors, lusha.CompanyRef{ID: o.ID, Name: o.Name, Domain: o.EmailDomain})
 		}
 	case lusha.RevealIntent:
-		e.Intent = &lusha.Intent{TopicCount: int64(len(c.IntentTopics))}
+		intent := lusha.Intent{TopicCount: int64(len(c.IntentTopics))}
 		for _, t := range c.IntentTopics {
-			e.Intent.DetectedTopics = append(e.Intent.DetectedTopics, lusha.IntentTopic{TopicName: t,
-				Metadata: &lusha.IntentMetadata{TopicScore: 80, TopicTrend: "+12"}})
+			intent.DetectedTopics = append(intent.DetectedTopics, lusha.IntentTopic{TopicName: t,
+				Metadata: &lusha.IntentMetadata{TopicScore: intentScore, TopicTrend: "+12"}})
 		}
+		e.Intent = mustJSON(intent)
 	case lusha.RevealEstimatedAnnualItSpend:
 		e.EstimatedAnnualItSpend = &lusha.ItSpend{Value: c.ItSpendUSD, Currency: "USD", ValueUsd: c.ItSpendUSD}
 	case lusha.RevealMonthlyWebsiteTraffic:
@@ -206,4 +208,16 @@ func (c *Company) location() *lusha.CompanyLocation {
 	l := c.Location
 	return &lusha.CompanyLocation{City: l.City, State: l.State, StateCode: l.StateCode, Country: l.Country,
 		CountryIso2: l.CountryIso2, Continent: l.Continent, ZipCode: l.ZipCode}
+}
+
+// intentScore is the topic score of every intent topic in the world.
+const intentScore = 80
+
+// mustJSON encodes a value the fake built itself; failing would be a bug in the fake.
+func mustJSON(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
 }
