@@ -49,7 +49,7 @@ func (rn *run) enrich(ctx context.Context, plans []*plan) error {
 	// A plan that got no answer and no verdict waits for the next run.
 	for _, pl := range open(plans) {
 		if pl.contact == nil {
-			rn.halt([]*plan{pl}, cmp.Or(rn.stop, errNoAnswer))
+			rn.halt([]*plan{pl}, cmp.Or(rn.stopErr(), errNoAnswer))
 		}
 	}
 	return nil
@@ -83,9 +83,7 @@ func (rn *run) halt(plans []*plan, err error) {
 	for _, pl := range plans {
 		pl.settle(state.StatusPending, crm.ClassOf(err), err.Error())
 	}
-	if rn.stop == nil {
-		rn.stop = err
-	}
+	rn.setStop(err)
 }
 
 // mayBuy says whether this run may call Lusha for money; a dry run only may with --live.
@@ -109,13 +107,14 @@ func (rn *run) mayBuy(plans []*plan) bool {
 // (from the pre-flight check): it returns how many were granted and the release to
 // call once the spend is persisted.
 func (rn *run) reserve(ctx context.Context, want int) (int, func(), error) {
+	spent := rn.snapshot().CreditsSpent
 	if rn.accountLeft >= 0 {
-		want = min(want, max(0, int(rn.accountLeft)-rn.counts.CreditsSpent))
+		want = min(want, max(0, int(rn.accountLeft)-spent))
 	}
 	if rn.opts.MaxCredits > 0 {
-		want = min(want, max(0, rn.opts.MaxCredits-rn.counts.CreditsSpent))
+		want = min(want, max(0, rn.opts.MaxCredits-spent))
 	}
-	return rn.Lusha.budget.reserve(ctx, rn.counts.CreditsSpent, want, rn.now())
+	return rn.Lusha.budget.reserve(ctx, spent, want, rn.now())
 }
 
 // search looks up contacts, 100 a call, within the credit budget.
@@ -320,7 +319,7 @@ func (rn *run) persist(ctx context.Context, callName string, credits int, ens []
 	if err := rn.Store.SaveEnrichments(ctx, spend, ens); err != nil {
 		return fmt.Errorf("persist Lusha answers: %w", err)
 	}
-	rn.counts.CreditsSpent += credits
+	rn.count(func(c *state.RunCounts) { c.CreditsSpent += credits })
 	for _, key := range rn.restricted {
 		if err := rn.Store.Suppress(ctx, key, "lusha: compliance restricted", rn.now()); err != nil {
 			return err

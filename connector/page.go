@@ -12,68 +12,99 @@ import (
 	"github.com/leadsync/leadsync/state"
 )
 
-// page handles one page: plan, enrich, map, write, record, and advance the cursor when
-// every record of the page is settled. It returns whether reading may go on, and the
-// error that ends the run.
-func (rn *run) page(ctx context.Context, pg crm.Page) (bool, error) {
-	return rn.handle(ctx, pg, false)
+// work is one page on its way from the enrich stage to the write stage.
+type work struct {
+	pg        crm.Page
+	plans     []*plan
+	truncated bool // --limit cut the page: the cursor must not pass it
+	reached   bool // --limit reached: read no further
+	retrying  bool // records from the retry queue: no cursor
 }
 
-// handle runs records through the stages; retrying records come from the retry
-// queue, are handled even when their version was seen, and move no cursor.
+// handle runs records through every stage in the calling goroutine: the retry queue
+// uses it.
 func (rn *run) handle(ctx context.Context, pg crm.Page, retrying bool) (bool, error) {
-	plans, err := rn.dedupe(ctx, pg.Records, retrying)
+	w, err := rn.prepare(ctx, pg, retrying)
 	if err != nil {
 		return false, err
 	}
-	truncated, reached := false, false
-	if rn.opts.Limit > 0 {
-		left := rn.opts.Limit - rn.counts.RecordsRead
-		truncated, reached = left < len(plans), left <= len(plans)
-		plans = plans[:min(len(plans), max(left, 0))]
+	return rn.finish(ctx, w)
+}
+
+// prepare is the enrich stage: plan each record, get its answers (from the cache or
+// Lusha, persisted before use), and map them.
+func (rn *run) prepare(ctx context.Context, pg crm.Page, retrying bool) (*work, error) {
+	plans, err := rn.dedupe(ctx, pg.Records, retrying)
+	if err != nil {
+		return nil, err
 	}
-	rn.counts.RecordsRead += len(plans)
+	w := &work{pg: pg, retrying: retrying}
+	rn.count(func(c *state.RunCounts) {
+		if rn.opts.Limit > 0 {
+			left := rn.opts.Limit - c.RecordsRead
+			w.truncated, w.reached = left < len(plans), left <= len(plans)
+			plans = plans[:min(len(plans), max(left, 0))]
+		}
+		c.RecordsRead += len(plans)
+	})
+	w.plans = plans
 	for _, pl := range plans {
 		if err := rn.planRecord(ctx, pl); err != nil {
-			return false, err
+			return nil, err
 		}
 	}
 	if err := rn.enrich(ctx, plans); err != nil {
-		return false, err
+		return nil, err
 	}
 	rn.apply(plans)
+	if rn.opts.DryRun {
+		rn.wouldEnrich(plans)
+	}
+	return w, nil
+}
+
+// wouldEnrich lists, in a dry run, the records that need Lusha and what that costs,
+// and the fields of theirs the CRM would refuse.
+func (rn *run) wouldEnrich(plans []*plan) {
+	for _, pl := range plans {
+		if pl.result.Status != state.StatusPending || pl.contact != nil || pl.result.Class != "" {
+			continue
+		}
+		rn.addChange(Change{RecordID: pl.rec.ID, Action: ActionWouldEnrich, Credits: estimate(pl),
+			Reason: "no cached Lusha answer"})
+		for _, f := range pl.needs {
+			if reason, bad := rn.badFields[f]; bad {
+				rn.addChange(Change{RecordID: pl.rec.ID, Field: f, Action: mapping.ActionInvalid, Reason: reason})
+			}
+		}
+	}
+}
+
+// finish is the write stage: write the patches, record the outcome and advance the
+// cursor when every record of the page is settled (I1). It returns whether reading
+// may go on, and the error that ends the run.
+func (rn *run) finish(ctx context.Context, w *work) (bool, error) {
+	plans := w.plans
 	if !rn.opts.DryRun {
 		rn.write(ctx, plans)
 	}
 	ledger := rn.tally(plans)
-	if rn.opts.DryRun {
-		for _, pl := range plans {
-			if pl.result.Status == state.StatusPending && pl.contact == nil && pl.result.Class == "" {
-				rn.addChange(Change{RecordID: pl.rec.ID, Action: ActionWouldEnrich, Credits: estimate(pl),
-					Reason: "no cached Lusha answer"})
-				for _, f := range pl.needs {
-					if reason, bad := rn.badFields[f]; bad {
-						rn.addChange(Change{RecordID: pl.rec.ID, Field: f, Action: mapping.ActionInvalid, Reason: reason})
-					}
-				}
-			}
-		}
-	}
 	if rn.opts.Remap {
 		plans = filter(plans, func(pl *plan) bool { return pl.contact != nil })
 	}
 	if !rn.opts.DryRun {
-		if err := rn.commit(ctx, pg, plans, ledger, truncated || retrying); err != nil {
+		if err := rn.commit(ctx, w.pg, plans, ledger, w.truncated || w.retrying); err != nil {
 			return false, err
 		}
 	}
 	if rn.Progress != nil {
-		rn.Progress(Progress{Pipeline: rn.p.Name, RunCounts: rn.counts, Total: pg.Total, Elapsed: rn.now().Sub(rn.started)})
+		rn.Progress(Progress{Pipeline: rn.p.Name, RunCounts: rn.snapshot(), Total: w.pg.Total,
+			Elapsed: rn.now().Sub(rn.started)})
 	}
-	if rn.stop != nil {
-		return false, rn.stop
+	if err := rn.stopErr(); err != nil {
+		return false, err
 	}
-	return !reached, nil
+	return !w.reached, nil
 }
 
 // apply runs the mapping for every record that has an answer.
@@ -82,7 +113,7 @@ func (rn *run) apply(plans []*plan) {
 		if pl.contact == nil {
 			continue
 		}
-		rn.counts.RecordsEnriched++
+		rn.count(func(c *state.RunCounts) { c.RecordsEnriched++ })
 		res := rn.p.Mapping.Apply(mapping.Input{Current: pl.rec.Fields, Owned: pl.owned,
 			Contact: pl.contact, Company: anyOrNil(pl.firm), Now: rn.now(), RunID: rn.id})
 		rn.vet(res.Decisions, res.Patch)
@@ -145,8 +176,8 @@ func (rn *run) write(ctx context.Context, plans []*plan) {
 		}
 	}
 	for chunk := range slices.Chunk(todo, max(1, rn.p.CRM.BatchSize())) {
-		if rn.stop != nil {
-			rn.halt(chunk, rn.stop)
+		if err := rn.stopErr(); err != nil {
+			rn.halt(chunk, err)
 			continue
 		}
 		patches := make([]crm.Patch, len(chunk))
@@ -212,23 +243,24 @@ func (rn *run) written(pl *plan, res crm.WriteResult) {
 // tally counts the page's outcomes and builds the ledger rows of what was written.
 func (rn *run) tally(plans []*plan) []state.LedgerEntry {
 	var ledger []state.LedgerEntry
+	var c state.RunCounts
 	now := rn.now()
 	for _, pl := range plans {
 		switch pl.result.Status {
 		case state.StatusParked:
-			rn.counts.RecordsFailed++
+			c.RecordsFailed++
 		case state.StatusSkipped:
-			rn.counts.RecordsSkipped++
+			c.RecordsSkipped++
 		case state.StatusDone:
 			if len(pl.patch) == 0 {
-				rn.counts.RecordsSkipped++
+				c.RecordsSkipped++
 			}
 		}
 		if len(pl.patch) == 0 || pl.result.Status == state.StatusPending {
 			continue
 		}
-		rn.counts.RecordsWritten++
-		rn.counts.FieldsWritten += len(pl.patch)
+		c.RecordsWritten++
+		c.FieldsWritten += len(pl.patch)
 		for _, d := range pl.decided {
 			if v, ok := pl.patch[d.Field]; ok {
 				ledger = append(ledger, state.LedgerEntry{RunID: rn.id, Pipeline: rn.p.Name,
@@ -237,6 +269,12 @@ func (rn *run) tally(plans []*plan) []state.LedgerEntry {
 			}
 		}
 	}
+	rn.count(func(total *state.RunCounts) {
+		total.RecordsFailed += c.RecordsFailed
+		total.RecordsSkipped += c.RecordsSkipped
+		total.RecordsWritten += c.RecordsWritten
+		total.FieldsWritten += c.FieldsWritten
+	})
 	return ledger
 }
 

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/leadsync/leadsync/connector/observe"
@@ -141,13 +142,13 @@ func (r *Runner) Run(ctx context.Context, p *Pipeline, opts RunOptions) (Summary
 	if stopErr == nil {
 		stopErr = rn.pages(ctx)
 	}
-	sum.RunCounts = rn.counts
+	sum.RunCounts = rn.snapshot()
 	sum.FieldActions = rn.actions
 	sum.Changes, sum.ChangesCut = rn.changes, rn.changesCut
 	for _, e := range rn.mappingErrs {
 		sum.MappingErrors = append(sum.MappingErrors, e.Error())
 	}
-	sum.Status = runStatus(stopErr, rn.counts)
+	sum.Status = runStatus(stopErr, sum.RunCounts)
 	if stopErr != nil {
 		sum.Error, sum.StopClass = stopErr.Error(), crm.ClassOf(stopErr)
 	}
@@ -234,12 +235,14 @@ func newRunID(t time.Time) string {
 // run is the state of one run in progress.
 type run struct {
 	*Runner
-	p       *Pipeline
-	opts    RunOptions
-	id      string
-	log     *slog.Logger
+	p    *Pipeline
+	opts RunOptions
+	id   string
+	log  *slog.Logger
+	// mu guards counts and stop: the read, enrich and write stages run concurrently.
+	mu      sync.Mutex
 	counts  state.RunCounts
-	actions map[string]map[mapping.Action]int
+	actions map[string]map[mapping.Action]int // enrich stage only
 	// stop is the first error that made records wait (credits, quota, outage); the
 	// run ends after the page in which it happened is recorded.
 	stop error
@@ -295,30 +298,84 @@ func (rn *run) pages(ctx context.Context) error {
 
 // readFrom reads from cursor until the end, a stop, or a read error. done is false
 // only for a read error that may be retried from resumeAt.
+//
+// Three stages overlap (DESIGN §2): one goroutine reads pages, one plans, enriches
+// and maps them, and this one writes and records them in order, so the slowest API's
+// rate limit is the only bound. The cursor still advances page by page, in order,
+// only over pages whose records are all settled.
 func (rn *run) readFrom(ctx context.Context, cursor crm.Cursor) (resumeAt crm.Cursor, done bool, err error) {
 	req := crm.ChangesRequest{Object: rn.p.Object, Since: cursor, Fields: rn.readFields(), Filter: rn.filter()}
 	resumeAt = cursor
-	for pg, err := range rn.p.CRM.Changes(ctx, req) {
-		rn.Metrics.CallFinished(rn.p.CRMName, string(crm.ClassOf(err)))
-		if err != nil {
-			if errors.Is(err, context.Canceled) || ctx.Err() != nil {
-				return resumeAt, true, ctx.Err()
+	readCtx, cancelRead := context.WithCancel(ctx)
+	defer cancelRead()
+	quit := make(chan struct{})
+	halt := sync.OnceFunc(func() { close(quit); cancelRead() })
+	pages := make(chan crm.Page, 1)
+	prepared := make(chan *work, 1)
+	var readErr, prepErr error
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		defer close(pages)
+		for pg, err := range rn.p.CRM.Changes(readCtx, req) {
+			rn.Metrics.CallFinished(rn.p.CRMName, string(crm.ClassOf(err)))
+			if err != nil {
+				readErr = err
+				return
 			}
-			return resumeAt, false, err
+			select {
+			case pages <- pg:
+			case <-quit:
+				return
+			}
 		}
-		settled, stop := rn.page(ctx, pg)
-		if stop != nil {
-			return resumeAt, true, stop
+	})
+	wg.Go(func() {
+		defer close(prepared)
+		for pg := range pages {
+			// The enrich stage works on ctx, not readCtx: a page it has started is
+			// finished and its answers persisted even when the run stops meanwhile.
+			w, err := rn.prepare(ctx, pg, false)
+			if err != nil {
+				prepErr = err
+				halt()
+				return
+			}
+			select {
+			case prepared <- w:
+			case <-quit:
+				return
+			}
+			if w.reached || rn.stopErr() != nil {
+				halt()
+				return
+			}
 		}
-		if !settled {
+	})
+	defer wg.Wait()
+	defer halt()
+	for w := range prepared {
+		more, err := rn.finish(ctx, w)
+		if err != nil {
+			return resumeAt, true, err
+		}
+		if !more {
 			return resumeAt, true, nil // --limit reached
 		}
-		resumeAt = pg.Next
+		resumeAt = w.pg.Next
 		select {
 		case <-rn.Stopping:
 			return resumeAt, true, errShutdown
 		default:
 		}
+	}
+	wg.Wait()
+	switch {
+	case prepErr != nil:
+		return resumeAt, true, prepErr
+	case readErr != nil && (errors.Is(readErr, context.Canceled) || ctx.Err() != nil):
+		return resumeAt, true, ctx.Err()
+	case readErr != nil:
+		return resumeAt, false, readErr
 	}
 	return resumeAt, true, nil
 }
@@ -349,4 +406,32 @@ func (rn *run) readFields() []string {
 	add(rn.p.Filter.Missing...)
 	add(slices.Sorted(maps.Keys(rn.p.Filter.Equals))...)
 	return fs
+}
+
+// count updates the run's counts; the stages run concurrently.
+func (rn *run) count(f func(c *state.RunCounts)) {
+	rn.mu.Lock()
+	defer rn.mu.Unlock()
+	f(&rn.counts)
+}
+
+func (rn *run) snapshot() state.RunCounts {
+	rn.mu.Lock()
+	defer rn.mu.Unlock()
+	return rn.counts
+}
+
+// stopErr is the error that makes the run end after the page in hand, if any.
+func (rn *run) stopErr() error {
+	rn.mu.Lock()
+	defer rn.mu.Unlock()
+	return rn.stop
+}
+
+func (rn *run) setStop(err error) {
+	rn.mu.Lock()
+	defer rn.mu.Unlock()
+	if rn.stop == nil {
+		rn.stop = err
+	}
 }
