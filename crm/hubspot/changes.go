@@ -167,6 +167,12 @@ func (r *read) advance(resp searchResponse) (crm.Page, error) {
 		page.Next = position{Watermark: r.pos.Hi}.encode()
 		return page, nil
 	case len(resp.Results) > 0:
+		if maxNum <= parseID(r.pos.LastID) {
+			// The query asks for ids above LastID; an answer without one ignored it,
+			// and following it would never end.
+			return crm.Page{}, &crm.Error{Service: service, Op: r.op, Class: crm.ClassUnavailable,
+				Message: "search answered no record past the last id read (" + r.pos.LastID + ")"}
+		}
 		r.pos.LastID, r.after = maxID, ""
 	default:
 		off, err := strconv.Atoi(next)

@@ -281,17 +281,17 @@ func TestChangesMergedAndArchived(t *testing.T) {
 	keep := e.fake.AddContact(map[string]string{"email": "a@example.com"})
 	gone := e.fake.AddContact(map[string]string{"email": "a2@example.com"})
 	deleted := e.fake.AddContact(map[string]string{"email": "b@example.com"})
-	e.fake.MergeContacts(keep, gone)
+	merged := e.fake.MergeContacts(keep, gone)
 	e.fake.ArchiveContact(deleted)
 	e.clock.Advance(time.Second)
 	pages, err := readAll(t, e.client, crm.ChangesRequest{Object: "contacts"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]string{keep}, ids(pages)); diff != "" {
+	if diff := cmp.Diff([]string{merged}, ids(pages)); diff != "" {
 		t.Fatalf("ids (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{gone}, pages[0].Records[0].MergedIDs); diff != "" {
+	if diff := cmp.Diff([]string{keep, gone}, pages[0].Records[0].MergedIDs); diff != "" {
 		t.Errorf("merged ids (-want +got):\n%s", diff)
 	}
 }

@@ -39,6 +39,10 @@ type Client struct {
 	overlap   time.Duration
 	settleLag time.Duration
 	now       func() time.Time
+	oauth     *OAuthConfig
+	auth      authenticator
+	limits    Limits
+	pace      *pacer
 }
 
 // Option configures a Client.
@@ -64,12 +68,15 @@ func WithSettleLag(d time.Duration) Option {
 	return func(c *Client) { c.settleLag = max(d, 0) }
 }
 
-// WithClock replaces time.Now for window bounds (tests, simulations).
+// WithClock replaces time.Now for window bounds and OAuth token expiry (tests,
+// simulations). Pacing keeps real time: it spaces real requests.
 func WithClock(now func() time.Time) Option {
 	return func(c *Client) { c.now = now }
 }
 
-// New returns a client authenticating with a private-app (or OAuth access) token.
+// New returns a client authenticating with a private-app token, or through
+// WithOAuth (token is then unused). It paces itself to the free tier's limits
+// unless WithTier or WithLimits says otherwise.
 func New(token string, opts ...Option) *Client {
 	c := &Client{
 		token:     new(secret(token)),
@@ -78,10 +85,17 @@ func New(token string, opts ...Option) *Client {
 		overlap:   DefaultOverlap,
 		settleLag: DefaultSettleLag,
 		now:       time.Now,
+		limits:    TierLimits(TierFree),
 	}
 	for _, o := range opts {
 		o(c)
 	}
+	c.auth = staticToken{c.token}
+	if c.oauth != nil {
+		c.auth = newOAuthSource(*c.oauth, c)
+		c.oauth = nil // the source holds what it needs; the secret is kept in one place
+	}
+	c.pace = newPacer(c.limits)
 	return c
 }
 

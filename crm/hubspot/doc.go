@@ -1,7 +1,10 @@
-// Package hubspot is the HubSpot CRM v3 adapter: it reads changed records through the
-// search API in (time window, hs_object_id) order, writes patches in batches and reads
-// property metadata, classifying every HTTP outcome once into a crm.Class.
+// Package hubspot is the HubSpot CRM v3 adapter: it reads changed contacts or leads
+// through the search API in (time window, hs_object_id) order, writes patches in
+// batches, reads property metadata and contacts' companies, and classifies every
+// HTTP outcome once into a crm.Class.
 //
-// The client never retries and never logs; the connector owns both. Its fake lives in
-// hubspottest.
+// It authenticates with a private-app token or OAuth 2.0 (WithOAuth), and paces its
+// own requests to the account's limits (WithTier, WithLimits, adapted to the
+// rate-limit headers) so that a sync does not provoke 429s. It never retries a failed
+// call and never logs; the connector owns both. Its fake lives in hubspottest.
 package hubspot

@@ -71,12 +71,16 @@ func setupHandler(t *testing.T, fake *hubspottest.Server, h http.Handler, clk *c
 	if fake != nil {
 		token = fake.Token()
 	}
+	// Pacing is off unless the test sets it, like the fake's limits: it waits in real
+	// time, which the manual clock does not follow.
 	opts := append([]hubspot.Option{hubspot.WithBaseURL(ts.URL), hubspot.WithHTTPClient(ts.Client()),
-		hubspot.WithClock(clk.Now), hubspot.WithSettleLag(0)}, copts...)
+		hubspot.WithClock(clk.Now), hubspot.WithSettleLag(0), hubspot.WithLimits(unpaced)}, copts...)
 	return &env{fake: fake, client: hubspot.New(token, opts...), clock: clk, url: ts.URL}
 }
 
 // readAll drains one Changes call.
+var unpaced = hubspot.Limits{SearchPerSecond: -1, Burst: -1}
+
 func readAll(t *testing.T, c *hubspot.Client, req crm.ChangesRequest) ([]crm.Page, error) {
 	t.Helper()
 	var pages []crm.Page

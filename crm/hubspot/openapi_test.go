@@ -18,10 +18,11 @@ import (
 	"github.com/getkin/kin-openapi/routers/legacy"
 
 	"github.com/leadsync/leadsync/crm"
+	"github.com/leadsync/leadsync/crm/hubspot"
 	"github.com/leadsync/leadsync/crm/hubspot/hubspottest"
 )
 
-const specDir = "/work/shared/specs/hubspot/crm/"
+const specDir = "/work/shared/specs/hubspot/"
 
 // specRouter loads HubSpot's official contacts and properties v3 documents.
 //
@@ -33,7 +34,9 @@ const specDir = "/work/shared/specs/hubspot/crm/"
 func specRouters(t *testing.T) []routers.Router {
 	t.Helper()
 	var out []routers.Router
-	for _, file := range []string{"contacts/v3/contacts.json", "properties/v3/properties.json"} {
+	for _, file := range []string{"crm/contacts/v3/contacts.json", "crm/properties/v3/properties.json",
+		"crm/companies/v3/companies.json", "crm/leads/v3/leads.json", "crm/associations/v4/associations.json",
+		"auth/oauth/v1/oauth.json"} {
 		doc, err := openapi3.NewLoader().LoadFromFile(specDir + file)
 		if err != nil {
 			t.Fatalf("load %s: %v", file, err)
@@ -149,6 +152,42 @@ func TestWireMatchesSpec(t *testing.T) {
 		t.Error(err)
 	}
 
+	// Leads as a source and a sink.
+	lead := fake.AddLead(id[0], map[string]string{"hs_lead_name": "Ann's lead"})
+	clk.Advance(time.Minute)
+	if _, err := readAll(t, e.client, crm.ChangesRequest{Object: "leads", Fields: []string{"hs_lead_name"}}); err != nil {
+		t.Error(err)
+	}
+	clk.Advance(time.Second)
+	if _, err := e.client.Write(ctx, "leads", []crm.Patch{{RecordID: lead, Fields: map[string]string{"hs_lead_label": "WARM"}}}); err != nil {
+		t.Error(err)
+	}
+	// Companies through associations: one contact with a company, one without (207).
+	acme := fake.Add("companies", map[string]string{"name": "Acme", "domain": "acme.com"})
+	fake.Associate(id[0], acme, true)
+	if got, err := e.client.CompanyOf(ctx, []string{id[0], id[1]}, "name", "domain"); err != nil || got[id[0]].ID != acme {
+		t.Errorf("CompanyOf = %v, %v", got, err)
+	}
+	if _, err := e.client.CompanyOf(ctx, []string{id[0]}, "name"); err != nil {
+		t.Error(err)
+	}
+	// OAuth: a first token, a refresh after a 401, a refused refresh token.
+	creds := fake.OAuth()
+	oc := hubspot.New("", hubspot.WithBaseURL(e.url), hubspot.WithClock(clk.Now), hubspot.WithOAuth(hubspot.OAuthConfig{
+		ClientID: creds.ClientID, ClientSecret: creds.ClientSecret, RefreshToken: creds.RefreshToken}))
+	if _, err := oc.Schema(ctx, "contacts"); err != nil {
+		t.Error(err)
+	}
+	fake.ExpireTokens()
+	if _, err := oc.Schema(ctx, "leads"); err != nil {
+		t.Error(err)
+	}
+	bad := hubspot.New("", hubspot.WithBaseURL(e.url), hubspot.WithOAuth(hubspot.OAuthConfig{
+		ClientID: creds.ClientID, ClientSecret: creds.ClientSecret, RefreshToken: "revoked"}))
+	if _, err := bad.Schema(ctx, "contacts"); crm.ClassOf(err) != crm.ClassAuth {
+		t.Errorf("refused refresh: %v", err)
+	}
+
 	// Fake-only traffic: reads, a duplicate-id batch, a bad token.
 	calls := []struct {
 		method, path, token, body string
@@ -159,6 +198,10 @@ func TestWireMatchesSpec(t *testing.T) {
 		{"POST", "/crm/v3/objects/contacts/batch/read", fake.Token(), `{"properties":["email"],"propertiesWithHistory":[],"inputs":[{"id":"` + id[2] + `"},{"id":"999"}]}`, 207},
 		{"POST", "/crm/v3/objects/contacts/batch/update", fake.Token(), `{"inputs":[{"id":"1","properties":{"city":"a"}},{"id":"1","properties":{"city":"b"}}]}`, 400},
 		{"GET", "/crm/v3/properties/contacts", "wrong", "", 401},
+		{"POST", "/crm/v3/objects/companies/batch/upsert", fake.Token(), `{"inputs":[{"id":"globex.com","idProperty":"domain","properties":{"name":"Globex"}},{"id":"acme.com","idProperty":"domain","properties":{"industry":"NOT_AN_INDUSTRY"}}]}`, 207},
+		{"POST", "/crm/v3/objects/contacts/batch/upsert", fake.Token(), `{"inputs":[{"id":"new@example.com","idProperty":"email","properties":{"firstname":"New"}}]}`, 200},
+		{"GET", "/crm/v4/objects/contacts/" + id[0] + "/associations/companies", fake.Token(), "", 200},
+		{"GET", "/crm/v3/objects/leads/" + lead + "?properties=hs_lead_name", fake.Token(), "", 200},
 	}
 	for _, c := range calls {
 		req, _ := http.NewRequest(c.method, e.url+c.path, strings.NewReader(c.body))
@@ -184,6 +227,12 @@ func TestWireMatchesSpec(t *testing.T) {
 		"POST /crm/v3/objects/contacts/search 200", "POST /crm/v3/objects/contacts/search 429",
 		"POST /crm/v3/objects/contacts/batch/update 200", "POST /crm/v3/objects/contacts/batch/update 207",
 		"POST /crm/v3/objects/contacts/batch/update 400", "GET /crm/v3/properties/contacts 200",
+		"POST /crm/v3/objects/leads/search 200", "POST /crm/v3/objects/leads/batch/update 200",
+		"POST /crm/v4/associations/contacts/companies/batch/read 200",
+		"POST /crm/v4/associations/contacts/companies/batch/read 207",
+		"POST /crm/v3/objects/companies/batch/read 200",
+		"POST /oauth/v1/token 200", "POST /oauth/v1/token 400", "GET /crm/v3/properties/leads 401",
+		"GET /crm/v3/properties/leads 200",
 	} {
 		if !v.seen[want] {
 			t.Errorf("scenario never produced %q (saw %v)", want, v.seen)

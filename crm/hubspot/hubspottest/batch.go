@@ -33,14 +33,14 @@ type standardErr struct {
 	Links    map[string]string   `json:"links"`
 }
 
-func notFound(ids []string) standardErr {
+func notFound(o *objectType, ids []string) standardErr {
 	return standardErr{Status: "error", Category: "OBJECT_NOT_FOUND",
-		Message: "Could not get some CONTACT objects, they may be deleted or not exist. Check that ids are valid.",
+		Message: "Could not get some " + o.label + " objects, they may be deleted or not exist. Check that ids are valid.",
 		Context: map[string][]string{"ids": ids}, Errors: []errorDetail{}, Links: map[string]string{}}
 }
 
 // finish sends 200, or 207 when some inputs failed.
-func finish(w http.ResponseWriter, started time.Time, out batchOut, missing []string) {
+func finish(w http.ResponseWriter, o *objectType, started time.Time, out batchOut, missing []string) {
 	out.Status = "COMPLETE"
 	out.StartedAt, out.CompletedAt = formatTime(started), formatTime(started)
 	if out.Results == nil {
@@ -48,7 +48,7 @@ func finish(w http.ResponseWriter, started time.Time, out batchOut, missing []st
 	}
 	status := http.StatusOK
 	if len(missing) > 0 {
-		out.Errors, out.NumErrors = []standardErr{notFound(missing)}, 1
+		out.Errors, out.NumErrors = []standardErr{notFound(o, missing)}, 1
 		status = http.StatusMultiStatus
 	}
 	writeJSON(w, status, out)
@@ -68,7 +68,7 @@ type batchReadIn struct {
 	IDProperty string                `json:"idProperty"`
 }
 
-func (s *Server) batchRead(w http.ResponseWriter, r *http.Request) {
+func (s *Server) batchRead(w http.ResponseWriter, r *http.Request, o *objectType) {
 	var in batchReadIn
 	if !decode(w, r, &in) {
 		return
@@ -83,17 +83,17 @@ func (s *Server) batchRead(w http.ResponseWriter, r *http.Request) {
 	var out batchOut
 	var missing []string
 	for _, input := range in.Inputs {
-		c := s.live(input.ID)
-		if in.IDProperty == "email" {
-			c = s.byEmail(input.ID)
+		c := o.live(input.ID)
+		if in.IDProperty != "" && in.IDProperty != "hs_object_id" {
+			c = o.byUnique(in.IDProperty, input.ID)
 		}
 		if c == nil {
 			missing = append(missing, input.ID)
 			continue
 		}
-		out.Results = append(out.Results, s.render(c.props, in.Properties, false))
+		out.Results = append(out.Results, o.render(c.props, in.Properties))
 	}
-	finish(w, started, out, missing)
+	finish(w, o, started, out, missing)
 }
 
 type batchUpdateIn struct {
@@ -104,7 +104,7 @@ type batchUpdateIn struct {
 	} `json:"inputs"`
 }
 
-func (s *Server) batchUpdate(w http.ResponseWriter, r *http.Request) {
+func (s *Server) batchUpdate(w http.ResponseWriter, r *http.Request, o *objectType) {
 	var in batchUpdateIn
 	if !decode(w, r, &in) || !checkUpdateInputs(w, in) {
 		return
@@ -118,10 +118,10 @@ func (s *Server) batchUpdate(w http.ResponseWriter, r *http.Request) {
 	var invalid []valueError
 	for i, input := range in.Inputs {
 		var current map[string]string
-		if c := s.live(input.ID); c != nil {
+		if c := o.live(input.ID); c != nil {
 			current = c.props
 		}
-		normalized[i], invalid = s.validate(input.Properties, current, invalid)
+		normalized[i], invalid = o.validate(input.Properties, current, invalid)
 	}
 	if len(invalid) > 0 {
 		writeValueErrors(w, invalid)
@@ -131,21 +131,21 @@ func (s *Server) batchUpdate(w http.ResponseWriter, r *http.Request) {
 	var out batchOut
 	var missing []string
 	for i, input := range in.Inputs {
-		c := s.live(input.ID)
+		c := o.live(input.ID)
 		if c == nil {
 			missing = append(missing, input.ID)
 			continue
 		}
-		if s.apply(c, normalized[i]) {
+		if apply(c, normalized[i]) {
 			if stamp.IsZero() {
 				stamp = s.writeStamp()
 			}
-			c.setModified(stamp)
+			o.setModified(c, stamp)
 			s.reindex(c)
 		}
-		out.Results = append(out.Results, s.render(c.props, slices.Collect(maps.Keys(input.Properties)), false))
+		out.Results = append(out.Results, o.render(c.props, slices.Collect(maps.Keys(input.Properties))))
 	}
-	finish(w, started, out, missing)
+	finish(w, o, started, out, missing)
 }
 
 // checkUpdateInputs refuses batches HubSpot refuses before looking at values.
@@ -177,10 +177,10 @@ func checkUpdateInputs(w http.ResponseWriter, in batchUpdateIn) bool {
 
 // validate checks one input's values and returns them normalized, appending what it
 // refuses to invalid.
-func (s *Server) validate(props, current map[string]string, invalid []valueError) (map[string]string, []valueError) {
+func (o *objectType) validate(props, current map[string]string, invalid []valueError) (map[string]string, []valueError) {
 	out := make(map[string]string, len(props))
 	for _, name := range slices.Sorted(maps.Keys(props)) {
-		p, ok := s.props[name]
+		p, ok := o.props[name]
 		switch {
 		case !ok:
 			invalid = append(invalid, valueError{Name: name, Code: "PROPERTY_DOESNT_EXIST",
@@ -202,7 +202,7 @@ func (s *Server) validate(props, current map[string]string, invalid []valueError
 }
 
 // apply writes normalized values and reports whether anything changed.
-func (s *Server) apply(c *contact, values map[string]string) bool {
+func apply(c *record, values map[string]string) bool {
 	changed := false
 	for name, v := range values {
 		if c.props[name] != v {

@@ -5,6 +5,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 )
 
@@ -22,8 +23,8 @@ func knownOperator(op string) bool {
 
 // matches applies the filter groups (AND inside a group, OR across groups) and the
 // free-text query.
-func (s *Server) matches(props map[string]string, in searchIn) bool {
-	if in.Query != "" && !s.matchesQuery(props, in.Query) {
+func (o *objectType) matches(props map[string]string, in searchIn) bool {
+	if in.Query != "" && !o.matchesQuery(props, in.Query) {
 		return false
 	}
 	if len(in.FilterGroups) == 0 {
@@ -32,7 +33,7 @@ func (s *Server) matches(props map[string]string, in searchIn) bool {
 	for _, g := range in.FilterGroups {
 		all := true
 		for _, f := range g.Filters {
-			if !s.matchFilter(props, f) {
+			if !o.matchFilter(props, f) {
 				all = false
 				break
 			}
@@ -44,7 +45,7 @@ func (s *Server) matches(props map[string]string, in searchIn) bool {
 	return false
 }
 
-func (s *Server) matchesQuery(props map[string]string, q string) bool {
+func (o *objectType) matchesQuery(props map[string]string, q string) bool {
 	for _, name := range queryProperties {
 		if v, ok := props[name]; ok && containsToken(v, q) {
 			return true
@@ -53,18 +54,18 @@ func (s *Server) matchesQuery(props map[string]string, q string) bool {
 	return false
 }
 
-func (s *Server) matchFilter(props map[string]string, f filterIn) bool {
+func (o *objectType) matchFilter(props map[string]string, f filterIn) bool {
 	v, has := props[f.PropertyName]
-	want := rawString(f.Value)
+	want := f.value
 	switch f.Operator {
 	case "HAS_PROPERTY":
 		return has
 	case "NOT_HAS_PROPERTY":
 		return !has
 	case "NEQ":
-		return !has || !s.equal(f.PropertyName, v, want)
+		return !has || !o.equal(f.PropertyName, v, want)
 	case "NOT_IN":
-		return !has || !s.in(f.PropertyName, v, f)
+		return !has || !o.in(f.PropertyName, v, f)
 	case "NOT_CONTAINS_TOKEN":
 		return !has || !containsToken(v, want)
 	}
@@ -73,17 +74,17 @@ func (s *Server) matchFilter(props map[string]string, f filterIn) bool {
 	}
 	switch f.Operator {
 	case "EQ":
-		return s.equal(f.PropertyName, v, want)
+		return o.equal(f.PropertyName, v, want)
 	case "IN":
-		return s.in(f.PropertyName, v, f)
+		return o.in(f.PropertyName, v, f)
 	case "CONTAINS_TOKEN":
 		return containsToken(v, want)
 	case "BETWEEN":
-		lo, ok1 := s.compare(f.PropertyName, v, want)
-		hi, ok2 := s.compare(f.PropertyName, v, rawString(f.HighValue))
+		lo, ok1 := o.compare(f.PropertyName, v, want)
+		hi, ok2 := o.compare(f.PropertyName, v, f.high)
 		return ok1 && ok2 && lo >= 0 && hi <= 0
 	}
-	c, ok := s.compare(f.PropertyName, v, want)
+	c, ok := o.compare(f.PropertyName, v, want)
 	if !ok {
 		return false
 	}
@@ -100,8 +101,8 @@ func (s *Server) matchFilter(props map[string]string, f filterIn) bool {
 	return false
 }
 
-func (s *Server) kind(name string) string {
-	if p, ok := s.props[name]; ok {
+func (o *objectType) kind(name string) string {
+	if p, ok := o.props[name]; ok {
 		return p.Type
 	}
 	return "string"
@@ -109,8 +110,8 @@ func (s *Server) kind(name string) string {
 
 // equal follows HubSpot's case rules: enumerations are case-sensitive (and match any
 // one of a multi-select's values), text is not; numbers and times compare by value.
-func (s *Server) equal(name, v, want string) bool {
-	switch s.kind(name) {
+func (o *objectType) equal(name, v, want string) bool {
+	switch o.kind(name) {
 	case "enumeration":
 		for tok := range strings.SplitSeq(v, ";") {
 			if tok == want {
@@ -119,7 +120,7 @@ func (s *Server) equal(name, v, want string) bool {
 		}
 		return false
 	case "number", "datetime", "date":
-		c, ok := s.compare(name, v, want)
+		c, ok := o.compare(name, v, want)
 		return ok && c == 0
 	}
 	return strings.EqualFold(v, want)
@@ -127,16 +128,15 @@ func (s *Server) equal(name, v, want string) bool {
 
 // in matches exactly; for text the listed values must be lowercase, as HubSpot
 // requires (an uppercase value never matches).
-func (s *Server) in(name, v string, f filterIn) bool {
-	for _, raw := range f.Values {
-		want := rawString(raw)
-		switch s.kind(name) {
+func (o *objectType) in(name, v string, f filterIn) bool {
+	for _, want := range f.values {
+		switch o.kind(name) {
 		case "string":
 			if strings.ToLower(v) == want {
 				return true
 			}
 		default:
-			if s.equal(name, v, want) {
+			if o.equal(name, v, want) {
 				return true
 			}
 		}
@@ -145,15 +145,15 @@ func (s *Server) in(name, v string, f filterIn) bool {
 }
 
 // compare orders a stored value against a filter value by the property's type.
-func (s *Server) compare(name, a, b string) (int, bool) {
-	switch s.kind(name) {
+func (o *objectType) compare(name, a, b string) (int, bool) {
+	switch o.kind(name) {
 	case "number":
 		x, err1 := strconv.ParseFloat(a, 64)
 		y, err2 := strconv.ParseFloat(b, 64)
 		return cmp.Compare(x, y), err1 == nil && err2 == nil
 	case "datetime", "date":
-		x, ok1 := parseInstant(a)
-		y, ok2 := parseInstant(b)
+		x, ok1 := o.instant(a)
+		y, ok2 := o.instant(b)
 		return x.Compare(y), ok1 && ok2
 	}
 	return strings.Compare(strings.ToLower(a), strings.ToLower(b)), true
@@ -174,3 +174,25 @@ func containsToken(v, pattern string) bool {
 	}
 	return false
 }
+
+// instant is parseInstant with a cache: a search compares every record's dates,
+// and a bulk import gives thousands of records one timestamp string. Callers hold
+// the server's lock.
+func (o *objectType) instant(v string) (time.Time, bool) {
+	if r, ok := o.instants[v]; ok {
+		return r.t, r.ok
+	}
+	t, ok := parseInstant(v)
+	if len(o.instants) >= maxCachedInstants {
+		clear(o.instants)
+	}
+	o.instants[v] = parsedInstant{t, ok}
+	return t, ok
+}
+
+type parsedInstant struct {
+	t  time.Time
+	ok bool
+}
+
+const maxCachedInstants = 1 << 16

@@ -73,9 +73,10 @@ func since(ts []time.Time, cutoff time.Time) []time.Time {
 	return ts[i:]
 }
 
-// setHeaders writes the §9.2 headers; search answers carry none.
-func (l *limiter) setHeaders(h http.Header, v verdict) {
-	if l.daily >= 0 {
+// setHeaders writes the §9.2 headers; search answers carry none, OAuth calls no
+// daily ones.
+func (l *limiter) setHeaders(h http.Header, v verdict, oauth bool) {
+	if l.daily >= 0 && !oauth {
 		h.Set("X-HubSpot-RateLimit-Daily", strconv.Itoa(l.daily))
 		h.Set("X-HubSpot-RateLimit-Daily-Remaining", strconv.Itoa(max(v.dailyRemaining, 0)))
 	}

@@ -203,3 +203,59 @@ func parseInstant(v string) (time.Time, bool) {
 }
 
 func formatTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+// companyProperties are the firmographic company properties (reference §5.1);
+// industry is an enumeration of internal values, as on real accounts.
+func companyProperties() []Property {
+	group := func(p Property) Property { p.GroupName = "companyinformation"; return p }
+	number := func(name, label string) Property {
+		return group(Property{Name: name, Label: label, Type: "number", FieldType: "number", HubSpotDefined: true})
+	}
+	out := []Property{
+		group(text("name", "Company name")), group(text("domain", "Company Domain Name")),
+		group(text("website", "Website URL")), group(phone("phone", "Phone Number")),
+		group(text("city", "City")), group(text("state", "State/Region")), group(text("country", "Country/Region")),
+		group(enum("industry", "Industry", "select", "ACCOUNTING", "COMPUTER_SOFTWARE", "FINANCIAL_SERVICES",
+			"HOSPITAL_HEALTH_CARE", "INFORMATION_TECHNOLOGY_AND_SERVICES", "INTERNET", "MARKETING_AND_ADVERTISING", "RETAIL")),
+		number("numberofemployees", "Number of Employees"), number("annualrevenue", "Annual Revenue"),
+		group(text("description", "Description")), group(text("linkedin_company_page", "LinkedIn Company Page")),
+	}
+	return append(out, systemProperties("companyinformation", "Merged Company IDs")...)
+}
+
+// leadProperties are the lead properties of reference §6; the hs_associated_*
+// values are derived from the lead's primary contact and company.
+func leadProperties() []Property {
+	group := func(p Property) Property { p.GroupName = "leadinformation"; return p }
+	derived := func(name, label string) Property {
+		p := group(text(name, label))
+		p.ReadOnly, p.Calculated = true, true
+		return p
+	}
+	out := []Property{
+		group(text("hs_lead_name", "Lead name")),
+		group(enum("hs_lead_type", "Lead type", "select", "NEW_BUSINESS", "EXISTING_BUSINESS", "RE_ATTEMPTING")),
+		group(enum("hs_lead_label", "Lead label", "select", "COLD", "WARM", "HOT")),
+		derived("hs_associated_contact_email", "Primary contact email"),
+		derived("hs_associated_contact_firstname", "Primary contact first name"),
+		derived("hs_associated_contact_lastname", "Primary contact last name"),
+		derived("hs_associated_company_domain", "Primary company domain"),
+		derived("hs_associated_company_name", "Primary company name"),
+	}
+	owner := group(enum("hubspot_owner_id", "Lead owner", "select"))
+	owner.ExternalOptions = true
+	return append(append(out, owner), systemProperties("leadinformation", "Merged Lead IDs")...)
+}
+
+func systemProperties(group, mergedLabel string) []Property {
+	out := []Property{
+		system("createdate", "Create Date", "datetime", "date"),
+		system("hs_lastmodifieddate", "Last Modified Date", "datetime", "date"),
+		system("hs_object_id", "Record ID", "number", "number"),
+		system("hs_merged_object_ids", mergedLabel, "enumeration", "checkbox"),
+	}
+	for i := range out {
+		out[i].GroupName = group
+	}
+	return out
+}

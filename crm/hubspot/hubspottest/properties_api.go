@@ -47,12 +47,12 @@ type modificationOut struct {
 // predate any account.
 var definedAt = time.Date(2020, 6, 30, 15, 57, 36, 706e6, time.UTC)
 
-func (s *Server) listProperties(w http.ResponseWriter, r *http.Request) {
+func (s *Server) listProperties(w http.ResponseWriter, r *http.Request, o *objectType) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]propertyOut, 0, len(s.propOrder))
-	for _, name := range s.propOrder {
-		out = append(out, s.props[name].out())
+	out := make([]propertyOut, 0, len(o.propOrder))
+	for _, name := range o.propOrder {
+		out = append(out, o.props[name].out())
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"results": out})
 }

@@ -5,38 +5,53 @@ import (
 	"strings"
 )
 
+// objectHandler serves one call on one object type.
+type objectHandler func(http.ResponseWriter, *http.Request, *objectType)
+
 func (s *Server) routes() {
 	s.mux = http.NewServeMux()
 	// The date-versioned paths serve the same schemas (reference §1).
 	for _, prefix := range []string{"/crm/v3/objects/{object}", "/crm/objects/2026-03/{object}"} {
-		s.mux.HandleFunc("POST "+prefix+"/search", s.contactsOnly(s.search))
-		s.mux.HandleFunc("POST "+prefix+"/batch/read", s.contactsOnly(s.batchRead))
-		s.mux.HandleFunc("POST "+prefix+"/batch/update", s.contactsOnly(s.batchUpdate))
-		s.mux.HandleFunc("GET "+prefix+"/{id}", s.contactsOnly(s.getContact))
+		s.mux.HandleFunc("POST "+prefix+"/search", s.object(s.search))
+		s.mux.HandleFunc("POST "+prefix+"/batch/read", s.object(s.batchRead))
+		s.mux.HandleFunc("POST "+prefix+"/batch/update", s.object(s.batchUpdate))
+		s.mux.HandleFunc("POST "+prefix+"/batch/upsert", s.object(s.batchUpsert))
+		s.mux.HandleFunc("GET "+prefix+"/{id}", s.object(s.getObject))
 	}
 	for _, prefix := range []string{"/crm/v3/properties/{object}", "/crm/properties/2026-03/{object}"} {
-		s.mux.HandleFunc("GET "+prefix, s.contactsOnly(s.listProperties))
+		s.mux.HandleFunc("GET "+prefix, s.object(s.listProperties))
 	}
+	s.mux.HandleFunc("POST /crm/v4/associations/{fromObjectType}/{toObjectType}/batch/read", s.batchReadAssociations)
+	s.mux.HandleFunc("GET /crm/v4/objects/{objectType}/{objectId}/associations/{toObjectType}", s.listAssociations)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, apiError{Category: "OBJECT_NOT_FOUND", Message: "resource not found"})
 	})
 }
 
-// ServeHTTP authenticates, applies the account's limits and serves one call.
+// tokenPaths are the OAuth token endpoints: unauthenticated, outside the API limits.
+var tokenPaths = map[string]bool{"/oauth/v1/token": true, "/oauth/v3/token": true, "/oauth/2026-03/token": true}
+
+// ServeHTTP authenticates, applies the account's limits and chaos, and serves one
+// call.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-HubSpot-Correlation-Id", newUUID())
 	w.Header().Set("Content-Type", contentType)
-	if !s.authorized(r) {
-		w.Header().Set("x-hubspot-auth-failure", "401 Unauthorized")
-		writeError(w, http.StatusUnauthorized, apiError{Category: "INVALID_AUTHENTICATION",
-			Message: "Authentication credentials not found. This API supports both API Key and OAuth 2.0 authentication " +
-				"and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview"})
+	if tokenPaths[r.URL.Path] && r.Method == http.MethodPost {
+		s.token(w, r)
+		return
+	}
+	state, expiry := s.authenticate(r)
+	if state == authMissing || state == authExpired {
+		s.refuse(w, state, expiry)
+		return
+	}
+	if s.misbehave(w, r) {
 		return
 	}
 	search := r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/search")
 	v := s.limit.admit(s.now(), search)
 	if !search {
-		s.limit.setHeaders(w.Header(), v)
+		s.limit.setHeaders(w.Header(), v, state == authOAuth)
 	}
 	if v.policy != "" {
 		writeError(w, http.StatusTooManyRequests, s.limitBody(v.policy))
@@ -45,21 +60,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }
 
-func (s *Server) authorized(r *http.Request) bool {
-	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	return ok && token == s.opts.Token
-}
-
-// contactsOnly accepts the contacts object by name or type id; the fake holds no
-// other object.
-func (s *Server) contactsOnly(h http.HandlerFunc) http.HandlerFunc {
+// object resolves the path's object type (name or type id).
+func (s *Server) object(h objectHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		switch obj := r.PathValue("object"); obj {
-		case "contacts", "contact", "0-1":
-			h(w, r)
-		default:
-			validationError(w, "Unable to infer object type from: "+obj)
+		o := s.objectNamed(r.PathValue("object"))
+		if o == nil {
+			validationError(w, "Unable to infer object type from: "+r.PathValue("object"))
+			return
 		}
+		h(w, r, o)
 	}
 }
 
@@ -72,25 +81,22 @@ type objectOut struct {
 	Archived   bool               `json:"archived"`
 }
 
-// alwaysReturned come back whatever properties were asked for (reference §3.2).
-var alwaysReturned = []string{"createdate", "hs_object_id", "lastmodifieddate"}
-
-// render shows a contact's values for the requested properties; names that are not
+// render shows a record's values for the requested properties; names that are not
 // defined are left out, as HubSpot does.
-func (s *Server) render(props map[string]string, requested []string, archived bool) objectOut {
-	o := objectOut{ID: props["hs_object_id"], Properties: map[string]*string{},
-		CreatedAt: props["createdate"], UpdatedAt: props["lastmodifieddate"], Archived: archived}
-	for _, name := range append(requested, alwaysReturned...) {
-		if _, defined := s.props[name]; !defined {
+func (o *objectType) render(props map[string]string, requested []string) objectOut {
+	out := objectOut{ID: props["hs_object_id"], Properties: map[string]*string{},
+		CreatedAt: props["createdate"], UpdatedAt: props[o.modifiedProp()]}
+	for _, name := range append(requested, o.alwaysReturned()...) {
+		if _, defined := o.props[name]; !defined {
 			continue
 		}
 		if v, ok := props[name]; ok {
-			o.Properties[name] = &v
+			out.Properties[name] = &v
 		} else {
-			o.Properties[name] = nil
+			out.Properties[name] = nil
 		}
 	}
-	return o
+	return out
 }
 
 // queryList reads a list query parameter sent repeated or comma-separated.
@@ -106,13 +112,14 @@ func queryList(r *http.Request, name string) []string {
 	return out
 }
 
-func (s *Server) getContact(w http.ResponseWriter, r *http.Request) {
+// getObject reads one record; an id a merge replaced answers with the merged record.
+func (s *Server) getObject(w http.ResponseWriter, r *http.Request, o *objectType) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	id := r.PathValue("id")
-	c := s.live(id)
-	if r.URL.Query().Get("idProperty") == "email" {
-		c = s.byEmail(id)
+	c := o.resolve(id)
+	if prop := r.URL.Query().Get("idProperty"); prop != "" && prop != "hs_object_id" {
+		c = o.byUnique(prop, id)
 	}
 	if c == nil {
 		writeError(w, http.StatusNotFound, apiError{Category: "OBJECT_NOT_FOUND", Message: "resource not found",
@@ -121,14 +128,16 @@ func (s *Server) getContact(w http.ResponseWriter, r *http.Request) {
 	}
 	requested := queryList(r, "properties")
 	if len(requested) == 0 {
-		requested = []string{"firstname", "lastname", "email"}
+		requested = o.defaultSearch
 	}
-	writeJSON(w, http.StatusOK, s.render(c.props, requested, false))
+	writeJSON(w, http.StatusOK, o.render(c.props, requested))
 }
 
-func (s *Server) byEmail(email string) *contact {
-	for _, id := range s.ids {
-		if c := s.contacts[id]; !c.archived && strings.EqualFold(c.props["email"], email) {
+// byUnique finds a live record by a unique property (email for contacts, domain
+// for companies), ignoring case.
+func (o *objectType) byUnique(prop, value string) *record {
+	for _, id := range o.ids {
+		if c := o.records[id]; !c.archived && c.mergedInto == 0 && c.props[prop] != "" && strings.EqualFold(c.props[prop], value) {
 			return c
 		}
 	}

@@ -21,9 +21,6 @@ const (
 	maxQueryLength     = 3000
 )
 
-// defaultSearchProperties come back when a search names none.
-var defaultSearchProperties = []string{"createdate", "email", "firstname", "hs_object_id", "lastmodifieddate", "lastname"}
-
 // queryProperties are searched by the free-text query.
 var queryProperties = []string{"firstname", "lastname", "email", "phone", "mobilephone", "company"}
 
@@ -45,6 +42,24 @@ type filterIn struct {
 	Value        json.RawMessage   `json:"value"`
 	HighValue    json.RawMessage   `json:"highValue"`
 	Values       []json.RawMessage `json:"values"`
+
+	// The values as text, decoded once per search rather than once per record.
+	value, high string
+	values      []string
+}
+
+// prepare decodes the filters' values.
+func (in *searchIn) prepare() {
+	for gi := range in.FilterGroups {
+		for fi := range in.FilterGroups[gi].Filters {
+			f := &in.FilterGroups[gi].Filters[fi]
+			f.value, f.high = rawString(f.Value), rawString(f.HighValue)
+			f.values = make([]string, len(f.Values))
+			for i, raw := range f.Values {
+				f.values[i] = rawString(raw)
+			}
+		}
+	}
 }
 
 type sortRule struct {
@@ -64,7 +79,7 @@ type pagingOut struct {
 	} `json:"next"`
 }
 
-func (s *Server) search(w http.ResponseWriter, r *http.Request) {
+func (s *Server) search(w http.ResponseWriter, r *http.Request, o *objectType) {
 	var in searchIn
 	if !decode(w, r, &in) {
 		return
@@ -74,26 +89,31 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 		validationError(w, msg)
 		return
 	}
+	in.prepare()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
 	var hits []map[string]string
-	for _, id := range s.ids {
-		v, ok := s.contacts[id].searchable(now)
-		if ok && !v.archived && s.matches(v.props, in) {
+	for _, id := range o.ids {
+		v, ok := o.records[id].searchable(now)
+		if ok && !v.archived && o.matches(v.props, in) {
 			hits = append(hits, v.props)
 		}
 	}
-	if sort.property != "" {
-		slices.SortStableFunc(hits, func(a, b map[string]string) int { return s.order(sort, a, b) })
+	// Hits come in id order; sorting by id again is what most syncs ask for and
+	// would only cost time.
+	if sort.property == "hs_object_id" && sort.descending {
+		slices.Reverse(hits)
+	} else if sort.property != "" && sort.property != "hs_object_id" {
+		slices.SortStableFunc(hits, func(a, b map[string]string) int { return o.order(sort, a, b) })
 	}
 	properties := in.Properties
 	if len(properties) == 0 {
-		properties = defaultSearchProperties
+		properties = o.defaultSearch
 	}
 	out := searchOut{Total: len(hits), Results: []objectOut{}}
 	for _, props := range hits[min(after, len(hits)):min(after+limit, len(hits))] {
-		out.Results = append(out.Results, s.render(props, properties, false))
+		out.Results = append(out.Results, o.render(props, properties))
 	}
 	if after+limit < len(hits) {
 		// HubSpot hands out the next offset even when it is past the cap it enforces.
@@ -190,7 +210,7 @@ func rawInt(raw json.RawMessage, def int) (int, error) {
 
 // order compares two hits by the sort rule: typed, empty values last, creation order
 // on ties.
-func (s *Server) order(rule sortRule, a, b map[string]string) int {
+func (o *objectType) order(rule sortRule, a, b map[string]string) int {
 	av, aok := a[rule.property]
 	bv, bok := b[rule.property]
 	switch {
@@ -201,7 +221,7 @@ func (s *Server) order(rule sortRule, a, b map[string]string) int {
 	case !bok:
 		return -1
 	}
-	c, ok := s.compare(rule.property, av, bv)
+	c, ok := o.compare(rule.property, av, bv)
 	if !ok {
 		c = strings.Compare(strings.ToLower(av), strings.ToLower(bv))
 	}

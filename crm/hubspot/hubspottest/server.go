@@ -15,25 +15,57 @@ import (
 type Options struct {
 	// Token is the private-app token the server accepts; "" generates one.
 	Token string
+	// OAuth is the public app whose refresh token the token endpoint accepts; zero
+	// fields are generated.
+	OAuth OAuthApp
 	// SearchLag is how long a write takes to become visible to search.
 	SearchLag time.Duration
 	// Clock replaces time.Now (tests, simulations).
 	Clock func() time.Time
-	// BurstLimit is the number of non-search calls per rolling 10 seconds (100).
+	// Tier sets BurstLimit and DailyLimit when they are zero (TierFree by default).
+	Tier Tier
+	// BurstLimit is the number of non-search calls per rolling 10 seconds.
 	BurstLimit int
-	// DailyLimit is the number of calls per UTC day (250,000).
+	// DailyLimit is the number of calls per UTC day.
 	DailyLimit int
 	// SearchPerSecond is the number of search calls per rolling second (5).
 	SearchPerSecond int
 	// PortalID is the account id shown in rate-limit group names (1234567).
 	PortalID int
+	// Chaos is the share of API calls (0 to 1) that fail at random with a 5xx, a 429
+	// or a slow answer; Seed makes the draw repeatable. See SetChaos.
+	Chaos float64
+	Seed  uint64
+	// SlowAnswer is how long a chaos "slow answer" is held back (5 s).
+	SlowAnswer time.Duration
 }
 
+// Tier is an account's subscription, which sets its API limits (reference §9.1).
+type Tier string
+
 const (
-	defaultBurst     = 100
-	defaultDaily     = 250000
-	defaultSearchRPS = 5
+	TierFree         Tier = "free" // also Starter
+	TierProfessional Tier = "professional"
+	TierEnterprise   Tier = "enterprise"
+	// TierPublicApp is an OAuth (marketplace) app: 110 calls per 10 s, no daily limit.
+	TierPublicApp Tier = "public_app"
 )
+
+// TierLimits returns the tier's burst (per rolling 10 s) and daily limits; -1 means
+// none. An unknown tier has the free tier's limits.
+func TierLimits(t Tier) (burst, daily int) {
+	switch t {
+	case TierProfessional:
+		return 190, 625000
+	case TierEnterprise:
+		return 190, 1000000
+	case TierPublicApp:
+		return 110, -1
+	}
+	return 100, 250000
+}
+
+const defaultSearchRPS = 5
 
 // Server is a fake HubSpot account. It is an http.Handler; Start serves it on an
 // address of its own.
@@ -41,42 +73,47 @@ type Server struct {
 	opts  Options
 	mux   *http.ServeMux
 	limit *limiter
+	chaos *chaos
 
 	mu        sync.Mutex
-	props     map[string]Property
-	propOrder []string
-	contacts  map[int64]*contact
-	ids       []int64 // ascending: creation order
+	types     map[string]*objectType
+	assoc     map[assocKey][]assocLink
 	nextID    int64
 	lastWrite time.Time
+
+	tokMu        sync.Mutex
+	accessTokens map[string]time.Time // OAuth access token → expiry
+	refreshToken string
 
 	srv  *http.Server
 	url  string
 	done chan struct{}
 }
 
-// NewServer returns a fake account holding HubSpot's default contact properties and
-// no contacts.
+// NewServer returns a fake account holding HubSpot's default contact, company and
+// lead properties and no records.
 func NewServer(opts Options) *Server {
 	if opts.Token == "" {
 		opts.Token = "pat-na1-" + newUUID()
 	}
+	opts.OAuth = opts.OAuth.withDefaults()
 	if opts.Clock == nil {
 		opts.Clock = time.Now
 	}
 	if opts.PortalID == 0 {
 		opts.PortalID = 1234567
 	}
+	burst, daily := TierLimits(opts.Tier)
 	s := &Server{
-		opts:     opts,
-		limit:    newLimiter(orDefault(opts.BurstLimit, defaultBurst), orDefault(opts.DailyLimit, defaultDaily), orDefault(opts.SearchPerSecond, defaultSearchRPS)),
-		props:    map[string]Property{},
-		contacts: map[int64]*contact{},
-		nextID:   1,
+		opts:         opts,
+		limit:        newLimiter(orDefault(opts.BurstLimit, burst), orDefault(opts.DailyLimit, daily), orDefault(opts.SearchPerSecond, defaultSearchRPS)),
+		chaos:        newChaos(opts.Chaos, opts.Seed, opts.SlowAnswer),
+		assoc:        map[assocKey][]assocLink{},
+		nextID:       1,
+		accessTokens: map[string]time.Time{},
+		refreshToken: opts.OAuth.RefreshToken,
 	}
-	for _, p := range defaultProperties() {
-		s.DefineProperty(p)
-	}
+	s.newObjectTypes()
 	s.routes()
 	return s
 }
@@ -92,26 +129,14 @@ func orDefault(v, def int) int {
 func (s *Server) Token() string { return s.opts.Token }
 
 // DefineProperty adds or replaces a contact property definition (custom fields).
-func (s *Server) DefineProperty(p Property) {
-	if p.Label == "" {
-		p.Label = p.Name
-	}
-	if p.GroupName == "" {
-		p.GroupName = "contactinformation"
-	}
-	if p.FieldType == "" {
-		p.FieldType = map[string]string{"number": "number", "enumeration": "select", "datetime": "date",
-			"date": "date", "bool": "booleancheckbox"}[p.Type]
-		if p.FieldType == "" {
-			p.FieldType = "text"
-		}
-	}
+func (s *Server) DefineProperty(p Property) { s.DefineObjectProperty("contacts", p) }
+
+// DefineObjectProperty adds or replaces a property definition of contacts, companies
+// or leads.
+func (s *Server) DefineObjectProperty(object string, p Property) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.props[p.Name]; !ok {
-		s.propOrder = append(s.propOrder, p.Name)
-	}
-	s.props[p.Name] = p
+	s.mustObject(object).define(p)
 }
 
 // Start serves the fake on addr ("127.0.0.1:0" picks a free port).

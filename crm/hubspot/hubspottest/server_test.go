@@ -140,7 +140,7 @@ func TestSearchSortPagingAndLimits(t *testing.T) {
 		t.Errorf("last page: %v, paging %v", diff, last["paging"])
 	}
 	_, _, def := call(t, s, "POST", "/crm/v3/objects/contacts/search", `{}`)
-	if props := def["results"].([]any)[0].(map[string]any)["properties"].(map[string]any); !slices.Equal(sortedKeys(props), defaultSearchProperties) {
+	if props := def["results"].([]any)[0].(map[string]any)["properties"].(map[string]any); !slices.Equal(sortedKeys(props), s.types["contacts"].defaultSearch) {
 		t.Errorf("default properties = %v", sortedKeys(props))
 	}
 
@@ -363,12 +363,20 @@ func TestSeedingAndMerge(t *testing.T) {
 	if c, _ := s.Contact(a); c["createdate"] != "2020-01-01T00:00:00.000Z" || c["lastmodifieddate"] != "2020-01-01T00:00:00.000Z" || c["hs_object_id"] != a {
 		t.Errorf("seeded = %v", c)
 	}
-	s.MergeContacts(a, b)
-	if c, _ := s.Contact(a); c["hs_merged_object_ids"] != b || c["lastmodifieddate"] == "2020-01-01T00:00:00.000Z" {
-		t.Errorf("after merge = %v", c)
+	merged := s.MergeContacts(a, b)
+	if c, _ := s.Contact(merged); merged == a || merged == b || c["hs_merged_object_ids"] != a+";"+b ||
+		c["email"] != "a@x.com" || c["lastmodifieddate"] == "2020-01-01T00:00:00.000Z" {
+		t.Errorf("after merge %s = %v", merged, c)
 	}
-	if len(s.Contacts()) != 2 {
+	if len(s.Contacts()) != 3 {
 		t.Errorf("Contacts() = %v", s.Contacts())
+	}
+	// Old ids read as the merged record; batch calls do not follow them.
+	if code, _, out := call(t, s, "GET", "/crm/v3/objects/contacts/"+b, ""); code != 200 || out["id"] != merged {
+		t.Errorf("GET old id = %d %v", code, out)
+	}
+	if code, _, _ := call(t, s, "POST", "/crm/v3/objects/contacts/batch/update", `{"inputs":[{"id":"`+a+`","properties":{"city":"x"}}]}`); code != 207 {
+		t.Errorf("batch update of an old id = %d, want 207", code)
 	}
 	defer func() {
 		if recover() == nil {

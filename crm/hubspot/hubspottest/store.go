@@ -1,6 +1,7 @@
 package hubspottest
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
@@ -9,19 +10,22 @@ import (
 	"time"
 )
 
-// contact is one stored contact. props holds the current non-empty values, system
+// record is one stored CRM object. props holds the current non-empty values, system
 // properties included; index holds what search sees, which trails writes by
 // SearchLag.
-type contact struct {
+type record struct {
 	id       int64
 	created  time.Time
 	modified time.Time
 	props    map[string]string
 	archived bool
-	index    []version
+	// mergedInto is the record a merge replaced this one with: reads by this id
+	// answer with it (reference §4.6).
+	mergedInto int64
+	index      []version
 }
 
-// version is one state of a contact as the search index knows it, from visibleAt on.
+// version is one state of a record as the search index knows it, from visibleAt on.
 type version struct {
 	visibleAt time.Time
 	props     map[string]string
@@ -30,7 +34,7 @@ type version struct {
 
 // searchable returns the newest version search sees at now, and drops the versions
 // it hides for good.
-func (c *contact) searchable(now time.Time) (version, bool) {
+func (c *record) searchable(now time.Time) (version, bool) {
 	i := len(c.index) - 1
 	for i >= 0 && c.index[i].visibleAt.After(now) {
 		i--
@@ -43,80 +47,132 @@ func (c *contact) searchable(now time.Time) (version, bool) {
 }
 
 // reindex records the current state for search, visible after the lag.
-func (s *Server) reindex(c *contact) {
+func (s *Server) reindex(c *record) {
 	c.index = append(c.index, version{visibleAt: s.now().Add(s.opts.SearchLag), props: maps.Clone(c.props), archived: c.archived})
 }
 
-func (c *contact) setModified(t time.Time) {
+func (o *objectType) setModified(c *record, t time.Time) {
 	c.modified = t
-	c.props["lastmodifieddate"] = formatTime(t)
 	c.props["hs_lastmodifieddate"] = formatTime(t)
+	if o.legacyModified {
+		c.props["lastmodifieddate"] = formatTime(t)
+	}
 }
 
-// AddContact stores a new contact and returns its id. Seeding is privileged: it may
-// set createdate and lastmodifieddate (e.g. many contacts sharing one timestamp), but
-// every other property must be defined and writable and every value valid; anything
-// else is a bug in the seed and panics.
-func (s *Server) AddContact(props map[string]string) string {
+// Add stores a new record of object (contacts, companies, leads) and returns its id.
+// Seeding is privileged: it may set createdate and the modification date (e.g. many
+// records sharing one timestamp), but every other property must be defined and
+// writable and every value valid; anything else is a bug in the seed and panics.
+func (s *Server) Add(object string, props map[string]string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return strconv.FormatInt(s.add(s.mustObject(object), props).id, 10)
+}
+
+func (s *Server) add(o *objectType, props map[string]string) *record {
 	stamp := s.seedStamp()
-	c := &contact{id: s.nextID, created: stamp, props: map[string]string{}}
+	c := &record{id: s.nextID, created: stamp, props: map[string]string{}}
 	s.nextID++
 	if v, ok := props["createdate"]; ok {
 		c.created = mustInstant("createdate", v)
 	}
 	c.props["createdate"] = formatTime(c.created)
 	c.props["hs_object_id"] = strconv.FormatInt(c.id, 10)
-	s.seed(c, props)
-	c.setModified(stamp)
-	if v, ok := props["lastmodifieddate"]; ok {
-		c.setModified(mustInstant("lastmodifieddate", v))
+	s.seed(o, c, props)
+	o.setModified(c, stamp)
+	if v, ok := modifiedSeed(o, props); ok {
+		o.setModified(c, mustInstant(o.modifiedProp(), v))
 	}
-	s.contacts[c.id] = c
-	s.ids = append(s.ids, c.id)
+	o.records[c.id] = c
+	o.ids = append(o.ids, c.id)
 	s.reindex(c)
-	return strconv.FormatInt(c.id, 10)
+	return c
 }
 
-// UpdateContact changes a contact as a HubSpot user would (same rules as AddContact);
-// lastmodifieddate moves only when a value actually changes.
-func (s *Server) UpdateContact(id string, props map[string]string) {
+func modifiedSeed(o *objectType, props map[string]string) (string, bool) {
+	if v, ok := props[o.modifiedProp()]; ok {
+		return v, true
+	}
+	v, ok := props["hs_lastmodifieddate"]
+	return v, ok
+}
+
+// Update changes a record as a HubSpot user would (same rules as Add); the
+// modification date moves only when a value actually changes.
+func (s *Server) Update(object, id string, props map[string]string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := s.lookup(id)
+	o := s.mustObject(object)
+	c := o.lookup(id)
 	if c == nil {
-		panic("hubspottest: UpdateContact: no contact " + id)
+		panic("hubspottest: Update: no " + object + " " + id)
 	}
 	before := maps.Clone(c.props)
-	s.seed(c, props)
-	if v, ok := props["lastmodifieddate"]; ok {
-		c.setModified(mustInstant("lastmodifieddate", v))
+	s.seed(o, c, props)
+	if v, ok := modifiedSeed(o, props); ok {
+		o.setModified(c, mustInstant(o.modifiedProp(), v))
 	} else if !maps.Equal(before, c.props) {
-		c.setModified(s.writeStamp())
+		o.setModified(c, s.writeStamp())
 	}
 	s.reindex(c)
 }
 
-// ArchiveContact moves a contact to the recycle bin: it leaves search, reads and
-// writes.
-func (s *Server) ArchiveContact(id string) {
+// Archive moves a record to the recycle bin: it leaves search, reads and writes.
+func (s *Server) Archive(object, id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if c := s.lookup(id); c != nil {
+	if c := s.mustObject(object).lookup(id); c != nil {
 		c.archived = true
 		s.reindex(c)
 	}
 }
 
-func (s *Server) seed(c *contact, props map[string]string) {
+// Get returns a copy of a record's current values (archived ones included).
+func (s *Server) Get(object, id string) (map[string]string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.mustObject(object).lookup(id)
+	if c == nil {
+		return nil, false
+	}
+	return maps.Clone(c.props), true
+}
+
+// All returns a copy of every record's current values by id.
+func (s *Server) All(object string) map[string]map[string]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.mustObject(object)
+	out := make(map[string]map[string]string, len(o.records))
+	for id, c := range o.records {
+		out[strconv.FormatInt(id, 10)] = maps.Clone(c.props)
+	}
+	return out
+}
+
+// AddContact is Add("contacts", props).
+func (s *Server) AddContact(props map[string]string) string { return s.Add("contacts", props) }
+
+// UpdateContact is Update("contacts", id, props).
+func (s *Server) UpdateContact(id string, props map[string]string) { s.Update("contacts", id, props) }
+
+// ArchiveContact is Archive("contacts", id).
+func (s *Server) ArchiveContact(id string) { s.Archive("contacts", id) }
+
+// Contact is Get("contacts", id).
+func (s *Server) Contact(id string) (map[string]string, bool) { return s.Get("contacts", id) }
+
+// Contacts is All("contacts").
+func (s *Server) Contacts() map[string]map[string]string { return s.All("contacts") }
+
+func (s *Server) seed(o *objectType, c *record, props map[string]string) {
 	for _, name := range slices.Sorted(maps.Keys(props)) {
-		if name == "createdate" || name == "lastmodifieddate" {
+		if name == "createdate" || name == "lastmodifieddate" || name == "hs_lastmodifieddate" {
 			continue
 		}
-		p, ok := s.props[name]
+		p, ok := o.props[name]
 		if !ok || !p.writable() {
-			panic(fmt.Sprintf("hubspottest: seed: property %q is not defined or not writable", name))
+			panic(fmt.Sprintf("hubspottest: seed: %s property %q is not defined or not writable", o.name, name))
 		}
 		v, verr := p.normalize(props[name], c.props[name])
 		if verr != nil {
@@ -142,62 +198,75 @@ func mustInstant(name, v string) time.Time {
 	return t.Truncate(time.Millisecond)
 }
 
-// Contact returns a copy of a contact's current values (archived ones included).
-func (s *Server) Contact(id string) (map[string]string, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c := s.lookup(id)
-	if c == nil {
-		return nil, false
-	}
-	return maps.Clone(c.props), true
-}
-
-// Contacts returns a copy of every contact's current values by id.
-func (s *Server) Contacts() map[string]map[string]string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make(map[string]map[string]string, len(s.contacts))
-	for id, c := range s.contacts {
-		out[strconv.FormatInt(id, 10)] = maps.Clone(c.props)
-	}
-	return out
-}
-
-func (s *Server) lookup(id string) *contact {
+func (o *objectType) lookup(id string) *record {
 	n, err := strconv.ParseInt(id, 10, 64)
 	if err != nil {
 		return nil
 	}
-	return s.contacts[n]
+	return o.records[n]
 }
 
-// live returns a contact the API may read or write.
-func (s *Server) live(id string) *contact {
-	if c := s.lookup(id); c != nil && !c.archived {
+// live returns a record the batch API may read or write: not archived, not merged
+// away (batch calls do not follow merges, reference §4.6).
+func (o *objectType) live(id string) *record {
+	if c := o.lookup(id); c != nil && !c.archived && c.mergedInto == 0 {
 		return c
 	}
 	return nil
 }
 
-// MergeContacts merges merged into primary as the UI's merge does for this fake: the
-// primary keeps its id and values, lists the absorbed id in hs_merged_object_ids
-// (with any ids the absorbed record had itself absorbed) and is modified; the absorbed
-// record leaves search and the API. (HubSpot now gives the survivor a new id; keeping
-// the primary's id is a simplification of this fake.)
-func (s *Server) MergeContacts(primary, merged string) {
+// resolve follows merges, as single-record reads do.
+func (o *objectType) resolve(id string) *record {
+	c := o.lookup(id)
+	for c != nil && c.mergedInto != 0 {
+		c = o.records[c.mergedInto]
+	}
+	if c == nil || c.archived {
+		return nil
+	}
+	return c
+}
+
+// MergeContacts merges two contacts as HubSpot's merge does since 2024: a new record
+// with a new id replaces both, holding the primary's values (the other's where the
+// primary has none) and listing every absorbed id in hs_merged_object_ids; reads by
+// either old id answer with the new record, batch writes to them fail. It returns
+// the new id.
+func (s *Server) MergeContacts(primary, merged string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, m := s.live(primary), s.live(merged)
+	return strconv.FormatInt(s.merge(s.types["contacts"], primary, merged).id, 10)
+}
+
+func (s *Server) merge(o *objectType, primary, merged string) *record {
+	p, m := o.live(primary), o.live(merged)
 	if p == nil || m == nil || p == m {
-		panic("hubspottest: MergeContacts: need two distinct live contacts")
+		panic("hubspottest: merge: need two distinct live records")
 	}
-	ids := slices.DeleteFunc(strings.Split(p.props["hs_merged_object_ids"]+";"+merged+";"+m.props["hs_merged_object_ids"], ";"),
+	values := maps.Clone(m.props)
+	maps.Copy(values, p.props)
+	ids := slices.DeleteFunc(strings.Split(primary+";"+merged+";"+p.props["hs_merged_object_ids"]+";"+m.props["hs_merged_object_ids"], ";"),
 		func(s string) bool { return s == "" })
-	slices.Sort(ids)
-	p.props["hs_merged_object_ids"] = strings.Join(slices.Compact(ids), ";")
-	p.setModified(s.writeStamp())
-	m.archived = true
-	s.reindex(p)
-	s.reindex(m)
+	slices.SortFunc(ids, func(a, b string) int { return cmpID(a, b) })
+	c := &record{id: s.nextID, created: p.created, props: values}
+	s.nextID++
+	c.props["hs_object_id"] = strconv.FormatInt(c.id, 10)
+	c.props["hs_merged_object_ids"] = strings.Join(slices.Compact(ids), ";")
+	o.setModified(c, s.writeStamp())
+	o.records[c.id] = c
+	o.ids = append(o.ids, c.id)
+	for _, old := range []*record{p, m} {
+		old.mergedInto = c.id
+		old.archived = true // gone from search and batch calls
+		s.reindex(old)
+	}
+	s.moveAssociations(o.name, []int64{p.id, m.id}, c.id)
+	s.reindex(c)
+	return c
+}
+
+func cmpID(a, b string) int {
+	x, _ := strconv.ParseInt(a, 10, 64)
+	y, _ := strconv.ParseInt(b, 10, 64)
+	return cmp.Compare(x, y)
 }
