@@ -40,8 +40,18 @@ type harness struct {
 	mu       sync.Mutex
 	fail     func(r *http.Request, body []byte) int // status to answer instead of Lusha, 0 to pass
 	requests []lushaRequest
-	// crmWrites counts batch update requests the CRM received.
-	crmWrites atomic.Int32
+	// crmWrites counts batch update requests the CRM received; crm429 its 429 answers.
+	crmWrites, crm429 atomic.Int32
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
 }
 
 type lushaRequest struct {
@@ -50,6 +60,7 @@ type lushaRequest struct {
 }
 
 type harnessOptions struct {
+	hub     hubspottest.Options
 	credits int
 	budget  BudgetConfig
 	breaker BreakerConfig
@@ -83,7 +94,7 @@ func newHarness(t *testing.T, n int, mappingYAML string, o harnessOptions) *harn
 	t.Cleanup(lsrv.Close)
 	t.Cleanup(h.lusha.Close)
 
-	h.hub = hubspottest.NewServer(hubspottest.Options{})
+	h.hub = hubspottest.NewServer(o.hub)
 	h.hub.DefineProperty(hubspottest.Property{Name: "lusha_enriched_at", Type: "datetime", FieldType: "date", GroupName: "contactinformation"})
 	for i := range h.world.People {
 		p := &h.world.People[i]
@@ -96,7 +107,11 @@ func newHarness(t *testing.T, n int, mappingYAML string, o harnessOptions) *harn
 		if strings.HasSuffix(r.URL.Path, "/batch/update") {
 			h.crmWrites.Add(1)
 		}
-		h.hub.ServeHTTP(w, r)
+		sw := &statusWriter{ResponseWriter: w}
+		h.hub.ServeHTTP(sw, r)
+		if sw.status == http.StatusTooManyRequests {
+			h.crm429.Add(1)
+		}
 	}))
 	t.Cleanup(hsrv.Close)
 
