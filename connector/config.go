@@ -78,6 +78,10 @@ type CRMConfig struct {
 	BaseURL string        `koanf:"base_url"`
 	Token   SecretRef     `koanf:"token"` // HubSpot private-app token
 	Timeout time.Duration `koanf:"timeout"`
+	// HubSpot: tier sets the client-side pacing (free, professional, enterprise,
+	// public_app); client_id, client_secret and refresh_token select OAuth 2.0
+	// instead of a private-app token.
+	Tier string `koanf:"tier"`
 	// Salesforce: OAuth 2.0 against login_url; JWT bearer when private_key_file is
 	// set, else refresh_token, else client credentials.
 	LoginURL       string    `koanf:"login_url"`

@@ -63,9 +63,14 @@ func (c *Config) validate(doc *yamlv3.Node) ConfigErrors {
 				bad(err.Error(), "crms", name, key)
 			}
 		}
+		if crm.Tier != "" && !slices.Contains([]string{"free", "starter", "professional", "enterprise", "public_app"}, crm.Tier) {
+			bad(fmt.Sprintf("tier %q is not free, starter, professional, enterprise or public_app", crm.Tier), "crms", name, "tier")
+		}
 		switch {
-		case crm.Kind == "hubspot" && crm.Token == "":
-			bad("a HubSpot account needs a token", "crms", name)
+		case crm.Kind == "hubspot" && crm.Token == "" && crm.ClientID == "":
+			bad("a HubSpot account needs a token, or client_id, client_secret and refresh_token for OAuth", "crms", name)
+		case crm.Kind == "hubspot" && crm.ClientID != "" && (crm.ClientSecret == "" || crm.RefreshToken == ""):
+			bad("HubSpot OAuth needs client_secret and refresh_token too", "crms", name)
 		case crm.Kind == "salesforce" && crm.ClientID == "":
 			bad("a Salesforce account needs a client_id", "crms", name)
 		case crm.Kind == "salesforce" && crm.PrivateKeyFile != "" && crm.Username == "":

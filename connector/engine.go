@@ -80,21 +80,47 @@ func NewCRM(c CRMConfig, getenv func(string) string) (crm.Adapter, error) {
 	case "salesforce":
 		return newSalesforce(c, getenv)
 	case "hubspot":
-		token, err := c.Token.Resolve(getenv)
-		if err != nil {
-			return nil, fmt.Errorf("token: %w", err)
-		}
-		opts := []hubspot.Option{
-			hubspot.WithHTTPClient(&http.Client{Timeout: c.Timeout}),
-			hubspot.WithOverlap(c.Overlap),
-			hubspot.WithSettleLag(c.SettleLag),
-		}
-		if c.BaseURL != "" {
-			opts = append(opts, hubspot.WithBaseURL(c.BaseURL))
-		}
-		return hubspot.New(token.Reveal(), opts...), nil
+		return newHubSpot(c, getenv)
 	}
 	return nil, fmt.Errorf("no adapter for CRM kind %q", c.Kind)
+}
+
+// newHubSpot builds a HubSpot adapter: a private-app token, or OAuth 2.0 with a
+// refresh token when client_id is set.
+func newHubSpot(c CRMConfig, getenv func(string) string) (crm.Adapter, error) {
+	opts := []hubspot.Option{
+		hubspot.WithHTTPClient(&http.Client{Timeout: c.Timeout}),
+		hubspot.WithOverlap(c.Overlap),
+		hubspot.WithSettleLag(c.SettleLag),
+	}
+	if c.BaseURL != "" {
+		opts = append(opts, hubspot.WithBaseURL(c.BaseURL))
+	}
+	if c.Tier != "" {
+		tier := hubspot.Tier(c.Tier)
+		if c.Tier == "starter" {
+			tier = hubspot.TierFree // Starter has the free tier's limits
+		}
+		opts = append(opts, hubspot.WithTier(tier))
+	}
+	if c.ClientID != "" {
+		var oc hubspot.OAuthConfig
+		for name, dst := range map[string]*string{"client_id": &oc.ClientID, "client_secret": &oc.ClientSecret,
+			"refresh_token": &oc.RefreshToken} {
+			ref := map[string]SecretRef{"client_id": c.ClientID, "client_secret": c.ClientSecret, "refresh_token": c.RefreshToken}[name]
+			s, err := ref.Resolve(getenv)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+			*dst = s.Reveal()
+		}
+		return hubspot.New("", append(opts, hubspot.WithOAuth(oc))...), nil
+	}
+	token, err := c.Token.Resolve(getenv)
+	if err != nil {
+		return nil, fmt.Errorf("token: %w", err)
+	}
+	return hubspot.New(token.Reveal(), opts...), nil
 }
 
 func newSalesforce(c CRMConfig, getenv func(string) string) (crm.Adapter, error) {

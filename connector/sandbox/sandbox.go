@@ -80,7 +80,7 @@ func Start(opts Options) (*Sandbox, error) {
 		credits = 10_000_000
 	}
 	sb.Lusha = lushatest.NewServer(sb.World, lushatest.Options{Credits: credits, Chaos: opts.Chaos, Seed: opts.Seed})
-	sb.HubSpot = hubspottest.NewServer(hubspottest.Options{})
+	sb.HubSpot = hubspottest.NewServer(hubspottest.Options{Chaos: opts.Chaos, Seed: uint64(opts.Seed)})
 	for _, p := range customProperties {
 		sb.HubSpot.DefineProperty(p)
 	}
