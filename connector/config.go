@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/knadh/koanf/providers/env/v2"
 	"github.com/knadh/koanf/providers/file"
 	"github.com/knadh/koanf/v2"
+	yamlv3 "go.yaml.in/yaml/v3"
 )
 
 // EnvPrefix starts every environment variable that overrides a config key:
@@ -198,10 +200,13 @@ func LoadConfig(path string, environ []string) (*Config, error) {
 		return nil, err
 	}
 	errs := checkKeys(path, doc, reflect.TypeFor[Config]())
+	if len(errs) > 0 {
+		return nil, errs // before the decode, whose errors have no position
+	}
 
 	k := koanf.New(".")
 	if err := k.Load(file.Provider(path), yaml.Parser()); err != nil {
-		return nil, &ConfigError{File: path, Msg: err.Error()}
+		return nil, yamlError(path, err)
 	}
 	envErrs := loadEnv(k, environ)
 	errs = append(errs, envErrs...)
@@ -218,7 +223,7 @@ func LoadConfig(path string, environ []string) (*Config, error) {
 		DecodeHook:       durationHook,
 	}
 	if err := k.UnmarshalWithConf("", &cfg, koanf.UnmarshalConf{DecoderConfig: dc}); err != nil {
-		return nil, &ConfigError{File: path, Msg: err.Error()}
+		return nil, decodeError(path, doc, err)
 	}
 	cfg.path = path
 	for i := range cfg.Pipelines {
@@ -275,6 +280,19 @@ func durationHook(from, to reflect.Type, data any) (any, error) {
 		return v, nil
 	}
 	return nil, fmt.Errorf("duration %v needs a unit (write e.g. 30s, 5m, 720h)", data)
+}
+
+var decodePath = regexp.MustCompile(`'([^']+)'`)
+
+// decodeError places a decoding error (most come from environment overrides, since the
+// file's own shape was checked first) at the key it names, when the file has it.
+func decodeError(file string, doc *yamlv3.Node, err error) *ConfigError {
+	ce := &ConfigError{File: file, Msg: err.Error()}
+	if m := decodePath.FindStringSubmatch(err.Error()); m != nil {
+		segs := strings.FieldsFunc(m[1], func(r rune) bool { return r == '.' || r == '[' || r == ']' })
+		ce.Line, ce.Col = posOf(doc, segs...)
+	}
+	return ce
 }
 
 // Resolve turns a path from the config into one relative to the config file's directory.

@@ -2,19 +2,34 @@ package connector
 
 import (
 	"fmt"
+	"math"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	yamlv3 "go.yaml.in/yaml/v3"
 )
+
+var yamlLine = regexp.MustCompile(`line (\d+)`)
+
+// yamlError places a YAML parser's error at the line it names.
+func yamlError(file string, err error) *ConfigError {
+	ce := &ConfigError{File: file, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
+	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+		ce.Line, _ = strconv.Atoi(m[1])
+		ce.Col = 1
+	}
+	return ce
+}
 
 // parseNode parses the config file into a node tree, so that errors can name lines.
 func parseNode(file string, data []byte) (*yamlv3.Node, error) {
 	var doc yamlv3.Node
 	if err := yamlv3.Unmarshal(data, &doc); err != nil {
-		return nil, &ConfigError{File: file, Msg: err.Error()}
+		return nil, yamlError(file, err)
 	}
 	if len(doc.Content) == 0 {
 		return &yamlv3.Node{Kind: yamlv3.MappingNode}, nil
@@ -58,10 +73,56 @@ func checkKeys(file string, n *yamlv3.Node, t reflect.Type) ConfigErrors {
 		case t == durationType && n.Kind == yamlv3.ScalarNode && n.Tag != "!!str":
 			errs = append(errs, &ConfigError{File: file, Line: n.Line, Col: n.Column, Key: path,
 				Msg: fmt.Sprintf("duration %s needs a unit (write e.g. 30s, 5m, 720h)", n.Value)})
+		case t == durationType && n.Kind == yamlv3.ScalarNode:
+			if _, err := time.ParseDuration(strings.TrimSpace(n.Value)); err != nil {
+				errs = append(errs, &ConfigError{File: file, Line: n.Line, Col: n.Column, Key: path,
+					Msg: fmt.Sprintf("%q is not a duration (write e.g. 30s, 5m, 720h)", n.Value)})
+			}
+		default:
+			if msg := kindMismatch(n, t); msg != "" {
+				errs = append(errs, &ConfigError{File: file, Line: n.Line, Col: n.Column, Key: path, Msg: msg})
+			}
 		}
 	}
 	walk(n, t, "")
 	return errs
+}
+
+// kindMismatch says why a node cannot hold a value of type t, or "".
+func kindMismatch(n *yamlv3.Node, t reflect.Type) string {
+	if n.Kind == yamlv3.AliasNode || (n.Kind == yamlv3.ScalarNode && n.Tag == "!!null") {
+		return ""
+	}
+	want, ok := map[reflect.Kind]yamlv3.Kind{reflect.Struct: yamlv3.MappingNode, reflect.Map: yamlv3.MappingNode,
+		reflect.Slice: yamlv3.SequenceNode}[t.Kind()]
+	if !ok {
+		want = yamlv3.ScalarNode
+	}
+	names := map[yamlv3.Kind]string{yamlv3.MappingNode: "a mapping", yamlv3.SequenceNode: "a list", yamlv3.ScalarNode: "a single value"}
+	if n.Kind != want {
+		if t.Kind() == reflect.Slice && n.Kind == yamlv3.ScalarNode {
+			return "" // a single value stands for a list of one
+		}
+		return fmt.Sprintf("expected %s, found %s", names[want], names[n.Kind])
+	}
+	if want != yamlv3.ScalarNode {
+		return ""
+	}
+	switch t.Kind() {
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		if _, err := strconv.ParseInt(n.Value, 0, 64); err != nil {
+			return fmt.Sprintf("%q is not a whole number", n.Value)
+		}
+	case reflect.Float64, reflect.Float32:
+		if f, err := strconv.ParseFloat(n.Value, 64); err != nil || math.IsInf(f, 0) {
+			return fmt.Sprintf("%q is not a number", n.Value)
+		}
+	case reflect.Bool:
+		if _, err := strconv.ParseBool(n.Value); err != nil {
+			return fmt.Sprintf("%q is not true or false", n.Value)
+		}
+	}
+	return ""
 }
 
 func join(path, key string) string {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -134,6 +135,9 @@ func (rn *run) search(ctx context.Context, plans []*plan) error {
 			err = rn.searchChunk(ctx, chunk[:n])
 		}
 		release()
+		if errors.Is(err, errSplit) {
+			err = splitRetry(chunk[:n], func(half []*plan) error { return rn.search(ctx, half) })
+		}
 		if err != nil {
 			return err
 		}
@@ -164,6 +168,9 @@ func (rn *run) searchChunk(ctx context.Context, chunk []*plan) error {
 				}
 			}
 			return nil
+		}
+		if crm.ClassOf(err) == crm.ClassInvalid && len(chunk) > 1 {
+			return errSplit
 		}
 		return rn.callFailed(chunk, err)
 	}
@@ -239,6 +246,9 @@ func (rn *run) searchAndEnrich(ctx context.Context, plans []*plan) error {
 			err = rn.searchAndEnrichChunk(ctx, chunk[:n])
 		}
 		release()
+		if errors.Is(err, errSplit) {
+			err = splitRetry(chunk[:n], func(half []*plan) error { return rn.searchAndEnrich(ctx, half) })
+		}
 		if err != nil {
 			return err
 		}
@@ -262,6 +272,9 @@ func (rn *run) searchAndEnrichChunk(ctx context.Context, chunk []*plan) error {
 		return rn.Lusha.client.SearchAndEnrichContacts(ctx, req)
 	})
 	if err != nil {
+		if crm.ClassOf(err) == crm.ClassInvalid && len(chunk) > 1 {
+			return errSplit
+		}
 		return rn.callFailed(chunk, err)
 	}
 	now := rn.now()
@@ -293,6 +306,19 @@ func (rn *run) searchAndEnrichChunk(ctx context.Context, chunk []*plan) error {
 		pl.settle(state.StatusParked, crm.ClassUnavailable, "Lusha returned no result for this record")
 	}
 	return rn.persist(ctx, "contacts/search-and-enrich", resp.Billing.CreditsCharged, ens)
+}
+
+// errSplit asks for a refused call to be made again in halves: Lusha refuses a whole
+// batch for one malformed item, and the halves find it, so that one bad record never
+// holds back the others (I7).
+var errSplit = errors.New("lusha refused the batch; splitting it")
+
+func splitRetry(chunk []*plan, again func([]*plan) error) error {
+	half := len(chunk) / 2
+	if err := again(chunk[:half]); err != nil {
+		return err
+	}
+	return again(chunk[half:])
 }
 
 // callFailed decides what a failed Lusha call means for its records.

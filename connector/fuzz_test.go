@@ -132,11 +132,6 @@ func TestConfigErrorsHavePositions(t *testing.T) {
 		}
 	}
 	if len(missing) > 0 {
-		report := t.Skipf // the bug stays visible without breaking CI; LEADSYNC_ENGINE_BUGS=1 fails
-		if os.Getenv("LEADSYNC_ENGINE_BUGS") != "" {
-			report = t.Fatalf
-		}
-		report("engine bug: decode-stage config errors (wrong type, bad duration, duplicate key) carry no line:col:\n%s",
-			strings.Join(missing, "\n"))
+		t.Fatalf("config errors without line:col:\n%s", strings.Join(missing, "\n"))
 	}
 }

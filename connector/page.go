@@ -180,6 +180,10 @@ func (rn *run) write(ctx context.Context, plans []*plan) {
 			rn.halt(chunk, err)
 			continue
 		}
+		if err := rn.stage(ctx, chunk); err != nil {
+			rn.halt(chunk, err)
+			continue
+		}
 		patches := make([]crm.Patch, len(chunk))
 		byID := make(map[string]*plan, len(chunk))
 		for i, pl := range chunk {
@@ -261,13 +265,7 @@ func (rn *run) tally(plans []*plan) []state.LedgerEntry {
 		}
 		c.RecordsWritten++
 		c.FieldsWritten += len(pl.patch)
-		for _, d := range pl.decided {
-			if v, ok := pl.patch[d.Field]; ok {
-				ledger = append(ledger, state.LedgerEntry{RunID: rn.id, Pipeline: rn.p.Name,
-					CRMObject: rn.p.Object, CRMID: pl.rec.ID, Field: d.Field, OldValue: d.Old, NewValue: v,
-					SourcePath: d.Source, LushaID: pl.lushaID, WrittenAt: now})
-			}
-		}
+		ledger = append(ledger, rn.ledgerRows(pl, now, false)...)
 	}
 	rn.count(func(total *state.RunCounts) {
 		total.RecordsFailed += c.RecordsFailed
@@ -278,6 +276,36 @@ func (rn *run) tally(plans []*plan) []state.LedgerEntry {
 	return ledger
 }
 
+// ledgerRows are the ledger rows of a plan's patch: pending before the write is sent,
+// final after its answer.
+func (rn *run) ledgerRows(pl *plan, at time.Time, pending bool) []state.LedgerEntry {
+	var rows []state.LedgerEntry
+	for _, d := range pl.decided {
+		if v, ok := pl.patch[d.Field]; ok {
+			rows = append(rows, state.LedgerEntry{RunID: rn.id, Pipeline: rn.p.Name, CRMObject: rn.p.Object,
+				CRMID: pl.rec.ID, Field: d.Field, OldValue: d.Old, NewValue: v, SourcePath: d.Source,
+				LushaID: pl.lushaID, WrittenAt: at, Pending: pending})
+		}
+	}
+	return rows
+}
+
+// stage records a batch's writes as pending before they are sent (write-ahead), so
+// that a crash between the CRM's answer and the page's commit leaves a trace that the
+// next run reconciles (I1, I6).
+func (rn *run) stage(ctx context.Context, chunk []*plan) error {
+	now := rn.now()
+	c := state.PageCommit{Pipeline: rn.p.Name}
+	for _, pl := range chunk {
+		c.Ledger = append(c.Ledger, rn.ledgerRows(pl, now, true)...)
+		pl.staged = true
+	}
+	if err := rn.Store.CommitPage(ctx, c); err != nil {
+		return fmt.Errorf("stage writes: %w", err)
+	}
+	return nil
+}
+
 // commit stores the page's outcome and, when every record is settled and the page was
 // read whole, the cursor that resumes after it (I1).
 func (rn *run) commit(ctx context.Context, pg crm.Page, plans []*plan, ledger []state.LedgerEntry, truncated bool) error {
@@ -286,6 +314,9 @@ func (rn *run) commit(ctx context.Context, pg crm.Page, plans []*plan, ledger []
 	outcomes := map[[2]string]int{}
 	advance := !truncated && !rn.opts.Remap
 	for _, pl := range plans {
+		if pl.staged {
+			c.Settle = append(c.Settle, pl.rec.ID)
+		}
 		r := pl.result
 		r.UpdatedAt = now
 		switch r.Status {

@@ -2,8 +2,12 @@ package connector
 
 import (
 	"context"
+	"net/mail"
+	"net/url"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/leadsync/leadsync/crm"
 	"github.com/leadsync/leadsync/lusha"
@@ -28,6 +32,7 @@ type plan struct {
 	patch   map[string]string
 	decided []mapping.Decision
 	needs   []string // target fields that could be written
+	staged  bool     // pending ledger rows were stored before the write
 	result  state.RecordState
 	settled bool // the record needs no further stage
 }
@@ -75,7 +80,7 @@ func (rn *run) planRecord(ctx context.Context, pl *plan) error {
 		pl.settle(state.StatusSkipped, crm.ClassNone, "does not match the pipeline filter")
 		return nil
 	}
-	id := rn.p.Mapping.Identity(pl.rec.Fields)
+	id := usable(rn.p.Mapping.Identity(pl.rec.Fields))
 	if !id.Valid() {
 		pl.settle(state.StatusSkipped, crm.ClassNone, "no identity: needs an email, a LinkedIn URL, or a name and company")
 		return nil
@@ -121,6 +126,34 @@ func (rn *run) planRecord(ctx context.Context, pl *plan) error {
 		}
 	}
 	return nil
+}
+
+// usable drops identity parts that Lusha would refuse (a malformed email, an
+// oversized value), so that one bad field costs its record that field, not a call.
+func usable(id mapping.Identity) mapping.Identity {
+	if id.Email != "" && !plausibleEmail(id.Email) {
+		id.Email = ""
+	}
+	if u, err := url.Parse(id.LinkedinURL); id.LinkedinURL != "" && (err != nil || !strings.Contains(u.Host+u.Path, "linkedin.") || len(id.LinkedinURL) > 512) {
+		id.LinkedinURL = ""
+	}
+	for _, s := range []*string{&id.FirstName, &id.LastName, &id.CompanyName, &id.CompanyDomain} {
+		if len(*s) > 256 || !utf8.ValidString(*s) || strings.ContainsFunc(*s, unicode.IsControl) {
+			*s = ""
+		}
+	}
+	return id
+}
+
+// plausibleEmail accepts a bare address whose domain has a dot, as Lusha requires.
+func plausibleEmail(email string) bool {
+	a, err := mail.ParseAddress(email)
+	if err != nil || a.Address != strings.TrimSpace(email) || len(email) > 254 {
+		return false
+	}
+	_, domain, _ := strings.Cut(a.Address, "@")
+	return strings.Contains(domain, ".") && !strings.Contains(domain, "..") &&
+		!strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".")
 }
 
 func searchItem(ref string, id mapping.Identity) lusha.ContactSearchItem {

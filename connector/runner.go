@@ -135,7 +135,15 @@ func (r *Runner) Run(ctx context.Context, p *Pipeline, opts RunOptions) (Summary
 	if !opts.DryRun || opts.Live {
 		rn.accountLeft = r.Lusha.CreditsLeft(ctx)
 	}
+	if !opts.DryRun {
+		if _, err := r.Store.AbandonRuns(ctx, p.Name, started, "interrupted: the process stopped during the run"); err != nil {
+			return sum, err
+		}
+	}
 	stopErr := rn.loadSchema(ctx)
+	if stopErr == nil {
+		stopErr = rn.recoverWrites(ctx)
+	}
 	if stopErr == nil {
 		stopErr = rn.retryDue(ctx)
 	}

@@ -43,8 +43,8 @@ func insertLedger(ctx context.Context, tx *sql.Tx, pipeline string, entries []Le
 		return nil
 	}
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO ledger (run_id, pipeline, crm_object, crm_id, field,
-		old_value, new_value, source_path, lusha_id, written_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		old_value, new_value, source_path, lusha_id, written_at, pending)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
@@ -58,8 +58,20 @@ func insertLedger(ctx context.Context, tx *sql.Tx, pipeline string, entries []Le
 			written = now
 		}
 		if _, err := stmt.ExecContext(ctx, e.RunID, pipeline, e.CRMObject, e.CRMID, e.Field,
-			e.OldValue, e.NewValue, e.SourcePath, e.LushaID, toMS(written)); err != nil {
+			e.OldValue, e.NewValue, e.SourcePath, e.LushaID, toMS(written), e.Pending); err != nil {
 			return fmt.Errorf("ledger %s %s field %s: %w", e.CRMObject, e.CRMID, e.Field, err)
+		}
+	}
+	return nil
+}
+
+// settlePending drops the pending ledger rows of the given records: their write was
+// answered, and the commit that settles them inserts what was really written.
+func settlePending(ctx context.Context, tx *sql.Tx, pipeline string, crmIDs []string) error {
+	for _, id := range crmIDs {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM ledger WHERE pipeline = ? AND crm_id = ? AND pending = 1`,
+			pipeline, id); err != nil {
+			return err
 		}
 	}
 	return nil

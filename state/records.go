@@ -107,6 +107,9 @@ func (s *SQLite) CommitPage(ctx context.Context, c PageCommit) error {
 		if err := upsertRecords(ctx, tx, c.Pipeline, c.Records, now); err != nil {
 			return err
 		}
+		if err := settlePending(ctx, tx, c.Pipeline, c.Settle); err != nil {
+			return err
+		}
 		if err := insertLedger(ctx, tx, c.Pipeline, c.Ledger, now); err != nil {
 			return err
 		}

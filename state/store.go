@@ -73,6 +73,12 @@ type Inspector interface {
 	// Due lists parked or pending records whose retry time has come.
 	Due(ctx context.Context, pipeline string, now time.Time, limit int) ([]RecordState, error)
 	ReleaseParked(ctx context.Context, pipeline, class string, now time.Time) (int, error)
+	// PendingWrites returns the pending ledger rows of a pipeline: writes a crashed
+	// process sent and never saw answered.
+	PendingWrites(ctx context.Context, pipeline string) ([]LedgerEntry, error)
+	// AbandonRuns marks the pipeline's runs still "running" that started before a time
+	// as failed: their process died. Call it while holding the pipeline's lease.
+	AbandonRuns(ctx context.Context, pipeline string, before time.Time, reason string) (int, error)
 }
 
 // Run is one run of one pipeline and its summary.
@@ -135,6 +141,9 @@ type LedgerEntry struct {
 	SourcePath string // mapping source, e.g. contact.jobTitle.title
 	LushaID    string
 	WrittenAt  time.Time
+	// Pending marks a write sent but not yet answered (write-ahead); a commit's
+	// Settle replaces such rows with what was written.
+	Pending bool
 }
 
 // PageCommit is the outcome of one page, stored atomically.
@@ -142,7 +151,10 @@ type PageCommit struct {
 	Pipeline string
 	Records  []RecordState
 	Ledger   []LedgerEntry
-	Cursor   *string // nil: leave the cursor where it is
+	// Settle lists CRM ids whose pending ledger rows are removed before Ledger is
+	// inserted.
+	Settle []string
+	Cursor *string // nil: leave the cursor where it is
 }
 
 // Enrichment outcomes.

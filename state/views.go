@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Run returns one run, or ErrNoRun.
@@ -32,7 +33,7 @@ func (s *SQLite) Run(ctx context.Context, runID string) (Run, error) {
 func (s *SQLite) Ledger(ctx context.Context, runID string, limit int) ([]LedgerEntry, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT run_id, pipeline, crm_object, crm_id, field,
 		old_value, new_value, source_path, lusha_id, written_at
-		FROM ledger WHERE run_id = ? ORDER BY id LIMIT ?`, runID, sqlLimit(limit))
+		FROM ledger WHERE run_id = ? AND pending = 0 ORDER BY id LIMIT ?`, runID, sqlLimit(limit))
 	if err != nil {
 		return nil, fmt.Errorf("state: ledger of run %s: %w", runID, err)
 	}
@@ -52,6 +53,50 @@ func (s *SQLite) Ledger(ctx context.Context, runID string, limit int) ([]LedgerE
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// PendingWrites returns the pending ledger rows of a pipeline, by record.
+func (s *SQLite) PendingWrites(ctx context.Context, pipeline string) ([]LedgerEntry, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT run_id, pipeline, crm_object, crm_id, field,
+		old_value, new_value, source_path, lusha_id, written_at
+		FROM ledger WHERE pipeline = ? AND pending = 1 ORDER BY crm_id, id`, pipeline)
+	if err != nil {
+		return nil, fmt.Errorf("state: pending writes of %s: %w", pipeline, err)
+	}
+	defer rows.Close()
+	var out []LedgerEntry
+	for rows.Next() {
+		var (
+			e        LedgerEntry
+			old, new sql.NullString
+			at       int64
+		)
+		if err := rows.Scan(&e.RunID, &e.Pipeline, &e.CRMObject, &e.CRMID, &e.Field, &old, &new,
+			&e.SourcePath, &e.LushaID, &at); err != nil {
+			return nil, fmt.Errorf("state: pending writes of %s: %w", pipeline, err)
+		}
+		e.OldValue, e.NewValue, e.WrittenAt, e.Pending = old.String, new.String, fromMS(at), true
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// AbandonRuns marks runs left "running" by a dead process as failed.
+func (s *SQLite) AbandonRuns(ctx context.Context, pipeline string, before time.Time, reason string) (int, error) {
+	var n int64
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE runs SET status = 'failed', error = ?, finished_at = started_at
+			WHERE pipeline = ? AND status = 'running' AND dry_run = 0 AND started_at < ?`, reason, pipeline, toMS(before))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("state: abandon runs of %s: %w", pipeline, err)
+	}
+	return int(n), nil
 }
 
 // IsNoRun tells whether err says a run does not exist.

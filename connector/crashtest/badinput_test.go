@@ -45,8 +45,6 @@ func badContacts() []badContact {
 // lead Lusha knows is enriched.
 func TestBadInput(t *testing.T) {
 	verifyNoLeaks(t)
-	knownBug(t, "a Lusha 400 for one malformed item parks every record of its 100-record call "+
-		"(callFailed parks the whole chunk with ClassInvalid), so ordinary leads next to a bad email are never enriched")
 	var extras []map[string]string
 	var names []string
 	for _, b := range badContacts() {

@@ -47,23 +47,15 @@ func TestCrashSafety(t *testing.T) {
 		t.Errorf("the quiet sync spent %d credits and wrote %d fields, want none", last.CreditsSpent, last.FieldsWritten)
 	}
 
-	// I1 and I6 break while the lost-write bug stands (TestCrashDuringCRMWrite);
-	// I2 and I3 must hold regardless.
-	bugs := &bugFilter{TB: t, prefixes: []string{"I1:", "I6:"}}
-	settled := f.checkSettled(bugs)
+	settled := f.checkSettled(t)
 	spent := f.checkSpend(t, kills)
-	written := f.checkWrites(bugs)
-	defer bugs.settle(t, lostWriteBug)
+	written := f.checkWrites(t)
 	t.Logf("survived %d SIGKILLs in %d killed-or-not syncs (+%d to finish); %d leads (%d added mid-test): "+
 		"I1 states %v; I2 %d paid Lusha calls, %d lost to kills (≤ %d), %d purchases repeated; "+
 		"I3 %d hand-typed contacts intact; I6 %d written values checked for their ledger row",
 		kills, runs, finishing, len(f.seeded), added, settled, spent.PaidCalls, spent.LostCalls, kills,
 		len(spent.Repeated), len(f.hand), written)
 }
-
-const lostWriteBug = "a kill between HubSpot applying a batch write and CommitPage loses the batch: " +
-	"its ledger rows exist only in memory until CommitPage, and the pipeline filter (missing: lusha_enriched_at) " +
-	"keeps the written records out of every later read, so they never get a record state or ledger rows"
 
 // TestCrashDuringCRMWrite kills the binary while a HubSpot batch write is in flight:
 // HubSpot has applied it, leadsync never hears back. This is the one point where the
@@ -72,7 +64,6 @@ const lostWriteBug = "a kill between HubSpot applying a batch write and CommitPa
 // Proves I1 and I6 at their hardest point: the next syncs must still settle every
 // written contact and give every written value its ledger row.
 func TestCrashDuringCRMWrite(t *testing.T) {
-	knownBug(t, lostWriteBug)
 	f := newFixture(t, fixtureOptions{Seed: 12, Leads: 600})
 	c := f.start(t, "sync", "-c", f.cfgPath, "--json")
 	var once sync.Once
