@@ -80,12 +80,12 @@ func TestPacingAvoidsRateLimits(t *testing.T) {
 		client   []hubspot.Option
 		maxTaken time.Duration // the sync's time at the pacer's rates, plus a margin
 	}{
-		// 25 searches at 4.75/s; 300 writes at 95 per 10 s after a bucket of 5.
-		{"defaults", hubspottest.TierFree, nil, 5*time.Second + 32*time.Second},
+		// 25 searches at 4/s; 300 writes at 95 per 10 s after a bucket of 5.
+		{"defaults", hubspottest.TierFree, nil, 7*time.Second + 32*time.Second},
 		// Configured for more than the account allows: the headers correct it.
-		{"client assumes a higher tier", hubspottest.TierFree, []hubspot.Option{hubspot.WithTier(hubspot.TierEnterprise)}, 5*time.Second + 32*time.Second},
+		{"client assumes a higher tier", hubspottest.TierFree, []hubspot.Option{hubspot.WithTier(hubspot.TierEnterprise)}, 7*time.Second + 32*time.Second},
 		// Configured for less: the headers let it go faster (190 per 10 s).
-		{"client assumes a lower tier", hubspottest.TierProfessional, nil, 5*time.Second + 17*time.Second},
+		{"client assumes a lower tier", hubspottest.TierProfessional, nil, 7*time.Second + 17*time.Second},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
