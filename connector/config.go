@@ -84,6 +84,9 @@ type CRMConfig struct {
 	// public_app); client_id, client_secret and refresh_token select OAuth 2.0
 	// instead of a private-app token.
 	Tier string `koanf:"tier"`
+	// Limits override the tier's client-side pacing; a negative value switches that
+	// pacing off (only sensible against a fake).
+	Limits CRMLimits `koanf:"limits"`
 	// Salesforce: OAuth 2.0 against login_url; JWT bearer when private_key_file is
 	// set, else refresh_token, else client credentials.
 	LoginURL       string    `koanf:"login_url"`
@@ -98,6 +101,13 @@ type CRMConfig struct {
 	Overlap time.Duration `koanf:"overlap"`
 	// SettleLag keeps the read this far behind now, so that the index has caught up.
 	SettleLag time.Duration `koanf:"settle_lag"`
+}
+
+// CRMLimits pace a CRM client: searches per second and other calls per 10 seconds
+// (0: the tier's default).
+type CRMLimits struct {
+	SearchPerSecond float64 `koanf:"search_per_second"`
+	CallsPer10s     int     `koanf:"calls_per_10s"`
 }
 
 type PipelineConfig struct {

@@ -103,6 +103,16 @@ func newHubSpot(c CRMConfig, getenv func(string) string) (crm.Adapter, error) {
 		}
 		opts = append(opts, hubspot.WithTier(tier))
 	}
+	if l := c.Limits; l != (CRMLimits{}) {
+		lim := hubspot.TierLimits(hubspot.Tier(cmp.Or(c.Tier, "free")))
+		if l.SearchPerSecond != 0 {
+			lim.SearchPerSecond = l.SearchPerSecond
+		}
+		if l.CallsPer10s != 0 {
+			lim.Burst = l.CallsPer10s
+		}
+		opts = append(opts, hubspot.WithLimits(lim))
+	}
 	if c.ClientID != "" {
 		var oc hubspot.OAuthConfig
 		for name, dst := range map[string]*string{"client_id": &oc.ClientID, "client_secret": &oc.ClientSecret,

@@ -61,6 +61,7 @@ func commands() []command {
 		{"retry", "retry [-c FILE] [-p PIPELINE] [--class C]", "release parked records for the next run", cmdRetry},
 		{"forget", "forget [-c FILE] (--email E | --crm-id ID)", "erase one person's data and never ask Lusha about them again", cmdForget},
 		{"sandbox", "sandbox [--leads N] [--once] [--serve] [--json] [--seed S] [--chaos RATE] [--http ADDR]", "run leadsync against built-in fake HubSpot and Lusha servers", cmdSandbox},
+		{"bench", "bench [--crm hubspot|salesforce] [--leads N] [--json]", "measure throughput against the rate-limit bound, memory and credits", cmdBench},
 		{"version", "version", "print the version", cmdVersion},
 	}
 }

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/leadsync/leadsync/connector/bench"
+)
+
+// cmdBench measures leadsync against its rate-limit bound, memory and credits
+// (DESIGN §8). Each measured sync runs in a child: this binary again, with --child.
+func cmdBench(ctx context.Context, e *env, args []string) int {
+	fs := newFlags(e, "bench")
+	crmName := fs.String("crm", "hubspot", "CRM of the pipeline: hubspot or salesforce")
+	leads := fs.Int("leads", 20_000, "number of leads N to sync")
+	asJSON := fs.Bool("json", false, "print the figures as one JSON object")
+	seed := fs.Int64("seed", 1, "seed of the synthetic world")
+	memFactor := fs.Int("memory-factor", 10, "compare peak memory at N with this multiple of N")
+	cpuProfile := fs.String("cpuprofile", "", "write the CPU profile of the limits-off sync of N leads to this file")
+	memProfile := fs.String("memprofile", "", "write the allocation profile of the limits-off sync of N leads to this file")
+	child := fs.Bool("child", false, "internal: be the measured sync process the benchmark starts")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	if *child {
+		return benchChild(ctx, e)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		fmt.Fprintf(e.stderr, "leadsync bench: cannot find this program to run the sync in a child: %v\n", err)
+		return exitFailed
+	}
+	rep, err := bench.Run(ctx, bench.Options{CRM: *crmName, Leads: *leads, Seed: *seed, MemoryFactor: *memFactor,
+		Child: []string{self, "bench", "--child"}, CPUProfile: *cpuProfile, MemProfile: *memProfile, Progress: e.stderr})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "leadsync bench: %v\n", err)
+		if errors.Is(err, bench.ErrNotAvailable) {
+			return exitUsage
+		}
+		return exitFailed
+	}
+	if *asJSON {
+		if err := json.NewEncoder(e.stdout).Encode(rep); err != nil {
+			fmt.Fprintf(e.stderr, "leadsync bench: %v\n", err)
+			return exitFailed
+		}
+		return exitOK
+	}
+	rep.WriteText(e.stdout)
+	return exitOK
+}
+
+// benchChild is the measured process: it syncs what the parent's task says.
+func benchChild(ctx context.Context, e *env) int {
+	task := e.getenv(bench.ChildEnv)
+	if task == "" {
+		fmt.Fprintf(e.stderr, "leadsync bench: --child is started by leadsync bench itself (%s is not set)\n", bench.ChildEnv)
+		return exitUsage
+	}
+	if err := bench.RunChild(ctx, task, e.environ, e.stdout, e.stderr); err != nil {
+		fmt.Fprintf(e.stderr, "leadsync bench: %v\n", err)
+		return exitFailed
+	}
+	return exitOK
+}

@@ -1,0 +1,205 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+// TestMain makes the test binary the benchmark's child when ChildEnv is set, so that
+// Run can measure a sync in a process of its own.
+func TestMain(m *testing.M) {
+	if task := os.Getenv(ChildEnv); task != "" {
+		if err := RunChild(context.Background(), task, os.Environ(), os.Stdout, os.Stderr); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	goleak.VerifyTestMain(m)
+}
+
+// TestRun runs the whole benchmark at a small N with the limits scaled up, and checks
+// the report: complete, consistent, and credit-exact. Nothing here depends on speed.
+func TestRun(t *testing.T) {
+	dir := t.TempDir()
+	cpu, mem := filepath.Join(dir, "cpu.pprof"), filepath.Join(dir, "mem.pprof")
+	var progress bytes.Buffer
+	r, err := Run(t.Context(), Options{Leads: 600, LimitScale: 4, MemoryFactor: 2, Child: []string{os.Args[0]},
+		Dir: dir, CPUProfile: cpu, MemProfile: mem, Progress: &progress})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Outcome.RecordsRead != 600 || r.Outcome.RecordsWritten == 0 || r.Outcome.Status != "ok" {
+		t.Errorf("outcome %+v, want 600 read, some written, ok", r.Outcome)
+	}
+	if r.Limits != DocumentedLimits.Scaled(4) {
+		t.Errorf("limits %+v, want the documented ones ×4", r.Limits)
+	}
+	// Credits are exact, not timed: what the fake charged is what the written fields needed.
+	c := r.Credits
+	if c.Spent != c.Needed || r.CreditRatio != 1 {
+		t.Errorf("credits spent %d (by endpoint %v), needed %d (search %d, phones %d, companies %d)",
+			c.Spent, c.SpentBy, c.Needed, c.NeededSearch, c.NeededPhones, c.NeededCompanies)
+	}
+	if c.NeededSearch == 0 || c.NeededPhones == 0 || c.NeededCompanies == 0 {
+		t.Errorf("the mapping should need searches, phones and companies: %+v", c)
+	}
+	if r.Outcome.CreditsSpent != c.Spent {
+		t.Errorf("the run says it spent %d credits, the fake charged %d", r.Outcome.CreditsSpent, c.Spent)
+	}
+	checkBound(t, r.Bound)
+	if r.LeadsPerSecond <= 0 || r.ThroughputRatio <= 0 || r.ThroughputRatio != r.LeadsPerSecond/r.Bound.LeadsPerSecond {
+		t.Errorf("throughput %.1f leads/s, ratio %.3f against %.1f", r.LeadsPerSecond, r.ThroughputRatio, r.Bound.LeadsPerSecond)
+	}
+	if r.PeakRSSBytes <= 0 || r.ScaledPeakRSSBytes <= 0 || r.ScaledLeads != 1200 || r.MemoryRatio <= 0 {
+		t.Errorf("memory %d bytes at N, %d at %d leads, ratio %.3f", r.PeakRSSBytes, r.ScaledPeakRSSBytes, r.ScaledLeads, r.MemoryRatio)
+	}
+	if r.CPUPerLeadMicros <= 0 || r.ScaledCPUPerLeadMicros <= 0 {
+		t.Errorf("cpu per lead %.1f µs, %.1f µs at 2×N", r.CPUPerLeadMicros, r.ScaledCPUPerLeadMicros)
+	}
+	for _, p := range []string{cpu, mem} {
+		if st, err := os.Stat(p); err != nil || st.Size() == 0 {
+			t.Errorf("profile %s: %v", p, err)
+		}
+	}
+	checkPrinted(t, r)
+	if got := strings.Count(progress.String(), "synced in"); got != 3 {
+		t.Errorf("progress shows %d finished syncs, want 3:\n%s", got, progress.String())
+	}
+}
+
+func checkBound(t *testing.T, b Bound) {
+	t.Helper()
+	if b.LeadsPerSecond <= 0 || math.IsInf(b.LeadsPerSecond, 0) || b.Binding == "" {
+		t.Fatalf("bound %+v", b)
+	}
+	for _, s := range b.Stages {
+		if s.LeadsPerCall <= 0 {
+			t.Errorf("stage %s made no calls", s.Name)
+		}
+		if s.LeadsPerSecond < b.LeadsPerSecond {
+			t.Errorf("stage %s bounds %.1f, below the bound %.1f", s.Name, s.LeadsPerSecond, b.LeadsPerSecond)
+		}
+		if !strings.Contains(b.Formula, s.Formula) {
+			t.Errorf("formula %q lacks stage %s", b.Formula, s.Name)
+		}
+	}
+}
+
+// checkPrinted: the text has one line per figure, the JSON the four ratios.
+func checkPrinted(t *testing.T, r Report) {
+	t.Helper()
+	var text bytes.Buffer
+	r.WriteText(&text)
+	t.Logf("report:\n%s", text.String())
+	for _, want := range []string{"throughput:", "bound:", "min(", "throughput ratio:", "http 429:", "peak memory:", "credits:", "cpu per lead:"} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("text lacks %q:\n%s", want, text.String())
+		}
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var obj map[string]any
+	if err := json.Unmarshal(b, &obj); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"throughput_ratio", "http_429", "memory_ratio", "credit_ratio"} {
+		if _, ok := obj[key].(float64); !ok {
+			t.Errorf("JSON lacks the number %s: %s", key, b)
+		}
+	}
+}
+
+func TestOptions(t *testing.T) {
+	child := []string{os.Args[0]}
+	tests := []struct {
+		name    string
+		opts    Options
+		wantErr string
+		notYet  bool
+	}{
+		{"salesforce is not wired yet", Options{CRM: "salesforce", Child: child}, "not available yet", true},
+		{"unknown CRM", Options{CRM: "pipedrive", Child: child}, "unknown CRM", false},
+		{"negative leads", Options{Leads: -5, Child: child}, "at least 1", false},
+		{"memory factor 1 compares nothing", Options{MemoryFactor: 1, Child: child}, "memory factor", false},
+		{"no child", Options{}, "Child is empty", false},
+		{"defaults", Options{Child: child}, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.opts.withDefaults().check()
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("error %v, want one saying %q", err, tt.wantErr)
+			}
+			if errors.Is(err, ErrNotAvailable) != tt.notYet {
+				t.Errorf("errors.Is(err, ErrNotAvailable) = %v", !tt.notYet)
+			}
+		})
+	}
+}
+
+func TestComputeBound(t *testing.T) {
+	lim := DocumentedLimits
+	tests := []struct {
+		name        string
+		leads       int
+		hub, lusha  map[string]int
+		wantBound   float64
+		wantBinding string
+	}{
+		{"Lusha binds at 3 calls per 100 leads", 1000,
+			map[string]int{kindHubSpotSearch: 5, kindHubSpotWrite: 10},
+			map[string]int{"contacts/search": 10, "contacts/enrich": 10, "companies/enrich": 10},
+			25 * 100.0 / 3, "Lusha"},
+		{"writes bind when batches are small", 1000,
+			map[string]int{kindHubSpotSearch: 5, kindHubSpotWrite: 40, kindHubSpotOther: 10},
+			map[string]int{"contacts/search": 10},
+			10 * 1000.0 / 50, "HubSpot other calls"},
+		{"search binds with small pages", 1000,
+			map[string]int{kindHubSpotSearch: 100, kindHubSpotWrite: 10},
+			map[string]int{"contacts/search": 10},
+			5 * 10.0, "HubSpot search"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := computeBound(tt.leads, lim, Traffic{Calls: tt.hub}, Traffic{Calls: tt.lusha}, 10*time.Second)
+			if math.Abs(b.LeadsPerSecond-tt.wantBound) > 1e-9 || b.Binding != tt.wantBinding {
+				t.Errorf("bound %.3f by %s, want %.3f by %s\n%s", b.LeadsPerSecond, b.Binding, tt.wantBound, tt.wantBinding, b.Formula)
+			}
+			checkBound(t, b)
+		})
+	}
+	t.Run("utilisation", func(t *testing.T) {
+		// 50 Lusha calls in 10 s against 25/s: a fifth of what the limit allows.
+		b := computeBound(1000, lim, Traffic{Calls: map[string]int{kindHubSpotSearch: 5}},
+			Traffic{Calls: map[string]int{"contacts/search": 50}}, 10*time.Second)
+		if u := b.Stages[2].Utilisation; math.Abs(u-0.2) > 1e-9 {
+			t.Errorf("Lusha utilisation %.3f, want 0.2", u)
+		}
+	})
+	t.Run("limits off bound nothing", func(t *testing.T) {
+		b := computeBound(1000, Limits{}, Traffic{Calls: map[string]int{kindHubSpotSearch: 5}}, Traffic{}, time.Second)
+		if !math.IsInf(b.LeadsPerSecond, 1) {
+			t.Errorf("bound %.1f with no limits", b.LeadsPerSecond)
+		}
+	})
+}

@@ -1,0 +1,68 @@
+package bench
+
+import (
+	_ "embed"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// mappingYAML is the benchmark's mapping: the sandbox's fields plus a phone from any
+// phone number, so that most matched people need a phone reveal (the costly Lusha
+// call) and a company answer (one per company).
+//
+//go:embed mapping.yaml
+var mappingYAML []byte
+
+// pipelineName is the one pipeline of the benchmark's config.
+const pipelineName = "bench-hubspot-contacts"
+
+// Environment variables holding the fakes' credentials for the child.
+const (
+	envLushaKey     = "BENCH_LUSHA_API_KEY"
+	envHubSpotToken = "BENCH_HUBSPOT_TOKEN"
+)
+
+// configYAML is a config like a user's, pointed at the fakes. Secrets are references
+// to the environment, as in any config.
+const configYAML = `state: { path: bench.db }
+log: { level: warn, format: text }
+lusha:
+  api_key: ${env:` + envLushaKey + `}
+  base_url: %s
+  rate: { per_second: %g }
+  negative_ttl: 168h
+crms:
+  hubspot:
+    kind: hubspot
+    token: ${env:` + envHubSpotToken + `}
+    base_url: %s
+pipelines:
+  - name: ` + pipelineName + `
+    crm: hubspot
+    object: contacts
+    filter: { missing: [lusha_enriched_at] }
+    mapping: mapping.yaml
+    cache_ttl: 720h
+`
+
+// writeConfig writes the config and mapping into dir and returns the config's path
+// and the environment the child needs to resolve its secrets.
+func writeConfig(dir string, f *fakes, lim Limits) (string, []string, error) {
+	// leadsync's own Lusha limiter is set to the limit the fake enforces, as a user
+	// sets it to their plan's; with limits off it must not be the bottleneck.
+	rate := float64(lim.LushaPerSecond)
+	if rate == 0 {
+		rate = unlimited
+	}
+	cfg := fmt.Sprintf(configYAML, f.lushaSrv.url, rate, f.hubSrv.url)
+	path := filepath.Join(dir, "bench.yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		return "", nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "mapping.yaml"), mappingYAML, 0o600); err != nil {
+		return "", nil, err
+	}
+	env := []string{envLushaKey + "=" + f.lusha.APIKey(), envHubSpotToken + "=" + f.hubspot.Token()}
+	return path, env, nil
+}

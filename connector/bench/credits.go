@@ -1,0 +1,73 @@
+package bench
+
+import "slices"
+
+// Credits compares what the sync paid Lusha with what the fields it wrote strictly
+// needed.
+type Credits struct {
+	Spent int `json:"spent"`
+	// SpentBy is the fake's ledger summed by endpoint.
+	SpentBy map[string]int `json:"spent_by_endpoint"`
+	Needed  int            `json:"needed"`
+	// The parts of Needed: searches (1 per started 25 matched results of each call of
+	// 100 records, in the CRM's order), phone reveals of people whose phone fields were
+	// written, and one company answer per company whose fields were written.
+	NeededSearch    int `json:"needed_search"`
+	NeededPhones    int `json:"needed_phones"`
+	NeededCompanies int `json:"needed_companies"`
+}
+
+// Fields whose written value comes from a paid data point.
+var (
+	phoneFields   = []string{"phone", "mobilephone"}
+	companyFields = []string{"industry"}
+)
+
+// credits reads the fake's ledger and computes, from the world and the CRM's final
+// state, the credits strictly needed (as connector/credits_test.go does).
+func (f *fakes) credits() Credits {
+	c := Credits{SpentBy: map[string]int{}}
+	for _, ch := range f.lusha.Charges() {
+		c.Spent += ch.Credits
+		c.SpentBy[ch.Endpoint] += ch.Credits
+	}
+	// Every seeded contact leaves some mapped field empty, so every one is searched:
+	// a search is billed per call for its matched results.
+	for chunk := range slices.Chunk(f.ids, 100) {
+		matched := 0
+		for _, id := range chunk {
+			if p := f.person[id]; p.Known && !p.Restricted {
+				matched++
+			}
+		}
+		c.NeededSearch += pricing.Search * ((matched + pricing.SearchBlock - 1) / pricing.SearchBlock)
+	}
+	after := f.hubspot.Contacts()
+	// Reveals are paid once per Lusha person: two contacts that Lusha matched to one
+	// person (a contact known only by name and company) need one reveal. The number
+	// written identifies the person revealed.
+	phones, companies := map[string]bool{}, map[string]bool{}
+	for _, id := range f.ids {
+		if f.wrote(id, after[id], phoneFields) {
+			phones[after[id]["phone"]+"|"+after[id]["mobilephone"]] = true
+		}
+		if f.wrote(id, after[id], companyFields) {
+			companies[f.person[id].Company.ID] = true
+		}
+	}
+	c.NeededPhones = len(phones) * pricing.RevealPhone
+	c.NeededCompanies = len(companies) * pricing.RevealCompany
+	c.Needed = c.NeededSearch + c.NeededPhones + c.NeededCompanies
+	return c
+}
+
+// wrote reports whether the sync wrote a value into one of fields of contact id: the
+// field now holds a value the seed did not put there.
+func (f *fakes) wrote(id string, now map[string]string, fields []string) bool {
+	for _, field := range fields {
+		if v := now[field]; v != "" && v != f.hand[id][field] {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,147 @@
+package bench
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// Report holds the benchmark's figures; the four ratios of DESIGN §8 are
+// ThroughputRatio, HTTP429, MemoryRatio and CreditRatio.
+type Report struct {
+	CRM     string  `json:"crm"`
+	Leads   int     `json:"leads"`
+	Machine Machine `json:"machine"`
+
+	// Throughput of the sync with the limits enforced.
+	Limits          Limits  `json:"limits"`
+	SyncSeconds     float64 `json:"sync_seconds"`
+	LeadsPerSecond  float64 `json:"leads_per_second"`
+	Bound           Bound   `json:"bound"`
+	ThroughputRatio float64 `json:"throughput_ratio"`
+	// HandlerShare is, per API, the time its fake spent answering ÷ the sync time:
+	// with one request at a time, the share of the sync spent waiting on that API.
+	HandlerShare map[string]float64 `json:"handler_share"`
+	Outcome      Outcome            `json:"outcome"`
+
+	// 429 answers in the limits-on sync, in all and per API.
+	HTTP429      int            `json:"http_429"`
+	HTTP429ByAPI map[string]int `json:"http_429_by_api"`
+
+	// Peak resident memory of the leadsync process, limits off, at N and at
+	// ScaledLeads = MemoryFactor × N.
+	PeakRSSBytes       int64   `json:"peak_rss_bytes"`
+	ScaledLeads        int     `json:"scaled_leads"`
+	ScaledPeakRSSBytes int64   `json:"scaled_peak_rss_bytes"`
+	MemoryRatio        float64 `json:"memory_ratio"`
+
+	// Credits of the limits-on sync: spent ÷ strictly needed.
+	Credits     Credits `json:"credits"`
+	CreditRatio float64 `json:"credit_ratio"`
+
+	// CPU (user + system) of the leadsync process per lead, limits off, at N and at
+	// ScaledLeads, in microseconds.
+	CPUPerLeadMicros       float64 `json:"cpu_us_per_lead"`
+	ScaledCPUPerLeadMicros float64 `json:"scaled_cpu_us_per_lead"`
+}
+
+// Outcome is what the limits-on sync itself reported.
+type Outcome struct {
+	Runs           int    `json:"runs"`
+	Status         string `json:"status"`
+	RecordsRead    int    `json:"records_read"`
+	RecordsWritten int    `json:"records_written"`
+	RecordsFailed  int    `json:"records_failed"`
+	CreditsSpent   int    `json:"credits_spent"`
+}
+
+// Machine is where the figures come from.
+type Machine struct {
+	CPUs     int    `json:"cpus"`
+	CPUModel string `json:"cpu_model"`
+	OS       string `json:"os"`
+	Go       string `json:"go"`
+}
+
+func thisMachine() Machine {
+	m := Machine{CPUs: runtime.NumCPU(), CPUModel: runtime.GOARCH, OS: runtime.GOOS + "/" + runtime.GOARCH,
+		Go: runtime.Version()}
+	if f, err := os.Open("/proc/cpuinfo"); err == nil {
+		defer f.Close()
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
+				m.CPUModel = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	return m
+}
+
+func newReport(opts Options, on, off, big phase) Report {
+	res := on.child.result
+	r := Report{CRM: opts.CRM, Leads: opts.Leads, Machine: thisMachine(), Limits: on.limits,
+		SyncSeconds: res.SyncTime.Seconds(),
+		Outcome: Outcome{Runs: res.Runs, Status: res.Status, RecordsRead: res.RecordsRead,
+			RecordsWritten: res.RecordsWritten, RecordsFailed: res.RecordsFailed, CreditsSpent: res.CreditsSpent},
+		HTTP429:      on.hubspot.HTTP429 + on.lusha.HTTP429,
+		HTTP429ByAPI: map[string]int{"hubspot": on.hubspot.HTTP429, "lusha": on.lusha.HTTP429},
+		PeakRSSBytes: off.child.usage.PeakRSS, ScaledLeads: big.leads, ScaledPeakRSSBytes: big.child.usage.PeakRSS,
+		Credits:                on.credits,
+		CPUPerLeadMicros:       perLead(off.child.usage.CPU, off.leads),
+		ScaledCPUPerLeadMicros: perLead(big.child.usage.CPU, big.leads),
+	}
+	if res.SyncTime > 0 {
+		r.LeadsPerSecond = float64(res.RecordsRead) / res.SyncTime.Seconds()
+		r.HandlerShare = map[string]float64{
+			"hubspot": on.hubspot.BusyTime.Seconds() / res.SyncTime.Seconds(),
+			"lusha":   on.lusha.BusyTime.Seconds() / res.SyncTime.Seconds(),
+		}
+	}
+	r.Bound = computeBound(res.RecordsRead, on.limits, on.hubspot, on.lusha, res.SyncTime)
+	r.ThroughputRatio = ratio(r.LeadsPerSecond, r.Bound.LeadsPerSecond)
+	r.MemoryRatio = ratio(float64(r.ScaledPeakRSSBytes), float64(r.PeakRSSBytes))
+	r.CreditRatio = ratio(float64(r.Credits.Spent), float64(r.Credits.Needed))
+	return r
+}
+
+func perLead(cpu time.Duration, leads int) float64 {
+	return float64(cpu.Microseconds()) / float64(max(leads, 1))
+}
+
+// ratio is a ÷ b, 0 when b is 0 (nothing to compare with).
+func ratio(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
+}
+
+// WriteText prints one line per figure, the bound with its formula.
+func (r Report) WriteText(w io.Writer) {
+	mib := func(b int64) float64 { return float64(b) / (1 << 20) }
+	fmt.Fprintf(w, "machine:          %d CPUs, %s, %s, %s\n", r.Machine.CPUs, r.Machine.CPUModel, r.Machine.OS, r.Machine.Go)
+	fmt.Fprintf(w, "sync:             %d %s leads in %.1f s, %d runs, status %s, %d written, %d failed\n",
+		r.Outcome.RecordsRead, r.CRM, r.SyncSeconds, r.Outcome.Runs, r.Outcome.Status, r.Outcome.RecordsWritten, r.Outcome.RecordsFailed)
+	fmt.Fprintf(w, "throughput:       %.1f leads/s\n", r.LeadsPerSecond)
+	fmt.Fprintf(w, "bound:            %.1f leads/s (%s binds) = %s\n", r.Bound.LeadsPerSecond, r.Bound.Binding, r.Bound.Formula)
+	fmt.Fprintf(w, "throughput ratio: %.3f\n", r.ThroughputRatio)
+	for _, s := range r.Bound.Stages {
+		if s.LeadsPerCall > 0 {
+			fmt.Fprintf(w, "  %-19s %5.1f%% of its limit used (%.1f leads/call)\n", s.Name+":", 100*s.Utilisation, s.LeadsPerCall)
+		}
+	}
+	fmt.Fprintf(w, "  time in handlers: HubSpot %.1f%%, Lusha %.1f%% of the sync\n", 100*r.HandlerShare["hubspot"], 100*r.HandlerShare["lusha"])
+	fmt.Fprintf(w, "http 429:         %d (HubSpot %d, Lusha %d)\n", r.HTTP429, r.HTTP429ByAPI["hubspot"], r.HTTP429ByAPI["lusha"])
+	fmt.Fprintf(w, "peak memory:      %.1f MiB at %d leads, %.1f MiB at %d leads, ratio %.3f\n",
+		mib(r.PeakRSSBytes), r.Leads, mib(r.ScaledPeakRSSBytes), r.ScaledLeads, r.MemoryRatio)
+	fmt.Fprintf(w, "credits:          %d spent, %d needed (search %d + phones %d + companies %d), ratio %.3f\n",
+		r.Credits.Spent, r.Credits.Needed, r.Credits.NeededSearch, r.Credits.NeededPhones, r.Credits.NeededCompanies, r.CreditRatio)
+	fmt.Fprintf(w, "cpu per lead:     %.0f µs at %d leads, %.0f µs at %d leads (limits off)\n",
+		r.CPUPerLeadMicros, r.Leads, r.ScaledCPUPerLeadMicros, r.ScaledLeads)
+}
