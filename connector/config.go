@@ -28,12 +28,20 @@ type Config struct {
 	HTTP          HTTPConfig           `koanf:"http"`
 	Log           LogConfig            `koanf:"log"`
 	ShutdownGrace time.Duration        `koanf:"shutdown_grace"`
+	Retry         RetryConfig          `koanf:"retry"`
 	Lusha         LushaConfig          `koanf:"lusha"`
 	CRMs          map[string]CRMConfig `koanf:"crms"`
 	Pipelines     []PipelineConfig     `koanf:"pipelines"`
 
 	// path is the file the config came from; relative paths in it resolve against its directory.
 	path string
+}
+
+// RetryConfig shapes the backoff of retried calls (rate limits without a server hint,
+// outages): full jitter from Base, doubling, capped at Max.
+type RetryConfig struct {
+	Base time.Duration `koanf:"base"`
+	Max  time.Duration `koanf:"max"`
 }
 
 type StateConfig struct {
@@ -134,6 +142,7 @@ func Default() Config {
 		HTTP:          HTTPConfig{Listen: "127.0.0.1:8080"},
 		Log:           LogConfig{Level: "info", Format: "auto"},
 		ShutdownGrace: 30 * time.Second,
+		Retry:         RetryConfig{Base: time.Second, Max: 60 * time.Second},
 		Lusha: LushaConfig{
 			BaseURL:     "https://api.lusha.com",
 			Timeout:     30 * time.Second,

@@ -41,6 +41,9 @@ func (c *Config) validate(doc *yamlv3.Node) ConfigErrors {
 	if c.ShutdownGrace <= 0 {
 		bad("must be positive", "shutdown_grace")
 	}
+	if c.Retry.Base <= 0 || c.Retry.Max < c.Retry.Base {
+		bad("base must be positive and max at least base", "retry")
+	}
 	if err := c.Lusha.APIKey.Validate(); err != nil {
 		bad(err.Error(), "lusha", "api_key")
 	}

@@ -199,10 +199,11 @@ func BuildWith(cfg *Config, getenv func(string) string, log *slog.Logger, store 
 		log.Warn("Lusha circuit breaker changed state", "from", from, "to", to)
 	})
 	lu.metrics = metrics
+	lu.retry = newRetry(cfg.Retry)
 	host, _ := os.Hostname()
 	e := &Engine{Config: cfg, Store: store, Lusha: lu, Runner: &Runner{
 		Store: store, Lusha: lu, Logger: log, NegativeTTL: cfg.Lusha.NegativeTTL, Metrics: metrics,
-		Owner: fmt.Sprintf("%s/%d/%d", host, os.Getpid(), time.Now().UnixNano()), Retry: defaultRetry(),
+		Owner: fmt.Sprintf("%s/%d/%d", host, os.Getpid(), time.Now().UnixNano()), Retry: newRetry(cfg.Retry),
 	}}
 	for _, p := range cfg.Pipelines {
 		if p.Disabled {

@@ -21,8 +21,11 @@ type retryPolicy struct {
 }
 
 func defaultRetry() retryPolicy {
-	return retryPolicy{Base: time.Second, Max: 60 * time.Second,
-		RateLimitedAttempts: 10, UnavailableAttempts: 5, Sleep: sleepCtx}
+	return newRetry(RetryConfig{Base: time.Second, Max: 60 * time.Second})
+}
+
+func newRetry(c RetryConfig) retryPolicy {
+	return retryPolicy{Base: c.Base, Max: c.Max, RateLimitedAttempts: 10, UnavailableAttempts: 5, Sleep: sleepCtx}
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {

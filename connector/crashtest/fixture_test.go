@@ -200,6 +200,7 @@ func (f *fixture) writeConfig(t *testing.T, lushaURL, hubURL string) {
 	cfg := fmt.Sprintf(`state: { path: state.db }
 http: { listen: "127.0.0.1:0" }
 shutdown_grace: %s
+retry: { base: 5ms, max: 100ms }
 log: { level: warn, format: json }
 lusha:
   api_key: ${env:%s}

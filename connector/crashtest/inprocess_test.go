@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"testing"
-	"time"
 
 	"go.uber.org/goleak"
 
@@ -12,7 +11,7 @@ import (
 )
 
 // engine builds the engine in this process on the fixture's config, as
-// `leadsync sync` would, with the CRM retry waits shortened for tests.
+// `leadsync sync` would (the config shortens retry waits for tests).
 func (f *fixture) engine(t *testing.T) *connector.Engine {
 	t.Helper()
 	cfg, err := connector.LoadConfig(f.cfgPath, nil)
@@ -23,7 +22,6 @@ func (f *fixture) engine(t *testing.T) *connector.Engine {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng.Runner.Retry.Base, eng.Runner.Retry.Max = 5*time.Millisecond, 100*time.Millisecond
 	return eng
 }
 
