@@ -25,14 +25,16 @@ import (
 // harness is one pipeline against a fake HubSpot and a fake Lusha, built in-process,
 // with retries fast enough for tests.
 type harness struct {
-	t      *testing.T
-	world  *lushatest.World
-	lusha  *lushatest.Server
-	hub    *hubspottest.Server
-	store  *state.SQLite
-	lu     *Lusha
-	runner *Runner
-	pipe   *Pipeline
+	t         *testing.T
+	world     *lushatest.World
+	lusha     *lushatest.Server
+	hub       *hubspottest.Server
+	store     *state.SQLite
+	storePath string
+	lushaURL  string
+	lu        *Lusha
+	runner    *Runner
+	pipe      *Pipeline
 	// contact ids in seeding order, and the person each was made from
 	ids    []string
 	person map[string]*lushatest.Person
@@ -92,6 +94,7 @@ func newHarness(t *testing.T, n int, mappingYAML string, o harnessOptions) *harn
 	h.lusha = lushatest.NewServer(h.world, lushatest.Options{Credits: o.credits})
 	lsrv := httptest.NewServer(http.HandlerFunc(h.serveLusha))
 	t.Cleanup(lsrv.Close)
+	h.lushaURL = lsrv.URL
 	t.Cleanup(h.lusha.Close)
 
 	h.hub = hubspottest.NewServer(o.hub)
@@ -115,7 +118,8 @@ func newHarness(t *testing.T, n int, mappingYAML string, o harnessOptions) *harn
 	}))
 	t.Cleanup(hsrv.Close)
 
-	store, err := state.Open(t.Context(), t.TempDir()+"/state.db")
+	h.storePath = t.TempDir() + "/state.db"
+	store, err := state.Open(t.Context(), h.storePath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,4 +222,19 @@ func (h *harness) charges(endpoint string) []lushatest.Charge {
 		}
 	}
 	return out
+}
+
+type response struct {
+	code int
+	body string
+}
+
+func httpGet(url string) (response, error) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return response{}, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return response{resp.StatusCode, string(b)}, err
 }
