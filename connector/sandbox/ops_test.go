@@ -285,7 +285,7 @@ func checkStatusAgreesWithPage(t *testing.T, o *opsEnv) {
 }
 
 // checkInBrowser renders the pages in headless Chromium (installed by .ci/run) and
-// saves a screenshot in $LEADSYNC_TEST_ARTIFACTS (else a temporary folder).
+// saves a screenshot in $TEST_ARTIFACTS_DIR (else a temporary folder).
 func checkInBrowser(t *testing.T, o *opsEnv) {
 	browser, err := exec.LookPath("chromium")
 	if err != nil {
@@ -295,7 +295,7 @@ func checkInBrowser(t *testing.T, o *opsEnv) {
 		t.Log("chromium not installed: skipping the browser check")
 		return
 	}
-	dir := os.Getenv("LEADSYNC_TEST_ARTIFACTS")
+	dir := os.Getenv("TEST_ARTIFACTS_DIR")
 	if dir == "" {
 		dir = t.TempDir()
 	}
