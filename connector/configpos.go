@@ -11,6 +11,8 @@ import (
 	"time"
 
 	yamlv3 "go.yaml.in/yaml/v3"
+
+	"github.com/leadsync/leadsync/mapping"
 )
 
 var yamlLine = regexp.MustCompile(`line (\d+)`)
@@ -54,7 +56,7 @@ func checkKeys(file string, n *yamlv3.Node, t reflect.Type) ConfigErrors {
 				ft, ok := fields[k.Value]
 				if !ok {
 					msg := "unknown key " + strconv.Quote(k.Value)
-					if s := nearest(k.Value, keysOf(fields)); s != "" {
+					if s := mapping.Nearest(k.Value, keysOf(fields)); s != "" {
 						msg += fmt.Sprintf(", did you mean %q?", s)
 					}
 					errs = append(errs, &ConfigError{File: file, Line: k.Line, Col: k.Column, Key: join(path, k.Value), Msg: msg})
@@ -198,35 +200,4 @@ func posOf(n *yamlv3.Node, path ...string) (int, int) {
 		n = next
 	}
 	return line, col
-}
-
-// nearest returns the candidate closest to s by edit distance, if close enough to be a typo.
-func nearest(s string, candidates []string) string {
-	best, bestD := "", len(s)/2+2
-	for _, c := range candidates {
-		if d := editDistance(strings.ToLower(s), strings.ToLower(c)); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -118,25 +118,35 @@ func (rn *run) reserve(ctx context.Context, want int) (int, func(), error) {
 	return rn.Lusha.budget.reserve(ctx, spent, want, rn.now())
 }
 
-// search looks up contacts, 100 a call, within the credit budget.
+// search looks up contacts, 100 a call, within the credit budget: 1 credit per
+// started 25 results.
 func (rn *run) search(ctx context.Context, plans []*plan) error {
+	return rn.buy(ctx, plans, func(n int) int { return (n + 24) / 25 }, rn.searchChunk)
+}
+
+// buy makes one Lusha call per 100 plans, each within what the budget grants at the
+// call's worst-case cost; plans beyond the grant wait (credits). A call Lusha refuses
+// for one malformed item is made again in halves.
+func (rn *run) buy(ctx context.Context, plans []*plan, cost func(n int) int, do func(context.Context, []*plan) error) error {
 	if len(plans) == 0 || !rn.mayBuy(plans) {
 		return nil
 	}
 	for start := 0; start < len(plans); start += lusha.MaxBatch {
 		chunk := plans[start:min(start+lusha.MaxBatch, len(plans))]
-		// Search costs 1 credit per started 25 results: buy only what the budget allows.
-		granted, release, err := rn.reserve(ctx, (len(chunk)+24)/25)
+		granted, release, err := rn.reserve(ctx, cost(len(chunk)))
 		if err != nil {
 			return err
 		}
-		n := min(len(chunk), granted*25)
+		n := len(chunk)
+		for n > 0 && cost(n) > granted {
+			n--
+		}
 		if n > 0 {
-			err = rn.searchChunk(ctx, chunk[:n])
+			err = do(ctx, chunk[:n])
 		}
 		release()
 		if errors.Is(err, errSplit) {
-			err = splitRetry(chunk[:n], func(half []*plan) error { return rn.search(ctx, half) })
+			err = splitRetry(chunk[:n], func(half []*plan) error { return rn.buy(ctx, half, cost, do) })
 		}
 		if err != nil {
 			return err
@@ -228,36 +238,7 @@ const worstReveal = 6
 // searchAndEnrich looks up and enriches contacts in one call each 100, within the
 // budget at worst-case prices (the exact price is unknown before the call).
 func (rn *run) searchAndEnrich(ctx context.Context, plans []*plan) error {
-	if len(plans) == 0 || !rn.mayBuy(plans) {
-		return nil
-	}
-	cost := func(n int) int { return (n+24)/25 + n*worstReveal }
-	for start := 0; start < len(plans); start += lusha.MaxBatch {
-		chunk := plans[start:min(start+lusha.MaxBatch, len(plans))]
-		granted, release, err := rn.reserve(ctx, cost(len(chunk)))
-		if err != nil {
-			return err
-		}
-		n := len(chunk)
-		for n > 0 && cost(n) > granted {
-			n--
-		}
-		if n > 0 {
-			err = rn.searchAndEnrichChunk(ctx, chunk[:n])
-		}
-		release()
-		if errors.Is(err, errSplit) {
-			err = splitRetry(chunk[:n], func(half []*plan) error { return rn.searchAndEnrich(ctx, half) })
-		}
-		if err != nil {
-			return err
-		}
-		if n < len(chunk) {
-			rn.halt(plans[start+n:], errBudgetSpent)
-			return nil
-		}
-	}
-	return nil
+	return rn.buy(ctx, plans, func(n int) int { return (n+24)/25 + n*worstReveal }, rn.searchAndEnrichChunk)
 }
 
 func (rn *run) searchAndEnrichChunk(ctx context.Context, chunk []*plan) error {

@@ -47,9 +47,10 @@ func likeness(word, c string) int {
 	return d
 }
 
-// nearest returns the candidate closest to word (by likeness, then with case, then
-// earliest), or "" when none is close enough to be a likely typo.
-func nearest(word string, candidates []string) string {
+// Nearest returns the candidate closest to word (by likeness, then with case, then
+// earliest), or "" when none is close enough to be a likely typo. The config loader
+// uses it too, so that every "did you mean" in leadsync reads the same.
+func Nearest(word string, candidates []string) string {
 	best, bestFold, bestExact := "", -1, -1
 	for _, c := range candidates {
 		fold, exact := likeness(word, c), editDistance(word, c)
@@ -65,7 +66,7 @@ func nearest(word string, candidates []string) string {
 
 // didYouMean formats a suggestion suffix, or "" without one.
 func didYouMean(word string, candidates []string) string {
-	if s := nearest(word, candidates); s != "" {
+	if s := Nearest(word, candidates); s != "" {
 		return ", did you mean " + s + "?"
 	}
 	return ""

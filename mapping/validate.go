@@ -81,7 +81,7 @@ func kindPhrase(k shapeKind) string {
 // whose last name is close to the unknown one, else the list of known fields.
 func suggestPath(root *shape, p path, i int, obj *shape) string {
 	name := p.segs[i].name
-	if sib := nearest(name, obj.order); sib != "" {
+	if sib := Nearest(name, obj.order); sib != "" {
 		return ", did you mean " + continuePath(p, i, sib, obj.fields[sib]) + "?"
 	}
 	best, bestDist := "", -1

@@ -21,14 +21,9 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
-	cfg, code := loadConfig(e, *cfgPath)
-	if cfg == nil {
+	eng, log, code := openEngine(ctx, e, *cfgPath, lf)
+	if eng == nil {
 		return code
-	}
-	log := lf.logger(e.stderr, cfg)
-	eng, err := connector.Build(ctx, cfg, e.getenv, log)
-	if err != nil {
-		return reportBuild(e, err)
 	}
 	defer eng.Close()
 	return serve(ctx, e, log, eng, *showValues, nil)

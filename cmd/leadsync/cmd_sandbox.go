@@ -42,14 +42,9 @@ func cmdSandbox(ctx context.Context, e *env, args []string) int {
 	// The sandbox's own variables come last so that they win over the process's.
 	se := &env{environ: append(append([]string{}, e.environ...), sb.Environ(*httpAddr)...),
 		stdout: e.stdout, stderr: e.stderr}
-	cfg, code := loadConfig(se, sb.Config)
-	if cfg == nil {
+	eng, log, code := openEngine(ctx, se, sb.Config, lf)
+	if eng == nil {
 		return code
-	}
-	log := lf.logger(e.stderr, cfg)
-	eng, err := connector.Build(ctx, cfg, se.getenv, log)
-	if err != nil {
-		return reportBuild(se, err)
 	}
 	defer eng.Close()
 	if *once {

@@ -40,14 +40,9 @@ func cmdSync(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "leadsync sync: --remap writes; for a preview, run --dry-run after the mapping change")
 		return exitUsage
 	}
-	cfg, code := loadConfig(e, *cfgPath)
-	if cfg == nil {
+	eng, _, code := openEngine(ctx, e, *cfgPath, lf)
+	if eng == nil {
 		return code
-	}
-	log := lf.logger(e.stderr, cfg)
-	eng, err := connector.Build(ctx, cfg, e.getenv, log)
-	if err != nil {
-		return reportBuild(e, err)
 	}
 	defer eng.Close()
 	pipelines := eng.Pipelines

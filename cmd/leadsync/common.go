@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -64,6 +65,21 @@ func loadConfig(e *env, path string) (*connector.Config, int) {
 		return nil, exitUsage
 	}
 	return cfg, exitOK
+}
+
+// openEngine loads the config, builds the engine and the logger it asks for; a nil
+// engine comes with the exit code, the problem already reported.
+func openEngine(ctx context.Context, e *env, path string, lf logFlags) (*connector.Engine, *slog.Logger, int) {
+	cfg, code := loadConfig(e, path)
+	if cfg == nil {
+		return nil, nil, code
+	}
+	log := lf.logger(e.stderr, cfg)
+	eng, err := connector.Build(ctx, cfg, e.getenv, log)
+	if err != nil {
+		return nil, nil, reportBuild(e, err)
+	}
+	return eng, log, exitOK
 }
 
 // reportBuild maps an engine build error to its exit code.
