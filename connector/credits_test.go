@@ -297,3 +297,26 @@ func TestNegativeAndRestrictedAreNotAskedAgain(t *testing.T) {
 		}
 	}
 }
+
+// TestExpiredAnswersArePurged: answers are personal data and leave the store when
+// their TTL ends.
+func TestExpiredAnswersArePurged(t *testing.T) {
+	now := time.Now()
+	h := newHarness(t, 30, previewMapping, harnessOptions{now: func() time.Time { return now }})
+	h.run(RunOptions{})
+	key := ""
+	for _, id := range h.ids {
+		if p := h.person[id]; p.Known && !p.Restricted {
+			key = usable(h.pipe.Mapping.Identity(map[string]string{"email": p.Email})).Key()
+			break
+		}
+	}
+	if e, _ := h.store.Enrichment(t.Context(), key, now); e == nil {
+		t.Fatal("no cached answer after the run")
+	}
+	now = now.Add(h.pipe.CacheTTL + time.Hour)
+	h.run(RunOptions{})
+	if e, _ := h.store.Enrichment(t.Context(), key, now.Add(-2*h.pipe.CacheTTL)); e != nil {
+		t.Error("an expired answer is still stored")
+	}
+}

@@ -166,6 +166,12 @@ func (r *Runner) Run(ctx context.Context, p *Pipeline, opts RunOptions) (Summary
 		"enriched", sum.RecordsEnriched, "written", sum.RecordsWritten, "credits", sum.CreditsSpent)
 	if !opts.DryRun {
 		r.Metrics.RunFinished(p.Name, sum.Status, sum.RunCounts, finished.Sub(started), finished)
+		// Bought answers are personal data: they go when their TTL ends.
+		if n, err := r.Store.PurgeExpired(context.WithoutCancel(ctx), finished); err != nil {
+			rn.log.Warn("could not purge expired answers", "err", err)
+		} else if n > 0 {
+			rn.log.Debug("purged expired answers", "count", n)
+		}
 	}
 	// The run's record must survive a cancelled context (shutdown).
 	saveCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
