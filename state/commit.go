@@ -7,21 +7,14 @@ import (
 	"time"
 )
 
-func upsertRecords(ctx context.Context, tx *sql.Tx, pipeline string, recs []RecordState, now time.Time) error {
+func (s *SQLite) upsertRecords(ctx context.Context, tx *sql.Tx, pipeline string, recs []RecordState, now time.Time) error {
 	if len(recs) == 0 {
 		return nil
 	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO records (`+recordColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (pipeline, crm_id) DO UPDATE SET
-			status = excluded.status, class = excluded.class, reason = excluded.reason,
-			attempts = excluded.attempts, next_attempt = excluded.next_attempt,
-			seen_modified_at = excluded.seen_modified_at, identity_key = excluded.identity_key,
-			updated_at = excluded.updated_at`)
+	stmt, err := s.ws.inTx(ctx, tx, upsertRecordSQL)
 	if err != nil {
 		return err
 	}
-	defer stmt.Close()
 	for _, r := range recs {
 		if r.Pipeline != "" && r.Pipeline != pipeline {
 			return fmt.Errorf("record %s belongs to pipeline %s", r.CRMID, r.Pipeline)
@@ -38,17 +31,14 @@ func upsertRecords(ctx context.Context, tx *sql.Tx, pipeline string, recs []Reco
 	return nil
 }
 
-func insertLedger(ctx context.Context, tx *sql.Tx, pipeline string, entries []LedgerEntry, now time.Time) error {
+func (s *SQLite) insertLedger(ctx context.Context, tx *sql.Tx, pipeline string, entries []LedgerEntry, now time.Time) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO ledger (run_id, pipeline, crm_object, crm_id, field,
-		old_value, new_value, source_path, lusha_id, written_at, pending)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	stmt, err := s.ws.inTx(ctx, tx, insertLedgerSQL)
 	if err != nil {
 		return err
 	}
-	defer stmt.Close()
 	for _, e := range entries {
 		if e.Pipeline != "" && e.Pipeline != pipeline {
 			return fmt.Errorf("ledger row of %s %s belongs to pipeline %s", e.CRMObject, e.CRMID, e.Pipeline)
@@ -67,10 +57,16 @@ func insertLedger(ctx context.Context, tx *sql.Tx, pipeline string, entries []Le
 
 // settlePending drops the pending ledger rows of the given records: their write was
 // answered, and the commit that settles them inserts what was really written.
-func settlePending(ctx context.Context, tx *sql.Tx, pipeline string, crmIDs []string) error {
+func (s *SQLite) settlePending(ctx context.Context, tx *sql.Tx, pipeline string, crmIDs []string) error {
+	if len(crmIDs) == 0 {
+		return nil
+	}
+	stmt, err := s.ws.inTx(ctx, tx, settlePendingSQL)
+	if err != nil {
+		return err
+	}
 	for _, id := range crmIDs {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM ledger WHERE pipeline = ? AND crm_id = ? AND pending = 1`,
-			pipeline, id); err != nil {
+		if _, err := stmt.ExecContext(ctx, pipeline, id); err != nil {
 			return err
 		}
 	}

@@ -17,9 +17,12 @@ func (s *SQLite) Enrichment(ctx context.Context, key string, now time.Time) (*En
 		revealed         string
 		fetched, expires int64
 	)
-	err := s.r.QueryRowContext(ctx, `SELECT outcome, lusha_id, answer, revealed, credits, fetched_at, expires_at
-		FROM enrichments WHERE key = ? AND expires_at > ?`, key, toMS(now)).
-		Scan(&e.Outcome, &e.LushaID, &e.Answer, &revealed, &e.Credits, &fetched, &expires)
+	stmt, err := s.rs.get(ctx, `SELECT outcome, lusha_id, answer, revealed, credits, fetched_at, expires_at
+		FROM enrichments WHERE key = ? AND expires_at > ?`)
+	if err != nil {
+		return nil, fmt.Errorf("state: enrichment %s: %w", key, err)
+	}
+	err = stmt.QueryRowContext(ctx, key, toMS(now)).Scan(&e.Outcome, &e.LushaID, &e.Answer, &revealed, &e.Credits, &fetched, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -46,7 +49,7 @@ func (s *SQLite) SaveEnrichments(ctx context.Context, spend Spend, es []Enrichme
 	}
 	now := s.now()
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		if err := upsertEnrichments(ctx, tx, es, now); err != nil {
+		if err := s.upsertEnrichments(ctx, tx, es, now); err != nil {
 			return err
 		}
 		if spend.Credits == 0 {
@@ -63,20 +66,14 @@ func (s *SQLite) SaveEnrichments(ctx context.Context, spend Spend, es []Enrichme
 	return nil
 }
 
-func upsertEnrichments(ctx context.Context, tx *sql.Tx, es []Enrichment, now time.Time) error {
+func (s *SQLite) upsertEnrichments(ctx context.Context, tx *sql.Tx, es []Enrichment, now time.Time) error {
 	if len(es) == 0 {
 		return nil
 	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO enrichments
-		(key, outcome, lusha_id, answer, revealed, credits, fetched_at, expires_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (key) DO UPDATE SET outcome = excluded.outcome, lusha_id = excluded.lusha_id,
-			answer = excluded.answer, revealed = excluded.revealed, credits = excluded.credits,
-			fetched_at = excluded.fetched_at, expires_at = excluded.expires_at`)
+	stmt, err := s.ws.inTx(ctx, tx, upsertEnrichmentSQL)
 	if err != nil {
 		return err
 	}
-	defer stmt.Close()
 	for _, e := range es {
 		if e.Key == "" || e.ExpiresAt.IsZero() {
 			return errors.New("enrichment: key and expiry are required")

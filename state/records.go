@@ -66,9 +66,13 @@ func scanRecords(rows *sql.Rows, fn func(RecordState)) error {
 // insertion order) of one CRM record. A field whose latest row was erased by Forget
 // is absent: leadsync can no longer prove what it wrote there.
 func (s *SQLite) Owned(ctx context.Context, crmObject, crmID string) (map[string]string, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT field, new_value FROM ledger
+	stmt, err := s.rs.get(ctx, `SELECT field, new_value FROM ledger
 		WHERE crm_object = ? AND crm_id = ?
-		ORDER BY field, written_at, id`, crmObject, crmID)
+		ORDER BY field, written_at, id`)
+	if err != nil {
+		return nil, fmt.Errorf("state: owned fields of %s %s: %w", crmObject, crmID, err)
+	}
+	rows, err := stmt.QueryContext(ctx, crmObject, crmID)
 	if err != nil {
 		return nil, fmt.Errorf("state: owned fields of %s %s: %w", crmObject, crmID, err)
 	}
@@ -104,21 +108,23 @@ func (s *SQLite) CommitPage(ctx context.Context, c PageCommit) error {
 	}
 	now := s.now()
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		if err := upsertRecords(ctx, tx, c.Pipeline, c.Records, now); err != nil {
+		if err := s.upsertRecords(ctx, tx, c.Pipeline, c.Records, now); err != nil {
 			return err
 		}
-		if err := settlePending(ctx, tx, c.Pipeline, c.Settle); err != nil {
+		if err := s.settlePending(ctx, tx, c.Pipeline, c.Settle); err != nil {
 			return err
 		}
-		if err := insertLedger(ctx, tx, c.Pipeline, c.Ledger, now); err != nil {
+		if err := s.insertLedger(ctx, tx, c.Pipeline, c.Ledger, now); err != nil {
 			return err
 		}
 		if c.Cursor == nil {
 			return nil
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO cursors (pipeline, cursor, updated_at) VALUES (?, ?, ?)
-			ON CONFLICT (pipeline) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at`,
-			c.Pipeline, *c.Cursor, toMS(now))
+		stmt, err := s.ws.inTx(ctx, tx, upsertCursorSQL)
+		if err != nil {
+			return err
+		}
+		_, err = stmt.ExecContext(ctx, c.Pipeline, *c.Cursor, toMS(now))
 		return err
 	})
 	if err != nil {

@@ -30,6 +30,9 @@ type SQLite struct {
 	w   *sql.DB // one connection, immediate transactions
 	r   *sql.DB // query_only pool
 	now func() time.Time
+	// ws and rs keep the per-record and per-page statements of the writer and the
+	// read pool prepared.
+	ws, rs *stmtCache
 }
 
 // Option configures Open.
@@ -71,6 +74,11 @@ func Open(ctx context.Context, path string, opts ...Option) (*SQLite, error) {
 	if s.r, err = openReader(ctx, abs); err != nil {
 		s.w.Close()
 		return nil, err
+	}
+	s.ws, s.rs = newStmtCache(s.w), newStmtCache(s.r)
+	if err := s.ws.prepare(ctx, writerStatements...); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("state: prepare %s: %w", abs, err)
 	}
 	return s, nil
 }
@@ -154,7 +162,7 @@ func openPool(ctx context.Context, abs string, extra url.Values) (*sql.DB, error
 
 // Close closes both pools.
 func (s *SQLite) Close() error {
-	return errors.Join(s.r.Close(), s.w.Close())
+	return errors.Join(s.rs.close(), s.ws.close(), s.r.Close(), s.w.Close())
 }
 
 // write runs fn in one BEGIN IMMEDIATE transaction on the writer connection and

@@ -12,7 +12,11 @@ import (
 // Suppressed reports whether key is on the suppression list.
 func (s *SQLite) Suppressed(ctx context.Context, key string) (bool, error) {
 	var one int
-	err := s.r.QueryRowContext(ctx, `SELECT 1 FROM suppressions WHERE key = ?`, key).Scan(&one)
+	stmt, err := s.rs.get(ctx, `SELECT 1 FROM suppressions WHERE key = ?`)
+	if err != nil {
+		return false, fmt.Errorf("state: suppressed %s: %w", key, err)
+	}
+	err = stmt.QueryRowContext(ctx, key).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

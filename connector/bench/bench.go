@@ -104,17 +104,21 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 		defer os.RemoveAll(d)
 		dir = d
 	}
-	limited := DocumentedLimits.Scaled(opts.LimitScale)
-	on, err := syncOnce(ctx, opts, filepath.Join(dir, "limits-on"), opts.Leads, limited, childTask{})
+	limited, paced := DocumentedLimits.Scaled(opts.LimitScale), DefaultClientLimits.Scaled(opts.LimitScale)
+	if err := paced.check(limited); err != nil {
+		return Report{}, err
+	}
+	on, err := syncOnce(ctx, opts, filepath.Join(dir, "limits-on"), opts.Leads, limited, paced, childTask{})
 	if err != nil {
 		return Report{}, err
 	}
-	off, err := syncOnce(ctx, opts, filepath.Join(dir, "limits-off"), opts.Leads, Limits{},
+	off, err := syncOnce(ctx, opts, filepath.Join(dir, "limits-off"), opts.Leads, Limits{}, clientLimitsOff,
 		childTask{CPUProfile: opts.CPUProfile, MemProfile: opts.MemProfile})
 	if err != nil {
 		return Report{}, err
 	}
-	big, err := syncOnce(ctx, opts, filepath.Join(dir, "limits-off-scaled"), opts.Leads*opts.MemoryFactor, Limits{}, childTask{})
+	big, err := syncOnce(ctx, opts, filepath.Join(dir, "limits-off-scaled"), opts.Leads*opts.MemoryFactor, Limits{},
+		clientLimitsOff, childTask{})
 	if err != nil {
 		return Report{}, err
 	}
@@ -125,6 +129,7 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 type phase struct {
 	leads   int
 	limits  Limits
+	client  ClientLimits
 	child   childRun
 	hubspot Traffic
 	lusha   Traffic
@@ -133,14 +138,15 @@ type phase struct {
 
 // syncOnce starts fresh fakes for n leads, writes a config pointing at them, and has a
 // child process sync it to the end.
-func syncOnce(ctx context.Context, opts Options, dir string, n int, lim Limits, task childTask) (phase, error) {
+func syncOnce(ctx context.Context, opts Options, dir string, n int, lim Limits, client ClientLimits, task childTask) (phase, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return phase{}, err
 	}
 	mode := "limits off"
 	if lim.Enforced() {
-		mode = fmt.Sprintf("limits on (HubSpot search %d/s, other %d/10s; Lusha %d/s)",
-			lim.HubSpotSearchPerSecond, lim.HubSpotCallsPer10s, lim.LushaPerSecond)
+		mode = fmt.Sprintf("limits on (fakes: HubSpot search %d/s, other %d/10s, Lusha %d/s; leadsync paced at %g/s, %d/10s, %g/s)",
+			lim.HubSpotSearchPerSecond, lim.HubSpotCallsPer10s, lim.LushaPerSecond,
+			client.HubSpotSearchPerSecond, client.HubSpotCallsPer10s, client.LushaPerSecond)
 	}
 	fmt.Fprintf(opts.Progress, "bench: %d leads, %s: seeding the fakes\n", n, mode)
 	f, err := startFakes(opts.Seed, n, lim)
@@ -148,7 +154,7 @@ func syncOnce(ctx context.Context, opts Options, dir string, n int, lim Limits, 
 		return phase{}, err
 	}
 	defer f.close()
-	config, env, err := writeConfig(dir, f, lim)
+	config, env, err := writeConfig(dir, f, client)
 	if err != nil {
 		return phase{}, err
 	}
@@ -164,6 +170,6 @@ func syncOnce(ctx context.Context, opts Options, dir string, n int, lim Limits, 
 		return phase{}, fmt.Errorf("bench: the sync read %d of %d leads in %d runs (status %s): %s",
 			cr.result.RecordsRead, n, cr.result.Runs, cr.result.Status, cr.result.Error)
 	}
-	return phase{leads: n, limits: lim, child: cr, hubspot: f.hubIn.traffic(), lusha: f.lushaIn.traffic(),
+	return phase{leads: n, limits: lim, client: client, child: cr, hubspot: f.hubIn.traffic(), lusha: f.lushaIn.traffic(),
 		credits: f.credits()}, nil
 }

@@ -46,6 +46,9 @@ func TestRun(t *testing.T) {
 	if r.Limits != DocumentedLimits.Scaled(4) {
 		t.Errorf("limits %+v, want the documented ones ×4", r.Limits)
 	}
+	if r.ClientLimits != DefaultClientLimits.Scaled(4) {
+		t.Errorf("client limits %+v, want the defaults ×4", r.ClientLimits)
+	}
 	// Credits are exact, not timed: what the fake charged is what the written fields needed.
 	c := r.Credits
 	if c.Spent != c.Needed || r.CreditRatio != 1 {
@@ -158,7 +161,7 @@ func TestOptions(t *testing.T) {
 }
 
 func TestComputeBound(t *testing.T) {
-	lim := DocumentedLimits
+	client, fake := DefaultClientLimits, DocumentedLimits
 	tests := []struct {
 		name        string
 		leads       int
@@ -167,21 +170,21 @@ func TestComputeBound(t *testing.T) {
 		wantBinding string
 	}{
 		{"Lusha binds at 3 calls per 100 leads", 1000,
-			map[string]int{kindHubSpotSearch: 5, kindHubSpotWrite: 10},
+			map[string]int{kindHubSpotSearch: 4, kindHubSpotWrite: 10},
 			map[string]int{"contacts/search": 10, "contacts/enrich": 10, "companies/enrich": 10},
 			25 * 100.0 / 3, "Lusha"},
 		{"writes bind when batches are small", 1000,
-			map[string]int{kindHubSpotSearch: 5, kindHubSpotWrite: 40, kindHubSpotOther: 10},
+			map[string]int{kindHubSpotSearch: 4, kindHubSpotWrite: 40, kindHubSpotOther: 10},
 			map[string]int{"contacts/search": 10},
-			10 * 1000.0 / 50, "HubSpot other calls"},
+			9.5 * 1000.0 / 50, "HubSpot other calls"}, // 100/10s paced as a bucket of 5 + 9.5/s
 		{"search binds with small pages", 1000,
 			map[string]int{kindHubSpotSearch: 100, kindHubSpotWrite: 10},
 			map[string]int{"contacts/search": 10},
-			5 * 10.0, "HubSpot search"},
+			4 * 10.0, "HubSpot search"}, // paced at 4/s, under the fake's 5/s
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b := computeBound(tt.leads, lim, Traffic{Calls: tt.hub}, Traffic{Calls: tt.lusha}, 10*time.Second)
+			b := computeBound(tt.leads, client, fake, Traffic{Calls: tt.hub}, Traffic{Calls: tt.lusha}, 10*time.Second)
 			if math.Abs(b.LeadsPerSecond-tt.wantBound) > 1e-9 || b.Binding != tt.wantBinding {
 				t.Errorf("bound %.3f by %s, want %.3f by %s\n%s", b.LeadsPerSecond, b.Binding, tt.wantBound, tt.wantBinding, b.Formula)
 			}
@@ -190,16 +193,68 @@ func TestComputeBound(t *testing.T) {
 	}
 	t.Run("utilisation", func(t *testing.T) {
 		// 50 Lusha calls in 10 s against 25/s: a fifth of what the limit allows.
-		b := computeBound(1000, lim, Traffic{Calls: map[string]int{kindHubSpotSearch: 5}},
+		b := computeBound(1000, client, fake, Traffic{Calls: map[string]int{kindHubSpotSearch: 5}},
 			Traffic{Calls: map[string]int{"contacts/search": 50}}, 10*time.Second)
 		if u := b.Stages[2].Utilisation; math.Abs(u-0.2) > 1e-9 {
 			t.Errorf("Lusha utilisation %.3f, want 0.2", u)
 		}
 	})
 	t.Run("limits off bound nothing", func(t *testing.T) {
-		b := computeBound(1000, Limits{}, Traffic{Calls: map[string]int{kindHubSpotSearch: 5}}, Traffic{}, time.Second)
+		b := computeBound(1000, clientLimitsOff, Limits{}, Traffic{Calls: map[string]int{kindHubSpotSearch: 5}},
+			Traffic{Calls: map[string]int{"contacts/search": 10}}, time.Second)
 		if !math.IsInf(b.LeadsPerSecond, 1) {
 			t.Errorf("bound %.1f with no limits", b.LeadsPerSecond)
 		}
 	})
+}
+
+func TestClientLimits(t *testing.T) {
+	tests := []struct {
+		name      string
+		client    ClientLimits
+		fake      Limits
+		wantOther float64 // sustained calls per second besides searches
+		wantErr   string
+	}{
+		{"defaults fit the documented limits", DefaultClientLimits, DocumentedLimits, 9.5, ""},
+		{"scaled together they still fit", DefaultClientLimits.Scaled(4), DocumentedLimits.Scaled(4), 38, ""},
+		{"a professional burst", ClientLimits{HubSpotSearchPerSecond: 4, HubSpotCallsPer10s: 190, LushaPerSecond: 25},
+			Limits{HubSpotSearchPerSecond: 5, HubSpotCallsPer10s: 190, LushaPerSecond: 25}, 18.1, ""},
+		{"off fits no limits", clientLimitsOff, Limits{}, 0, ""},
+		{"search above the fake", ClientLimits{HubSpotSearchPerSecond: 5.5, HubSpotCallsPer10s: 100, LushaPerSecond: 25},
+			DocumentedLimits, 9.5, "HubSpot search paced at 5.5/s"},
+		{"search pacing off against a limit", ClientLimits{HubSpotSearchPerSecond: -1, HubSpotCallsPer10s: 100, LushaPerSecond: 25},
+			DocumentedLimits, 9.5, "HubSpot search paced at -1/s"},
+		{"burst above the fake", ClientLimits{HubSpotSearchPerSecond: 4, HubSpotCallsPer10s: 110, LushaPerSecond: 25},
+			DocumentedLimits, 10.5, "110/10s"},
+		{"Lusha above the fake", ClientLimits{HubSpotSearchPerSecond: 4, HubSpotCallsPer10s: 100, LushaPerSecond: 30},
+			DocumentedLimits, 9.5, "Lusha paced at 30/s"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.client.otherCallsPerSecond(); math.Abs(got-tt.wantOther) > 1e-9 {
+				t.Errorf("other calls %.3f/s, want %.3f/s", got, tt.wantOther)
+			}
+			err := tt.client.check(tt.fake)
+			if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Errorf("check: %v, want %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestParseVmHWM(t *testing.T) {
+	tests := []struct {
+		status string
+		want   int64
+	}{
+		{"Name:\tleadsync\nVmPeak:\t 900 kB\nVmHWM:\t   51000 kB\nVmRSS:\t 40000 kB\n", 51000 * 1024},
+		{"Name:\tleadsync\nVmRSS:\t 40000 kB\n", 0}, // no high-water line: unknown
+		{"VmHWM:\tlots kB\n", 0},
+	}
+	for _, tt := range tests {
+		if got := parseVmHWM(strings.NewReader(tt.status)); got != tt.want {
+			t.Errorf("parseVmHWM(%q) = %d, want %d", tt.status, got, tt.want)
+		}
+	}
 }

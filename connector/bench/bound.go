@@ -12,9 +12,12 @@ import (
 // Stage is one rate limit that the sync's calls count against, and what it allows.
 type Stage struct {
 	Name string `json:"name"`
-	// Limit is the calls per second the fake admits, LimitText the documented form.
+	// Limit is the calls per second leadsync's configured pacing sends at most,
+	// LimitText its configured form; FakeLimit is what the fake admits, which the
+	// pacing must stay under.
 	Limit     float64 `json:"limit_per_second"`
 	LimitText string  `json:"limit"`
+	FakeLimit string  `json:"fake_limit"`
 	// Calls are the calls the fake admitted during the sync, by endpoint.
 	Calls map[string]int `json:"calls"`
 	// LeadsPerCall is leads ÷ calls: the batch size as the engine achieved it.
@@ -35,19 +38,29 @@ type Bound struct {
 	Stages         []Stage `json:"stages"`
 }
 
-// computeBound derives the bound from the limits and the calls each limit counted
+// computeBound derives the bound from leadsync's configured pacing (what the client
+// will send, which stays under what the fakes admit) and the calls each limit counted
 // per lead in the sync, so the batch sizes are the ones the engine actually reached:
 //
-//	bound = min(search/s × leads/search, calls/10s ÷ 10 × leads/call, Lusha/s × leads/call)
-func computeBound(leads int, lim Limits, hub, lu Traffic, elapsed time.Duration) Bound {
+//	bound = min(search/s × leads/search, other calls/s × leads/call, Lusha/s × leads/call)
+func computeBound(leads int, client ClientLimits, fake Limits, hub, lu Traffic, elapsed time.Duration) Bound {
 	search := map[string]int{kindHubSpotSearch: hub.Calls[kindHubSpotSearch]}
 	other := maps.Clone(hub.Calls)
 	delete(other, kindHubSpotSearch)
-	stages := []Stage{
-		newStage("HubSpot search", float64(lim.HubSpotSearchPerSecond), fmt.Sprintf("%d/s", lim.HubSpotSearchPerSecond), search, leads, elapsed),
-		newStage("HubSpot other calls", float64(lim.HubSpotCallsPer10s)/10, fmt.Sprintf("%d/10s", lim.HubSpotCallsPer10s), other, leads, elapsed),
-		newStage("Lusha", float64(lim.LushaPerSecond), fmt.Sprintf("%d/s", lim.LushaPerSecond), lu.Calls, leads, elapsed),
+	lushaRate := client.LushaPerSecond
+	if lushaRate >= unlimited {
+		lushaRate = 0 // switched off
 	}
+	stages := []Stage{
+		newStage("HubSpot search", max(client.HubSpotSearchPerSecond, 0), fmt.Sprintf("%g/s", client.HubSpotSearchPerSecond),
+			search, leads, elapsed),
+		newStage("HubSpot other calls", client.otherCallsPerSecond(),
+			fmt.Sprintf("%g/s (%d/10s paced)", client.otherCallsPerSecond(), client.HubSpotCallsPer10s), other, leads, elapsed),
+		newStage("Lusha", lushaRate, fmt.Sprintf("%g/s", lushaRate), lu.Calls, leads, elapsed),
+	}
+	stages[0].FakeLimit = fmt.Sprintf("%d/s", fake.HubSpotSearchPerSecond)
+	stages[1].FakeLimit = fmt.Sprintf("%d/10s", fake.HubSpotCallsPer10s)
+	stages[2].FakeLimit = fmt.Sprintf("%d/s", fake.LushaPerSecond)
 	b := Bound{LeadsPerSecond: math.Inf(1), Stages: stages}
 	var terms []string
 	for _, s := range stages {

@@ -40,6 +40,9 @@ type childResult struct {
 	RecordsFailed  int           `json:"records_failed"`
 	CreditsSpent   int           `json:"credits_spent"`
 	SyncTime       time.Duration `json:"sync_ns"`
+	// PeakRSS is the child's own peak resident memory (ownPeakRSS), 0 when the system
+	// does not tell.
+	PeakRSS int64 `json:"peak_rss_bytes"`
 }
 
 // maxRuns bounds "sync until done": one run reads everything; the next finds nothing
@@ -69,6 +72,7 @@ func RunChild(ctx context.Context, task string, environ []string, stdout, stderr
 	if err != nil {
 		return err
 	}
+	res.PeakRSS = ownPeakRSS()
 	return json.NewEncoder(stdout).Encode(res)
 }
 
@@ -147,7 +151,8 @@ func writeAllocs(path string) error {
 
 // usage is what the kernel measured of a finished process.
 type usage struct {
-	PeakRSS int64         // bytes
+	PeakRSS int64         // bytes: the child's own peak where it reported one, else ru_maxrss
+	MaxRSS  int64         // bytes: ru_maxrss, which on Linux includes the parent's peak
 	CPU     time.Duration // user + system
 }
 
@@ -184,6 +189,9 @@ func runChild(ctx context.Context, command []string, task childTask, env []strin
 	var res childResult
 	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &res); err != nil {
 		return childRun{}, fmt.Errorf("bench: child printed no result (%v): %s", err, errTail.String())
+	}
+	if res.PeakRSS > 0 {
+		u.PeakRSS = res.PeakRSS
 	}
 	return childRun{result: res, usage: u}, nil
 }

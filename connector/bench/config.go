@@ -37,6 +37,7 @@ crms:
     kind: hubspot
     token: ${env:` + envHubSpotToken + `}
     base_url: %s
+    limits: { search_per_second: %g, calls_per_10s: %d }
 pipelines:
   - name: ` + pipelineName + `
     crm: hubspot
@@ -48,14 +49,9 @@ pipelines:
 
 // writeConfig writes the config and mapping into dir and returns the config's path
 // and the environment the child needs to resolve its secrets.
-func writeConfig(dir string, f *fakes, lim Limits) (string, []string, error) {
-	// leadsync's own Lusha limiter is set to the limit the fake enforces, as a user
-	// sets it to their plan's; with limits off it must not be the bottleneck.
-	rate := float64(lim.LushaPerSecond)
-	if rate == 0 {
-		rate = unlimited
-	}
-	cfg := fmt.Sprintf(configYAML, f.lushaSrv.url, rate, f.hubSrv.url)
+func writeConfig(dir string, f *fakes, client ClientLimits) (string, []string, error) {
+	cfg := fmt.Sprintf(configYAML, f.lushaSrv.url, client.LushaPerSecond, f.hubSrv.url,
+		client.HubSpotSearchPerSecond, client.HubSpotCallsPer10s)
 	path := filepath.Join(dir, "bench.yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		return "", nil, err

@@ -107,7 +107,7 @@ func BenchmarkSync(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		config, env, err := writeConfig(b.TempDir(), f, Limits{})
+		config, env, err := writeConfig(b.TempDir(), f, clientLimitsOff)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -18,11 +18,12 @@ type Report struct {
 	Machine Machine `json:"machine"`
 
 	// Throughput of the sync with the limits enforced.
-	Limits          Limits  `json:"limits"`
-	SyncSeconds     float64 `json:"sync_seconds"`
-	LeadsPerSecond  float64 `json:"leads_per_second"`
-	Bound           Bound   `json:"bound"`
-	ThroughputRatio float64 `json:"throughput_ratio"`
+	Limits          Limits       `json:"limits"`
+	ClientLimits    ClientLimits `json:"client_limits"`
+	SyncSeconds     float64      `json:"sync_seconds"`
+	LeadsPerSecond  float64      `json:"leads_per_second"`
+	Bound           Bound        `json:"bound"`
+	ThroughputRatio float64      `json:"throughput_ratio"`
 	// HandlerShare is, per API, the time its fake spent answering ÷ the sync time:
 	// with one request at a time, the share of the sync spent waiting on that API.
 	HandlerShare map[string]float64 `json:"handler_share"`
@@ -38,6 +39,10 @@ type Report struct {
 	ScaledLeads        int     `json:"scaled_leads"`
 	ScaledPeakRSSBytes int64   `json:"scaled_peak_rss_bytes"`
 	MemoryRatio        float64 `json:"memory_ratio"`
+	// RUMaxRSS are the children's ru_maxrss at N and at ScaledLeads: on Linux they
+	// include the parent's (the fakes') peak, so they are shown, not compared.
+	RUMaxRSSBytes       int64 `json:"ru_maxrss_bytes"`
+	ScaledRUMaxRSSBytes int64 `json:"scaled_ru_maxrss_bytes"`
 
 	// Credits of the limits-on sync: spent ÷ strictly needed.
 	Credits     Credits `json:"credits"`
@@ -85,13 +90,14 @@ func thisMachine() Machine {
 
 func newReport(opts Options, on, off, big phase) Report {
 	res := on.child.result
-	r := Report{CRM: opts.CRM, Leads: opts.Leads, Machine: thisMachine(), Limits: on.limits,
+	r := Report{CRM: opts.CRM, Leads: opts.Leads, Machine: thisMachine(), Limits: on.limits, ClientLimits: on.client,
 		SyncSeconds: res.SyncTime.Seconds(),
 		Outcome: Outcome{Runs: res.Runs, Status: res.Status, RecordsRead: res.RecordsRead,
 			RecordsWritten: res.RecordsWritten, RecordsFailed: res.RecordsFailed, CreditsSpent: res.CreditsSpent},
 		HTTP429:      on.hubspot.HTTP429 + on.lusha.HTTP429,
 		HTTP429ByAPI: map[string]int{"hubspot": on.hubspot.HTTP429, "lusha": on.lusha.HTTP429},
 		PeakRSSBytes: off.child.usage.PeakRSS, ScaledLeads: big.leads, ScaledPeakRSSBytes: big.child.usage.PeakRSS,
+		RUMaxRSSBytes: off.child.usage.MaxRSS, ScaledRUMaxRSSBytes: big.child.usage.MaxRSS,
 		Credits:                on.credits,
 		CPUPerLeadMicros:       perLead(off.child.usage.CPU, off.leads),
 		ScaledCPUPerLeadMicros: perLead(big.child.usage.CPU, big.leads),
@@ -103,7 +109,7 @@ func newReport(opts Options, on, off, big phase) Report {
 			"lusha":   on.lusha.BusyTime.Seconds() / res.SyncTime.Seconds(),
 		}
 	}
-	r.Bound = computeBound(res.RecordsRead, on.limits, on.hubspot, on.lusha, res.SyncTime)
+	r.Bound = computeBound(res.RecordsRead, on.client, on.limits, on.hubspot, on.lusha, res.SyncTime)
 	r.ThroughputRatio = ratio(r.LeadsPerSecond, r.Bound.LeadsPerSecond)
 	r.MemoryRatio = ratio(float64(r.ScaledPeakRSSBytes), float64(r.PeakRSSBytes))
 	r.CreditRatio = ratio(float64(r.Credits.Spent), float64(r.Credits.Needed))
@@ -133,13 +139,16 @@ func (r Report) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "throughput ratio: %.3f\n", r.ThroughputRatio)
 	for _, s := range r.Bound.Stages {
 		if s.LeadsPerCall > 0 {
-			fmt.Fprintf(w, "  %-19s %5.1f%% of its limit used (%.1f leads/call)\n", s.Name+":", 100*s.Utilisation, s.LeadsPerCall)
+			fmt.Fprintf(w, "  %-19s %5.1f%% of its pacing used (%.1f leads/call; paced %s, fake %s)\n", s.Name+":",
+				100*s.Utilisation, s.LeadsPerCall, s.LimitText, s.FakeLimit)
 		}
 	}
 	fmt.Fprintf(w, "  time in handlers: HubSpot %.1f%%, Lusha %.1f%% of the sync\n", 100*r.HandlerShare["hubspot"], 100*r.HandlerShare["lusha"])
 	fmt.Fprintf(w, "http 429:         %d (HubSpot %d, Lusha %d)\n", r.HTTP429, r.HTTP429ByAPI["hubspot"], r.HTTP429ByAPI["lusha"])
 	fmt.Fprintf(w, "peak memory:      %.1f MiB at %d leads, %.1f MiB at %d leads, ratio %.3f\n",
 		mib(r.PeakRSSBytes), r.Leads, mib(r.ScaledPeakRSSBytes), r.ScaledLeads, r.MemoryRatio)
+	fmt.Fprintf(w, "  ru_maxrss:        %.1f MiB, %.1f MiB (includes the parent's peak: Go starts children with CLONE_VM)\n",
+		mib(r.RUMaxRSSBytes), mib(r.ScaledRUMaxRSSBytes))
 	fmt.Fprintf(w, "credits:          %d spent, %d needed (search %d + phones %d + companies %d), ratio %.3f\n",
 		r.Credits.Spent, r.Credits.Needed, r.Credits.NeededSearch, r.Credits.NeededPhones, r.Credits.NeededCompanies, r.CreditRatio)
 	fmt.Fprintf(w, "cpu per lead:     %.0f µs at %d leads, %.0f µs at %d leads (limits off)\n",

@@ -19,5 +19,5 @@ func usageOf(ps *os.ProcessState) (usage, error) {
 	if runtime.GOOS == "darwin" {
 		rss = int64(ru.Maxrss) // bytes there
 	}
-	return usage{PeakRSS: rss, CPU: ps.UserTime() + ps.SystemTime()}, nil
+	return usage{PeakRSS: rss, MaxRSS: rss, CPU: ps.UserTime() + ps.SystemTime()}, nil
 }

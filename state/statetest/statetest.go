@@ -61,6 +61,7 @@ func RunStoreTests(t *testing.T, open Opener) {
 		{"Forget", testForget},
 		{"PurgeExpired", testPurgeExpired},
 		{"ConcurrentWriters", testConcurrentWriters},
+		{"BatchLookups", testBatchLookups},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
