@@ -24,14 +24,17 @@ const EnvPrefix = "LEADSYNC_"
 
 // Config is leadsync's whole configuration (DESIGN §5).
 type Config struct {
-	State         StateConfig          `koanf:"state"`
-	HTTP          HTTPConfig           `koanf:"http"`
-	Log           LogConfig            `koanf:"log"`
-	ShutdownGrace time.Duration        `koanf:"shutdown_grace"`
-	Retry         RetryConfig          `koanf:"retry"`
-	Lusha         LushaConfig          `koanf:"lusha"`
-	CRMs          map[string]CRMConfig `koanf:"crms"`
-	Pipelines     []PipelineConfig     `koanf:"pipelines"`
+	State         StateConfig   `koanf:"state"`
+	HTTP          HTTPConfig    `koanf:"http"`
+	Log           LogConfig     `koanf:"log"`
+	ShutdownGrace time.Duration `koanf:"shutdown_grace"`
+	Retry         RetryConfig   `koanf:"retry"`
+	// LeaseTTL is how long a pipeline's lease outlives a process that stopped
+	// renewing it (a crash); a live run renews it every third of it.
+	LeaseTTL  time.Duration        `koanf:"lease_ttl"`
+	Lusha     LushaConfig          `koanf:"lusha"`
+	CRMs      map[string]CRMConfig `koanf:"crms"`
+	Pipelines []PipelineConfig     `koanf:"pipelines"`
 
 	// path is the file the config came from; relative paths in it resolve against its directory.
 	path string
@@ -143,6 +146,7 @@ func Default() Config {
 		Log:           LogConfig{Level: "info", Format: "auto"},
 		ShutdownGrace: 30 * time.Second,
 		Retry:         RetryConfig{Base: time.Second, Max: 60 * time.Second},
+		LeaseTTL:      2 * time.Minute,
 		Lusha: LushaConfig{
 			BaseURL:     "https://api.lusha.com",
 			Timeout:     30 * time.Second,

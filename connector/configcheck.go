@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/robfig/cron/v3"
 	yamlv3 "go.yaml.in/yaml/v3"
@@ -40,6 +41,9 @@ func (c *Config) validate(doc *yamlv3.Node) ConfigErrors {
 	}
 	if c.ShutdownGrace <= 0 {
 		bad("must be positive", "shutdown_grace")
+	}
+	if c.LeaseTTL < 3*time.Second {
+		bad("must be at least 3s", "lease_ttl")
 	}
 	if c.Retry.Base <= 0 || c.Retry.Max < c.Retry.Base {
 		bad("base must be positive and max at least base", "retry")

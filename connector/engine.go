@@ -203,7 +203,7 @@ func BuildWith(cfg *Config, getenv func(string) string, log *slog.Logger, store 
 	host, _ := os.Hostname()
 	e := &Engine{Config: cfg, Store: store, Lusha: lu, Runner: &Runner{
 		Store: store, Lusha: lu, Logger: log, NegativeTTL: cfg.Lusha.NegativeTTL, Metrics: metrics,
-		Owner: fmt.Sprintf("%s/%d/%d", host, os.Getpid(), time.Now().UnixNano()), Retry: newRetry(cfg.Retry),
+		Owner: fmt.Sprintf("%s/%d/%d", host, os.Getpid(), time.Now().UnixNano()), Retry: newRetry(cfg.Retry), LeaseTTL: cfg.LeaseTTL,
 	}}
 	for _, p := range cfg.Pipelines {
 		if p.Disabled {
