@@ -496,41 +496,53 @@ func (rn *run) revealChunk(ctx context.Context, chunk []*plan, want []string) er
 	return rn.persist(ctx, "contacts/enrich", resp.Billing.CreditsCharged, ens)
 }
 
-// companies attaches company answers, enriched once per company per TTL.
+// companies attaches company answers, enriched once per company per TTL: the cache is
+// read once per page and each cached answer decoded once.
 func (rn *run) companies(ctx context.Context, plans []*plan) error {
 	need := map[string][]*plan{}
 	for _, pl := range plans {
 		if !pl.company || pl.contact == nil {
 			continue
 		}
-		id := docString(pl.contact, "company.id")
-		if id == "" {
-			continue // the person has no known company: company fields get no value
-		}
-		cached, err := rn.Store.Enrichment(ctx, companyKey(id), rn.now())
-		if err != nil {
-			return err
-		}
-		if cached != nil && cached.Outcome == state.OutcomeMatched {
-			if doc, err := decodeDoc(cached.Answer); err == nil {
-				pl.firm = doc
-				continue
-			}
-		}
-		need[id] = append(need[id], pl)
+		if id := docString(pl.contact, "company.id"); id != "" {
+			need[id] = append(need[id], pl)
+		} // else the person has no known company: company fields get no value
 	}
 	if len(need) == 0 {
 		return nil
 	}
 	ids := slices.Sorted(maps.Keys(need))
-	var all []*plan
+	keys := make([]string, len(ids))
+	for i, id := range ids {
+		keys[i] = companyKey(id)
+	}
+	cached, err := rn.Store.Enrichments(ctx, keys, rn.now())
+	if err != nil {
+		return err
+	}
+	var missing []string
 	for _, id := range ids {
+		if e := cached[companyKey(id)]; e != nil && e.Outcome == state.OutcomeMatched {
+			if doc, err := decodeDoc(e.Answer); err == nil {
+				for _, pl := range need[id] {
+					pl.firm = doc
+				}
+				continue
+			}
+		}
+		missing = append(missing, id)
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	var all []*plan
+	for _, id := range missing {
 		all = append(all, need[id]...)
 	}
 	if !rn.mayBuy(all) {
 		return nil
 	}
-	for chunk := range slices.Chunk(ids, lusha.MaxBatch) {
+	for chunk := range slices.Chunk(missing, lusha.MaxBatch) {
 		if err := rn.companyChunk(ctx, chunk, need); err != nil {
 			return err
 		}

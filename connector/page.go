@@ -48,10 +48,8 @@ func (rn *run) prepare(ctx context.Context, pg crm.Page, retrying bool) (*work, 
 		c.RecordsRead += len(plans)
 	})
 	w.plans = plans
-	for _, pl := range plans {
-		if err := rn.planRecord(ctx, pl); err != nil {
-			return nil, err
-		}
+	if err := rn.planPage(ctx, plans); err != nil {
+		return nil, err
 	}
 	if err := rn.enrich(ctx, plans); err != nil {
 		return nil, err

@@ -73,48 +73,77 @@ func (rn *run) dedupe(ctx context.Context, recs []crm.Record, retrying bool) ([]
 	return plans, nil
 }
 
-// planRecord decides, from the record alone and the store, whether Lusha must be asked
-// and for which data points (DESIGN §2 step 3).
-func (rn *run) planRecord(ctx context.Context, pl *plan) error {
+// planPage decides for each record of a page, from the record and the store, whether
+// Lusha must be asked and for which data points (DESIGN §2 step 3). The store is read
+// once per page, not once per record.
+func (rn *run) planPage(ctx context.Context, plans []*plan) error {
+	var asking []*plan
+	for _, pl := range plans {
+		if rn.identify(pl) {
+			asking = append(asking, pl)
+		}
+	}
+	if len(asking) == 0 {
+		return nil
+	}
+	ids, keys := make([]string, len(asking)), make([]string, len(asking))
+	for i, pl := range asking {
+		ids[i], keys[i] = pl.rec.ID, pl.key
+	}
+	var owned map[string]map[string]string
+	if rn.p.hasOwnedPolicy() {
+		var err error
+		if owned, err = rn.Store.OwnedMany(ctx, rn.p.Object, ids); err != nil {
+			return err
+		}
+	}
+	suppressed, err := rn.Store.SuppressedMany(ctx, keys)
+	if err != nil {
+		return err
+	}
+	cached, err := rn.Store.Enrichments(ctx, keys, rn.now())
+	if err != nil {
+		return err
+	}
+	for _, pl := range asking {
+		pl.owned = owned[pl.rec.ID]
+		rn.decide(pl, suppressed[pl.key], cached[pl.key])
+	}
+	return nil
+}
+
+// identify settles records that are not to be enriched at all, and gives the others
+// their identity; it reports whether the record goes on.
+func (rn *run) identify(pl *plan) bool {
 	if !matchesFilter(pl.rec, rn.filter()) {
 		pl.settle(state.StatusSkipped, crm.ClassNone, "does not match the pipeline filter")
-		return nil
+		return false
 	}
 	id := usable(rn.p.Mapping.Identity(pl.rec.Fields))
 	if !id.Valid() {
 		pl.settle(state.StatusSkipped, crm.ClassNone, "no identity: needs an email, a LinkedIn URL, or a name and company")
-		return nil
+		return false
 	}
 	pl.key = id.Key()
 	pl.result.IdentityKey = pl.key
 	pl.item = searchItem(pl.rec.ID, id)
-	if rn.p.hasOwnedPolicy() {
-		owned, err := rn.Store.Owned(ctx, rn.p.Object, pl.rec.ID)
-		if err != nil {
-			return err
-		}
-		pl.owned = owned
-	}
+	return true
+}
+
+// decide settles what the store already answers and notes what the rest needs.
+func (rn *run) decide(pl *plan, suppressed bool, cached *state.Enrichment) {
 	needs := rn.p.Mapping.Needs(pl.rec.Fields, pl.owned)
 	if len(needs.Sources) == 0 {
 		// Only constants could be written (or nothing): they mark enrichment, so
 		// without an answer to write there is nothing to do and nothing to buy.
 		pl.settle(state.StatusDone, crm.ClassNone, "nothing to write")
-		return nil
+		return
 	}
 	pl.reveal, pl.company, pl.enrich = dataPoints(needs.Sources)
 	pl.needs = needs.Fields
-	suppressed, err := rn.Store.Suppressed(ctx, pl.key)
-	if err != nil {
-		return err
-	}
 	if suppressed {
 		pl.settle(state.StatusDone, crm.ClassRestricted, "suppressed: restricted or opted out")
-		return nil
-	}
-	cached, err := rn.Store.Enrichment(ctx, pl.key, rn.now())
-	if err != nil {
-		return err
+		return
 	}
 	pl.cached = cached
 	if cached != nil {
@@ -125,7 +154,6 @@ func (rn *run) planRecord(ctx context.Context, pl *plan) error {
 			pl.settle(state.StatusDone, crm.ClassRestricted, "restricted (cached)")
 		}
 	}
-	return nil
 }
 
 // usable drops identity parts that Lusha would refuse (a malformed email, an

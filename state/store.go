@@ -65,6 +65,7 @@ type Store interface {
 // beyond Store. SQLite implements both.
 type Inspector interface {
 	Store
+	BatchReader
 	Run(ctx context.Context, runID string) (Run, error) // ErrNoRun when unknown
 	Ledger(ctx context.Context, runID string, limit int) ([]LedgerEntry, error)
 	Stats(ctx context.Context, pipeline string) (PipelineStats, error)
