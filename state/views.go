@@ -29,13 +29,20 @@ func (s *SQLite) Run(ctx context.Context, runID string) (Run, error) {
 }
 
 // Ledger returns up to limit (all when <= 0) field writes of one run, oldest first.
-// Rows erased by Forget come back with empty values.
+// Rows erased by Forget come back with empty values; pending rows are left out.
 func (s *SQLite) Ledger(ctx context.Context, runID string, limit int) ([]LedgerEntry, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT run_id, pipeline, crm_object, crm_id, field,
-		old_value, new_value, source_path, lusha_id, written_at
-		FROM ledger WHERE run_id = ? AND pending = 0 ORDER BY id LIMIT ?`, runID, sqlLimit(limit))
+	out, err := s.queryLedger(ctx, `WHERE run_id = ? AND pending = 0 ORDER BY id LIMIT ?`, runID, sqlLimit(limit))
 	if err != nil {
 		return nil, fmt.Errorf("state: ledger of run %s: %w", runID, err)
+	}
+	return out, nil
+}
+
+func (s *SQLite) queryLedger(ctx context.Context, where string, args ...any) ([]LedgerEntry, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT run_id, pipeline, crm_object, crm_id, field,
+		old_value, new_value, source_path, lusha_id, written_at, pending FROM ledger `+where, args...)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var out []LedgerEntry
@@ -46,8 +53,8 @@ func (s *SQLite) Ledger(ctx context.Context, runID string, limit int) ([]LedgerE
 			at       int64
 		)
 		if err := rows.Scan(&e.RunID, &e.Pipeline, &e.CRMObject, &e.CRMID, &e.Field, &old, &new,
-			&e.SourcePath, &e.LushaID, &at); err != nil {
-			return nil, fmt.Errorf("state: ledger of run %s: %w", runID, err)
+			&e.SourcePath, &e.LushaID, &at, &e.Pending); err != nil {
+			return nil, err
 		}
 		e.OldValue, e.NewValue, e.WrittenAt = old.String, new.String, fromMS(at)
 		out = append(out, e)
@@ -57,28 +64,11 @@ func (s *SQLite) Ledger(ctx context.Context, runID string, limit int) ([]LedgerE
 
 // PendingWrites returns the pending ledger rows of a pipeline, by record.
 func (s *SQLite) PendingWrites(ctx context.Context, pipeline string) ([]LedgerEntry, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT run_id, pipeline, crm_object, crm_id, field,
-		old_value, new_value, source_path, lusha_id, written_at
-		FROM ledger WHERE pipeline = ? AND pending = 1 ORDER BY crm_id, id`, pipeline)
+	out, err := s.queryLedger(ctx, `WHERE pipeline = ? AND pending = 1 ORDER BY crm_id, id`, pipeline)
 	if err != nil {
 		return nil, fmt.Errorf("state: pending writes of %s: %w", pipeline, err)
 	}
-	defer rows.Close()
-	var out []LedgerEntry
-	for rows.Next() {
-		var (
-			e        LedgerEntry
-			old, new sql.NullString
-			at       int64
-		)
-		if err := rows.Scan(&e.RunID, &e.Pipeline, &e.CRMObject, &e.CRMID, &e.Field, &old, &new,
-			&e.SourcePath, &e.LushaID, &at); err != nil {
-			return nil, fmt.Errorf("state: pending writes of %s: %w", pipeline, err)
-		}
-		e.OldValue, e.NewValue, e.WrittenAt, e.Pending = old.String, new.String, fromMS(at), true
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // AbandonRuns marks runs left "running" by a dead process as failed.

@@ -50,3 +50,39 @@ func TestRunAndLedgerViews(t *testing.T) {
 		t.Errorf("parked of all pipelines: %+v %v", all, err)
 	}
 }
+
+// TestWriteAheadLedger: pending rows are listed until a commit settles them, and the
+// run page never shows them.
+func TestWriteAheadLedger(t *testing.T) {
+	ctx := t.Context()
+	s := openStore(t, filepath.Join(t.TempDir(), "state.db"))
+	row := func(id, v string, pending bool) state.LedgerEntry {
+		return state.LedgerEntry{RunID: "r", Pipeline: "p", CRMObject: "contacts", CRMID: id, Field: "f",
+			NewValue: v, WrittenAt: statetest.Epoch, Pending: pending}
+	}
+	if err := s.CommitPage(ctx, state.PageCommit{Pipeline: "p",
+		Ledger: []state.LedgerEntry{row("1", "a", true), row("2", "b", true)}}); err != nil {
+		t.Fatal(err)
+	}
+	pending, err := s.PendingWrites(ctx, "p")
+	if err != nil || len(pending) != 2 || !pending[0].Pending {
+		t.Fatalf("pending: %+v %v", pending, err)
+	}
+	if rows, _ := s.Ledger(ctx, "r", 0); len(rows) != 0 {
+		t.Errorf("the run's ledger shows %d pending rows", len(rows))
+	}
+	if err := s.CommitPage(ctx, state.PageCommit{Pipeline: "p", Settle: []string{"1"},
+		Ledger: []state.LedgerEntry{row("1", "a", false)}}); err != nil {
+		t.Fatal(err)
+	}
+	pending, _ = s.PendingWrites(ctx, "p")
+	if len(pending) != 1 || pending[0].CRMID != "2" {
+		t.Errorf("after settling 1, pending: %+v", pending)
+	}
+	if rows, _ := s.Ledger(ctx, "r", 0); len(rows) != 1 || rows[0].CRMID != "1" || rows[0].Pending {
+		t.Errorf("ledger after settling: %+v", rows)
+	}
+	if owned, _ := s.Owned(ctx, "contacts", "1"); owned["f"] != "a" {
+		t.Errorf("owned after settling: %v", owned)
+	}
+}
