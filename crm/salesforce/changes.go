@@ -46,6 +46,7 @@ func (c *Client) Changes(ctx context.Context, req crm.ChangesRequest) iter.Seq2[
 		}
 		header := http.Header{"Sforce-Query-Options": {"batchSize=" + strconv.Itoa(max(pageSize, minQueryBatch))}}
 		path := c.dataPath("/query?q=" + url.QueryEscape(soql))
+		empty := 0 // batches in a row with no record and yet a next batch
 		for path != "" {
 			var resp queryResponse
 			if err := c.call(ctx, request{op: op, method: http.MethodGet, path: path, header: header, out: &resp}); err != nil {
@@ -57,7 +58,19 @@ func (c *Client) Changes(ctx context.Context, req crm.ChangesRequest) iter.Seq2[
 				yield(crm.Page{}, err)
 				return
 			}
-			path = resp.nextPath()
+			next := resp.nextPath()
+			if len(records) == 0 && next != "" {
+				// A real org never hands out empty batches mid-read; one that keeps
+				// doing so would hold the read here for ever.
+				if empty++; empty >= maxEmptyBatches || next == path {
+					yield(crm.Page{}, &crm.Error{Service: service, Op: op, Class: crm.ClassUnavailable,
+						Message: "the org keeps answering empty batches with a next batch"})
+					return
+				}
+			} else {
+				empty = 0
+			}
+			path = next
 			for _, chunk := range chunks(records, pageSize, path == "") {
 				if len(chunk) > 0 {
 					last := chunk[len(chunk)-1]
@@ -70,6 +83,9 @@ func (c *Client) Changes(ctx context.Context, req crm.ChangesRequest) iter.Seq2[
 		}
 	}
 }
+
+// maxEmptyBatches bounds how many empty batches with a next batch a read follows.
+const maxEmptyBatches = 3
 
 // chunks cuts records into pages of size; the last batch of a read yields at least one
 // (possibly empty) page, so that an empty read still hands back its cursor.
