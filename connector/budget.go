@@ -2,7 +2,6 @@ package connector
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -22,13 +21,6 @@ type budget struct {
 
 var errBudgetSpent = &crm.Error{Service: "leadsync", Op: "budget", Class: crm.ClassCredits,
 	Message: "credit budget spent"}
-
-// available returns how many credits this run may still spend (-1: no cap).
-func (b *budget) available(ctx context.Context, runSpent int, now time.Time) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.availableLocked(ctx, runSpent, now)
-}
 
 func (b *budget) availableLocked(ctx context.Context, runSpent int, now time.Time) (int, error) {
 	left := -1
@@ -72,5 +64,3 @@ func (b *budget) reserve(ctx context.Context, runSpent, want int, now time.Time)
 		})
 	}, nil
 }
-
-func isBudget(err error) bool { return errors.Is(err, errBudgetSpent) }

@@ -94,7 +94,7 @@ func (d *Daemon) shutdown(srv *http.Server, cancelRuns context.CancelFunc) error
 	grace := d.engine.Load().Config.ShutdownGrace
 	d.Logger.Info("shutting down", "grace", grace)
 	close(d.draining)
-	d.sched.Stop(context.Background()) // no new ticks; runs are waited for below
+	d.sched.cron.Stop() // no new ticks; the runs are waited for below, within the grace
 	finished := make(chan struct{})
 	go func() { d.runs.Wait(); close(finished) }()
 	select {

@@ -20,7 +20,10 @@ import (
 // is not settled, from the cache or from Lusha, persisting what it buys before use.
 // Plans it cannot serve are left pending with the class that stopped them, and the
 // first such class is the run's stop reason (rn.stop).
-func (rn *run) enrich(ctx context.Context, plans []*plan) error {
+func (rn *run) enrich(ctx context.Context, all []*plan) error {
+	// Records of one person are asked about once: the first of them speaks for all.
+	plans, followers := byIdentity(open(all))
+	defer share(followers)
 	var toSearch []*plan
 	for _, pl := range open(plans) {
 		if pl.cached != nil && pl.cached.Outcome == state.OutcomeMatched {
@@ -54,6 +57,41 @@ func (rn *run) enrich(ctx context.Context, plans []*plan) error {
 		}
 	}
 	return nil
+}
+
+// byIdentity keeps one plan per identity key, needing the union of what its group
+// needs, and returns the others by their leader.
+func byIdentity(plans []*plan) ([]*plan, map[*plan][]*plan) {
+	leaders := map[string]*plan{}
+	followers := map[*plan][]*plan{}
+	var out []*plan
+	for _, pl := range plans {
+		lead, seen := leaders[pl.key]
+		if !seen {
+			leaders[pl.key] = pl
+			out = append(out, pl)
+			continue
+		}
+		followers[lead] = append(followers[lead], pl)
+		for _, dp := range pl.reveal {
+			lead.reveal = appendUnique(lead.reveal, dp)
+		}
+		slices.Sort(lead.reveal)
+		lead.company, lead.enrich = lead.company || pl.company, lead.enrich || pl.enrich
+	}
+	return out, followers
+}
+
+// share gives each follower its leader's answers, or its leader's verdict.
+func share(followers map[*plan][]*plan) {
+	for lead, fs := range followers {
+		for _, pl := range fs {
+			pl.contact, pl.firm, pl.lushaID, pl.cached = lead.contact, lead.firm, lead.lushaID, lead.cached
+			if lead.settled {
+				pl.settle(lead.result.Status, crm.Class(lead.result.Class), lead.result.Reason)
+			}
+		}
+	}
 }
 
 var errNoAnswer error = &crm.Error{Service: "lusha", Op: "enrich", Class: crm.ClassUnavailable, Message: "no answer for this record"}
@@ -166,23 +204,11 @@ func (rn *run) searchChunk(ctx context.Context, chunk []*plan) error {
 		req.Contacts[i] = pl.item
 		byRef[pl.rec.ID] = pl
 	}
-	resp, err := call(ctx, rn.Lusha, true, func() (*lusha.ContactsSearchResponse, *lusha.Response, error) {
+	resp, err := call(ctx, rn.Lusha, func() (*lusha.ContactsSearchResponse, *lusha.Response, error) {
 		return rn.Lusha.client.SearchContacts(ctx, req)
 	})
 	if err != nil {
-		if crm.ClassOf(err) == crm.ClassRestricted && len(chunk) > 1 {
-			// A whole-call 451 names no item: ask one by one to find the restricted one.
-			for _, pl := range chunk {
-				if err := rn.searchChunk(ctx, []*plan{pl}); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
-		if crm.ClassOf(err) == crm.ClassInvalid && len(chunk) > 1 {
-			return errSplit
-		}
-		return rn.callFailed(chunk, err)
+		return rn.callFailed(ctx, chunk, err)
 	}
 	now := rn.now()
 	var ens []state.Enrichment
@@ -249,14 +275,11 @@ func (rn *run) searchAndEnrichChunk(ctx context.Context, chunk []*plan) error {
 		req.Contacts[i] = pl.item
 		byRef[pl.rec.ID] = pl
 	}
-	resp, err := call(ctx, rn.Lusha, true, func() (*lusha.ContactsSearchAndEnrichResponse, *lusha.Response, error) {
+	resp, err := call(ctx, rn.Lusha, func() (*lusha.ContactsSearchAndEnrichResponse, *lusha.Response, error) {
 		return rn.Lusha.client.SearchAndEnrichContacts(ctx, req)
 	})
 	if err != nil {
-		if crm.ClassOf(err) == crm.ClassInvalid && len(chunk) > 1 {
-			return errSplit
-		}
-		return rn.callFailed(chunk, err)
+		return rn.callFailed(ctx, chunk, err)
 	}
 	now := rn.now()
 	var ens []state.Enrichment
@@ -290,8 +313,8 @@ func (rn *run) searchAndEnrichChunk(ctx context.Context, chunk []*plan) error {
 }
 
 // errSplit asks for a refused call to be made again in halves: Lusha refuses a whole
-// batch for one malformed item, and the halves find it, so that one bad record never
-// holds back the others (I7).
+// batch for one malformed item (400) or one GDPR-restricted person (451) without
+// naming it, and the halves find it, so that one record never holds back the others.
 var errSplit = errors.New("lusha refused the batch; splitting it")
 
 func splitRetry(chunk []*plan, again func([]*plan) error) error {
@@ -303,12 +326,21 @@ func splitRetry(chunk []*plan, again func([]*plan) error) error {
 }
 
 // callFailed decides what a failed Lusha call means for its records.
-func (rn *run) callFailed(chunk []*plan, err error) error {
-	switch crm.ClassOf(err) {
-	case crm.ClassCanceled:
+func (rn *run) callFailed(ctx context.Context, chunk []*plan, err error) error {
+	class := crm.ClassOf(err)
+	switch {
+	case (class == crm.ClassInvalid || class == crm.ClassRestricted) && len(chunk) > 1:
+		return errSplit
+	case class == crm.ClassRestricted:
+		// The one person asked about is restricted: suppressed, never asked again.
+		pl := chunk[0]
+		e := rn.previewOutcome(pl, lusha.ContactPreview{Error: &lusha.ItemError{Code: lusha.ItemComplianceRestricted,
+			Message: "restricted (HTTP 451)"}}, rn.now())
+		return rn.persist(ctx, "contacts (451)", 0, []state.Enrichment{*e})
+	case class == crm.ClassCanceled:
 		rn.halt(chunk, err)
 		return nil
-	case crm.ClassInvalid:
+	case class == crm.ClassInvalid:
 		// The request was refused as malformed: park the records with the reason
 		// rather than stopping the run for everyone.
 		for _, pl := range chunk {
@@ -455,11 +487,16 @@ func (rn *run) revealChunk(ctx context.Context, chunk []*plan, want []string) er
 		req.IDs = append(req.IDs, pl.lushaID)
 		byID[pl.lushaID] = pl
 	}
-	resp, err := call(ctx, rn.Lusha, true, func() (*lusha.ContactsEnrichResponse, *lusha.Response, error) {
+	resp, err := call(ctx, rn.Lusha, func() (*lusha.ContactsEnrichResponse, *lusha.Response, error) {
 		return rn.Lusha.client.EnrichContacts(ctx, req)
 	})
 	if err != nil {
-		return rn.callFailed(chunk, err)
+		err = rn.callFailed(ctx, chunk, err)
+		if errors.Is(err, errSplit) {
+			release()
+			return splitRetry(chunk, func(half []*plan) error { return rn.revealChunk(ctx, half, want) })
+		}
+		return err
 	}
 	now := rn.now()
 	var ens []state.Enrichment
@@ -470,7 +507,9 @@ func (rn *run) revealChunk(ctx context.Context, chunk []*plan, want []string) er
 		}
 		delete(byID, res.ID)
 		if res.Error != nil {
-			rn.previewOutcome(pl, lusha.ContactPreview{Error: res.Error}, now)
+			if e := rn.previewOutcome(pl, lusha.ContactPreview{Error: res.Error}, now); e != nil {
+				ens = append(ens, *e)
+			}
 			continue
 		}
 		doc, err := toDoc(res)
@@ -565,7 +604,7 @@ func (rn *run) companyChunk(ctx context.Context, ids []string, need map[string][
 	if len(ids) == 0 {
 		return nil
 	}
-	resp, err := call(ctx, rn.Lusha, true, func() (*lusha.CompaniesEnrichResponse, *lusha.Response, error) {
+	resp, err := call(ctx, rn.Lusha, func() (*lusha.CompaniesEnrichResponse, *lusha.Response, error) {
 		return rn.Lusha.client.EnrichCompanies(ctx, lusha.CompaniesEnrichRequest{IDs: ids})
 	})
 	if err != nil {
@@ -573,7 +612,10 @@ func (rn *run) companyChunk(ctx context.Context, ids []string, need map[string][
 		for _, id := range ids {
 			waiting = append(waiting, need[id]...)
 		}
-		return rn.callFailed(waiting, err)
+		if crm.ClassOf(err) == crm.ClassRestricted || crm.ClassOf(err) == crm.ClassInvalid {
+			return nil // no company answer: company fields get no value
+		}
+		return rn.callFailed(ctx, waiting, err)
 	}
 	now := rn.now()
 	var ens []state.Enrichment

@@ -32,6 +32,7 @@ type harness struct {
 	store     *state.SQLite
 	storePath string
 	lushaURL  string
+	hubURL    string
 	lu        *Lusha
 	runner    *Runner
 	pipe      *Pipeline
@@ -117,6 +118,7 @@ func newHarness(t *testing.T, n int, mappingYAML string, o harnessOptions) *harn
 		}
 	}))
 	t.Cleanup(hsrv.Close)
+	h.hubURL = hsrv.URL
 
 	h.storePath = t.TempDir() + "/state.db"
 	store, err := state.Open(t.Context(), h.storePath)

@@ -81,10 +81,10 @@ func (l *Lusha) BreakerState() string { return l.breaker.State().String() }
 // call runs one Lusha request through the limiter and the breaker, with the
 // connector's retries. A half-open breaker is first probed with a call that costs no
 // credits, so that a recovering Lusha is never tested with money.
-func call[T any](ctx context.Context, l *Lusha, spends bool, op func() (T, *lusha.Response, error)) (T, error) {
+func call[T any](ctx context.Context, l *Lusha, op func() (T, *lusha.Response, error)) (T, error) {
 	return retry(ctx, l.retry, func() (T, error) {
 		var zero T
-		if spends && l.breaker.State() == gobreaker.StateHalfOpen {
+		if l.breaker.State() == gobreaker.StateHalfOpen {
 			if err := l.probe(ctx); err != nil {
 				return zero, err
 			}

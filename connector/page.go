@@ -155,7 +155,8 @@ func (rn *run) settleMapped(pl *plan, fieldErrs []crm.FieldError) {
 		}
 	}
 	for _, fe := range fieldErrs {
-		reasons = append(reasons, fmt.Sprintf("%s: %s %s", fe.Field, fe.Code, fe.Message))
+		// The code, not the CRM's message, which may repeat the value.
+		reasons = append(reasons, fmt.Sprintf("%s: refused by the CRM (%s)", fe.Field, fe.Code))
 	}
 	if len(reasons) > 0 {
 		pl.settle(state.StatusParked, crm.ClassInvalid, strings.Join(reasons, "; "))
@@ -174,7 +175,9 @@ func (rn *run) write(ctx context.Context, plans []*plan) {
 		}
 	}
 	for chunk := range slices.Chunk(todo, max(1, rn.p.CRM.BatchSize())) {
-		if err := rn.stopErr(); err != nil {
+		// Only the CRM's own refusals hold back writes: answers already bought are
+		// written even when Lusha's budget ran out meanwhile.
+		if err := rn.crmStopErr(); err != nil {
 			rn.halt(chunk, err)
 			continue
 		}
@@ -194,13 +197,16 @@ func (rn *run) write(ctx context.Context, plans []*plan) {
 			return res, err
 		})
 		if err != nil {
-			if crm.ClassOf(err) == crm.ClassInvalid {
+			switch class := crm.ClassOf(err); class {
+			case crm.ClassInvalid, crm.ClassConflict:
 				for _, pl := range chunk {
-					pl.settle(state.StatusParked, crm.ClassInvalid, err.Error())
+					pl.settle(state.StatusParked, class, err.Error())
+					pl.patch = nil
 				}
-				continue
+			default:
+				rn.setCRMStop(err)
+				rn.halt(chunk, err)
 			}
-			rn.halt(chunk, err)
 			continue
 		}
 		for _, res := range results {
@@ -211,6 +217,7 @@ func (rn *run) write(ctx context.Context, plans []*plan) {
 		}
 		for _, pl := range byID {
 			pl.settle(state.StatusParked, crm.ClassUnavailable, "the CRM reported no result for this record")
+			pl.patch = nil
 		}
 	}
 }
@@ -225,12 +232,9 @@ func (rn *run) written(pl *plan, res crm.WriteResult) {
 		failed[fe.Field] = true
 	}
 	if res.Err != nil && len(res.FieldErrors) == 0 {
-		class := crm.ClassOf(res.Err)
-		status := state.StatusParked
-		if class == crm.ClassRateLimited || class == crm.ClassUnavailable {
-			status = state.StatusPending
-		}
-		pl.settle(status, class, res.Err.Error())
+		// A record the CRM refused alone waits in the retry queue; its page's cursor
+		// may move on, since the queue, not the cursor, brings it back.
+		pl.settle(state.StatusParked, crm.ClassOf(res.Err), res.Err.Error())
 		pl.patch = nil
 		return
 	}
@@ -320,12 +324,15 @@ func (rn *run) commit(ctx context.Context, pg crm.Page, plans []*plan, ledger []
 		switch r.Status {
 		case state.StatusParked:
 			r.Attempts++
-			r.NextAttempt = now.Add(parkBackoff(r.Attempts))
+			r.NextAttempt = now.Add(parkBackoff(crm.Class(r.Class), r.Attempts))
 			if r.Attempts >= MaxAttempts {
 				r.NextAttempt = time.Time{} // waits for `leadsync retry`
 			}
 		case state.StatusPending:
+			// The cursor stays before it, and the retry queue knows it too: a
+			// record is never left waiting on nothing.
 			advance = false
+			r.NextAttempt = now.Add(time.Minute)
 		default:
 			r.Attempts, r.NextAttempt = 0, time.Time{}
 		}
@@ -336,7 +343,10 @@ func (rn *run) commit(ctx context.Context, pg crm.Page, plans []*plan, ledger []
 	for k, n := range outcomes {
 		rn.Metrics.RecordOutcome(rn.p.Name, k[0], k[1], n)
 	}
-	if advance {
+	if !advance {
+		rn.heldBack = true // no later page of this run may move the cursor past this one
+	}
+	if advance && !rn.heldBack {
 		next := string(pg.Next)
 		c.Cursor = &next
 	}
@@ -349,7 +359,15 @@ func (rn *run) commit(ctx context.Context, pg crm.Page, plans []*plan, ledger []
 	return nil
 }
 
-// parkBackoff spaces the retries of a parked record: 5 min doubling, at most a day.
-func parkBackoff(attempts int) time.Duration {
+// parkBackoff spaces the retries of a parked record: 5 min doubling, at most a day; a
+// conflict (the record changed under the write) is re-read and re-planned at once, and
+// a transient refusal soon.
+func parkBackoff(class crm.Class, attempts int) time.Duration {
+	switch class {
+	case crm.ClassConflict:
+		return 0
+	case crm.ClassRateLimited, crm.ClassUnavailable:
+		return min(time.Minute<<min(attempts-1, 10), time.Hour)
+	}
 	return min(5*time.Minute<<min(attempts-1, 10), 24*time.Hour)
 }

@@ -17,24 +17,25 @@ import (
 
 // plan is what the run decided and learned about one record.
 type plan struct {
-	rec     crm.Record
-	prev    state.RecordState
-	key     string // identity hash
-	item    lusha.ContactSearchItem
-	owned   map[string]string
-	reveal  []string // data points some target field needs: emails, phones
-	company bool     // some target field reads the company answer
-	enrich  bool     // some target field reads a contact field the preview lacks
-	cached  *state.Enrichment
-	contact map[string]any // the contact answer the mapping reads
-	firm    map[string]any // the company answer
-	lushaID string
-	patch   map[string]string
-	decided []mapping.Decision
-	needs   []string // target fields that could be written
-	staged  bool     // pending ledger rows were stored before the write
-	result  state.RecordState
-	settled bool // the record needs no further stage
+	rec      crm.Record
+	prev     state.RecordState
+	key      string // identity hash
+	item     lusha.ContactSearchItem
+	owned    map[string]string
+	reveal   []string // data points some target field needs: emails, phones
+	company  bool     // some target field reads the company answer
+	enrich   bool     // some target field reads a contact field the preview lacks
+	cached   *state.Enrichment
+	contact  map[string]any // the contact answer the mapping reads
+	firm     map[string]any // the company answer
+	lushaID  string
+	patch    map[string]string
+	decided  []mapping.Decision
+	needs    []string // target fields that could be written
+	retrying bool     // from the retry queue: already selected, the filter does not apply
+	staged   bool     // pending ledger rows were stored before the write
+	result   state.RecordState
+	settled  bool // the record needs no further stage
 }
 
 // settle ends a record's path through the stages.
@@ -65,7 +66,7 @@ func (rn *run) dedupe(ctx context.Context, recs []crm.Record, retrying bool) ([]
 			continue
 		}
 		seen[rec.ID] = true
-		pl := &plan{rec: rec, prev: st}
+		pl := &plan{rec: rec, prev: st, retrying: retrying}
 		pl.result = state.RecordState{Pipeline: rn.p.Name, CRMID: rec.ID, SeenModifiedAt: rec.ModifiedAt,
 			Attempts: st.Attempts}
 		plans = append(plans, pl)
@@ -86,9 +87,13 @@ func (rn *run) planPage(ctx context.Context, plans []*plan) error {
 	if len(asking) == 0 {
 		return nil
 	}
-	ids, keys := make([]string, len(asking)), make([]string, len(asking))
+	ids, keys := make([]string, len(asking)), make([]string, 0, 2*len(asking))
 	for i, pl := range asking {
-		ids[i], keys[i] = pl.rec.ID, pl.key
+		ids[i] = pl.rec.ID
+		keys = append(keys, pl.key)
+		if pl.prev.IdentityKey != "" && pl.prev.IdentityKey != pl.key {
+			keys = append(keys, pl.prev.IdentityKey)
+		}
 	}
 	var owned map[string]map[string]string
 	if rn.p.hasOwnedPolicy() {
@@ -106,6 +111,11 @@ func (rn *run) planPage(ctx context.Context, plans []*plan) error {
 		return err
 	}
 	for _, pl := range asking {
+		// A record keeps the identity it was enriched under: writing a match field
+		// (a LinkedIn URL found by Lusha) must not make it a stranger to the cache.
+		if old := pl.prev.IdentityKey; old != "" && old != pl.key && cached[pl.key] == nil && (cached[old] != nil || suppressed[old]) {
+			pl.key, pl.result.IdentityKey = old, old
+		}
 		pl.owned = owned[pl.rec.ID]
 		rn.decide(pl, suppressed[pl.key], cached[pl.key])
 	}
@@ -115,7 +125,7 @@ func (rn *run) planPage(ctx context.Context, plans []*plan) error {
 // identify settles records that are not to be enriched at all, and gives the others
 // their identity; it reports whether the record goes on.
 func (rn *run) identify(pl *plan) bool {
-	if !matchesFilter(pl.rec, rn.filter()) {
+	if !pl.retrying && !matchesFilter(pl.rec, rn.filter()) {
 		pl.settle(state.StatusSkipped, crm.ClassNone, "does not match the pipeline filter")
 		return false
 	}

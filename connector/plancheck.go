@@ -79,11 +79,12 @@ func checkValue(fs crm.FieldSchema, value string) string {
 		return "field is read-only in the CRM"
 	case fs.MaxLength > 0 && utf8.RuneCountInString(value) > fs.MaxLength:
 		return fmt.Sprintf("value is %d characters, the field holds %d", utf8.RuneCountInString(value), fs.MaxLength)
+	// Reasons name no value: they are stored and shown, and values are personal data.
 	case fs.Type == "enumeration" && len(fs.Options) > 0 && !slices.Contains(fs.Options, value):
-		return fmt.Sprintf("%q is not an option of the field", value)
+		return "the value is not an option of the field"
 	case fs.Type == "number":
 		if _, err := strconv.ParseFloat(value, 64); err != nil {
-			return fmt.Sprintf("%q is not a number", value)
+			return "the value is not a number"
 		}
 	}
 	return ""

@@ -64,6 +64,10 @@ func (rn *run) recoverWrites(ctx context.Context) error {
 		if found {
 			rs.SeenModifiedAt = rec.ModifiedAt
 		}
+		if kept < len(byID[id]) && found {
+			// Not everything arrived: the retry queue writes it again, from the cache.
+			rs.Status, rs.Class, rs.NextAttempt = state.StatusParked, string(crm.ClassUnavailable), now
+		}
 		c.Records = append(c.Records, rs)
 	}
 	if err := rn.Store.CommitPage(ctx, c); err != nil {

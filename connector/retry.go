@@ -65,6 +65,9 @@ func retry[T any](ctx context.Context, p retryPolicy, op func() (T, error)) (T, 
 				return v, err
 			}
 			wait = crm.RetryAfter(err)
+			if wait > p.Max {
+				return v, err // the window reopens later than a run should wait: a later run resumes
+			}
 			if wait <= 0 {
 				wait = p.backoff(tries[0] - 1)
 			}

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/leadsync/leadsync/crm"
+	"github.com/leadsync/leadsync/state"
 )
 
 // MaxAttempts is how many times a parked record is retried on its own before it waits
@@ -33,9 +34,32 @@ func (rn *run) retryDue(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		if err := rn.dropVanished(ctx, chunk, recs); err != nil {
+			return err
+		}
 		if _, err := rn.handle(ctx, crm.Page{Records: recs, Total: -1}, true); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// dropVanished ends the retries of records the CRM no longer has (deleted, merged
+// away): they are done, not parked for ever.
+func (rn *run) dropVanished(ctx context.Context, asked []string, got []crm.Record) error {
+	have := make(map[string]bool, len(got))
+	for _, r := range got {
+		have[r.ID] = true
+	}
+	var gone []state.RecordState
+	for _, id := range asked {
+		if !have[id] {
+			gone = append(gone, state.RecordState{Pipeline: rn.p.Name, CRMID: id, Status: state.StatusDone,
+				Reason: "the record no longer exists in the CRM", UpdatedAt: rn.now()})
+		}
+	}
+	if len(gone) == 0 {
+		return nil
+	}
+	return rn.Store.CommitPage(ctx, state.PageCommit{Pipeline: rn.p.Name, Records: gone})
 }

@@ -121,7 +121,7 @@ func (r *Runner) Run(ctx context.Context, p *Pipeline, opts RunOptions) (Summary
 	sum := Summary{Pipeline: p.Name, RunID: rn.id, DryRun: opts.DryRun}
 
 	if !opts.DryRun {
-		stop, err := r.holdLease(ctx, p.Name)
+		stop, err := r.holdLease(ctx, p.Name, rn.setStop)
 		if err != nil {
 			return sum, err
 		}
@@ -204,7 +204,9 @@ func runStatus(stop error, c state.RunCounts) string {
 }
 
 // holdLease takes the pipeline's lease and renews it until stop is called.
-func (r *Runner) holdLease(ctx context.Context, pipeline string) (stop func(), err error) {
+// If the lease is lost (it expired during a stall and another process took it), lost
+// is told, and the run ends after the page in hand rather than run beside the other.
+func (r *Runner) holdLease(ctx context.Context, pipeline string, lost func(error)) (stop func(), err error) {
 	ttl := r.LeaseTTL
 	if ttl <= 0 {
 		ttl = 2 * time.Minute
@@ -223,7 +225,13 @@ func (r *Runner) holdLease(ctx context.Context, pipeline string) (stop func(), e
 			case <-renewCtx.Done():
 				return
 			case <-t.C:
-				if err := r.Store.AcquireLease(renewCtx, pipeline, r.Owner, ttl); err != nil && renewCtx.Err() == nil {
+				err := r.Store.AcquireLease(renewCtx, pipeline, r.Owner, ttl)
+				switch {
+				case errors.Is(err, state.ErrLeaseHeld):
+					lost(&crm.Error{Service: "leadsync", Op: "lease", Class: crm.ClassConflict,
+						Message: "another process took this pipeline's lease; stopping"})
+					return
+				case err != nil && renewCtx.Err() == nil:
 					r.Logger.Warn("lease renewal failed", "pipeline", pipeline, "err", err)
 				}
 			}
@@ -258,8 +266,11 @@ type run struct {
 	counts  state.RunCounts
 	actions map[string]map[mapping.Action]int // enrich stage only
 	// stop is the first error that made records wait (credits, quota, outage); the
-	// run ends after the page in which it happened is recorded.
-	stop error
+	// run ends after the page in which it happened is recorded. crmStop is the
+	// subset raised by the CRM, which also holds back writes.
+	stop, crmStop error
+	// heldBack is set once a page could not advance the cursor: no later page may.
+	heldBack bool
 	// restricted are identity keys to suppress with the next persisted answers.
 	restricted []string
 	started    time.Time
@@ -290,6 +301,9 @@ func (rn *run) pages(ctx context.Context) error {
 		resumeAt, done, err := rn.readFrom(ctx, crm.Cursor(cursor))
 		if done {
 			return err
+		}
+		if string(resumeAt) != cursor {
+			attempt = 0 // the read made progress: count failures afresh
 		}
 		// The stream broke off: retry it from the last page handled, as the CRM
 		// classes allow; the connector owns this retry, not the adapter.
@@ -448,4 +462,18 @@ func (rn *run) setStop(err error) {
 	if rn.stop == nil {
 		rn.stop = err
 	}
+}
+
+func (rn *run) setCRMStop(err error) {
+	rn.mu.Lock()
+	defer rn.mu.Unlock()
+	if rn.crmStop == nil {
+		rn.crmStop = err
+	}
+}
+
+func (rn *run) crmStopErr() error {
+	rn.mu.Lock()
+	defer rn.mu.Unlock()
+	return rn.crmStop
 }

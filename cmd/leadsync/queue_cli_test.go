@@ -84,6 +84,9 @@ func TestRetryAndForget(t *testing.T) {
 		t.Fatalf("sync after forget: %d\n%s", code, out)
 	}
 	if sb.Lusha.CreditsUsed() != before || len(sb.Lusha.Charges()) != calls {
+		for _, c := range sb.Lusha.Charges()[calls:] {
+			t.Logf("new charge: %+v", c)
+		}
 		t.Error("Lusha was asked again after forget")
 	}
 }
