@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -311,7 +313,12 @@ func (d *Daemon) Stopped(p string) string {
 	return d.stopped[p]
 }
 func (d *Daemon) Breakers() []web.BreakerView {
-	return []web.BreakerView{{Name: "lusha", State: d.engine.Load().Lusha.BreakerState()}}
+	states := d.engine.Load().Breakers()
+	var out []web.BreakerView
+	for _, name := range slices.Sorted(maps.Keys(states)) {
+		out = append(out, web.BreakerView{Name: name, State: states[name]})
+	}
+	return out
 }
 func (d *Daemon) Reload() web.ReloadView {
 	d.mu.Lock()

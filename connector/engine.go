@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"os"
 	"reflect"
+	"slices"
 	"time"
 
 	"github.com/leadsync/leadsync/connector/observe"
@@ -28,6 +30,16 @@ type Engine struct {
 	Lusha     *Lusha
 	Runner    *Runner
 	Pipelines []*Pipeline
+	crmGuards []*guardedCRM
+}
+
+// Breakers reports the state of every circuit breaker: Lusha's and each CRM account's.
+func (e *Engine) Breakers() map[string]string {
+	out := map[string]string{"lusha": e.Lusha.BreakerState()}
+	for _, g := range e.crmGuards {
+		out["crm "+g.name] = g.cb.State().String()
+	}
+	return out
 }
 
 // AnswerSchema is the shape of Lusha's answers that mapping paths are checked against,
@@ -187,12 +199,17 @@ func BuildWith(cfg *Config, getenv func(string) string, log *slog.Logger, store 
 		return nil, &ConfigError{File: cfg.path, Key: "lusha.api_key", Msg: err.Error()}
 	}
 	adapters := map[string]crm.Adapter{}
-	for name, c := range cfg.CRMs {
-		a, err := NewCRM(c, getenv)
+	var guards []*guardedCRM
+	for _, name := range slices.Sorted(maps.Keys(cfg.CRMs)) {
+		a, err := NewCRM(cfg.CRMs[name], getenv)
 		if err != nil {
 			return nil, &ConfigError{File: cfg.path, Key: "crms." + name, Msg: err.Error()}
 		}
-		adapters[name] = a
+		guardedA, g := guarded(name, a, cfg.Lusha.Breaker, func(from, to string) {
+			metrics.BreakerState("crm "+name, to) // under the breaker's lock: no calls back into it
+			log.Warn("CRM circuit breaker changed state", "crm", name, "from", from, "to", to)
+		})
+		adapters[name], guards = guardedA, append(guards, g)
 	}
 	lu := NewLusha(cfg.Lusha, key, store, func(from, to string) {
 		metrics.BreakerState("lusha", to) // under the breaker's lock: no calls back into it
@@ -201,7 +218,7 @@ func BuildWith(cfg *Config, getenv func(string) string, log *slog.Logger, store 
 	lu.metrics = metrics
 	lu.retry = newRetry(cfg.Retry)
 	host, _ := os.Hostname()
-	e := &Engine{Config: cfg, Store: store, Lusha: lu, Runner: &Runner{
+	e := &Engine{Config: cfg, Store: store, Lusha: lu, crmGuards: guards, Runner: &Runner{
 		Store: store, Lusha: lu, Logger: log, NegativeTTL: cfg.Lusha.NegativeTTL, Metrics: metrics,
 		Owner: fmt.Sprintf("%s/%d/%d", host, os.Getpid(), time.Now().UnixNano()), Retry: newRetry(cfg.Retry), LeaseTTL: cfg.LeaseTTL,
 	}}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/leadsync/leadsync/crm"
 	"github.com/leadsync/leadsync/crm/hubspot"
@@ -194,5 +195,30 @@ fields:
 		if r.Path != "/v3/account/usage" { // the free pre-flight
 			t.Errorf("a Lusha call for a record whose answer is cached: %s", r.Path)
 		}
+	}
+}
+
+// TestCRMBreakerOpens: each CRM account has its own breaker; an outage opens it, the
+// run ends upstream_unavailable with nothing lost, and the CRM is used again after
+// the breaker's timeout (DESIGN §4).
+func TestCRMBreakerOpens(t *testing.T) {
+	h := newHarness(t, 120, previewMapping, harnessOptions{})
+	adapter, g := guarded("hs", h.pipe.CRM, BreakerConfig{Failures: 2, Timeout: 200 * time.Millisecond}, nil)
+	h.pipe.CRM = adapter
+	h.hub.FailNext(http.StatusServiceUnavailable, 1000)
+	sum := h.run(RunOptions{})
+	if sum.Status != RunUpstreamUnavailable {
+		t.Fatalf("status %s, want upstream_unavailable: %s", sum.Status, sum.Error)
+	}
+	if g.cb.State().String() != "open" {
+		t.Errorf("CRM breaker %s, want open", g.cb.State())
+	}
+	if cur, _ := h.store.Cursor(t.Context(), "p"); cur != "" {
+		t.Errorf("cursor moved during the outage: %q", cur)
+	}
+	h.hub.ClearFailures()
+	time.Sleep(250 * time.Millisecond) // the breaker's own timeout, not a speed assertion
+	if sum := h.run(RunOptions{}); sum.Status != RunOK || sum.RecordsRead != 120 {
+		t.Fatalf("after the outage: %s, read %d: %s", sum.Status, sum.RecordsRead, sum.Error)
 	}
 }

@@ -48,6 +48,13 @@ func (s *Server) FailNext(status, n int) {
 	}
 }
 
+// ClearFailures drops the failures FailNext queued and not yet served: the outage ends.
+func (s *Server) ClearFailures() {
+	s.chaos.mu.Lock()
+	defer s.chaos.mu.Unlock()
+	s.chaos.queued = nil
+}
+
 // mischief is what chaos decided for one call.
 type mischief struct {
 	status int           // 0: serve normally
