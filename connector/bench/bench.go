@@ -1,6 +1,7 @@
 // Package bench measures leadsync against the limits that bound it (DESIGN §8): it
-// syncs N leads from fake HubSpot through fake Lusha and reports throughput against the
-// rate-limit bound, 429 answers, peak memory at N and 10×N, credits and CPU per lead.
+// syncs N leads from fake HubSpot or Salesforce through fake Lusha and reports
+// throughput against the rate-limit bound, limit answers, peak memory at N and 10×N,
+// credits and CPU per lead.
 package bench
 
 import (
@@ -13,12 +14,13 @@ import (
 	"time"
 )
 
-// ErrNotAvailable is returned for a CRM whose pipeline the benchmark cannot build yet.
+// ErrNotAvailable is returned for a CRM whose pipeline the benchmark cannot build yet
+// (today every CRM leadsync has an adapter for can be measured).
 var ErrNotAvailable = errors.New("not available yet")
 
 // Options say what to measure. Zero values take the defaults.
 type Options struct {
-	// CRM is "hubspot" (default) or "salesforce" (not available yet).
+	// CRM is "hubspot" (default) or "salesforce".
 	CRM string
 	// Leads is N, the number of leads synced (default 20,000).
 	Leads int
@@ -66,12 +68,8 @@ func (o Options) withDefaults() Options {
 }
 
 func (o Options) check() error {
-	switch o.CRM {
-	case "hubspot":
-	case "salesforce":
-		return fmt.Errorf("bench: the Salesforce pipeline is %w: the connector cannot build a Salesforce adapter", ErrNotAvailable)
-	default:
-		return fmt.Errorf("bench: unknown CRM %q (hubspot or salesforce)", o.CRM)
+	if _, err := specOf(o.CRM); err != nil {
+		return err
 	}
 	switch {
 	case o.Leads < 1:
@@ -95,6 +93,7 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 	if err := opts.check(); err != nil {
 		return Report{}, err
 	}
+	spec, _ := specOf(opts.CRM) // checked
 	dir := opts.Dir
 	if dir == "" {
 		d, err := os.MkdirTemp("", "leadsync-bench-")
@@ -104,25 +103,25 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 		defer os.RemoveAll(d)
 		dir = d
 	}
-	limited, paced := DocumentedLimits.Scaled(opts.LimitScale), DefaultClientLimits.Scaled(opts.LimitScale)
+	limited, paced := spec.documented.Scaled(opts.LimitScale), spec.client.Scaled(opts.LimitScale)
 	if err := paced.check(limited); err != nil {
 		return Report{}, err
 	}
-	on, err := syncOnce(ctx, opts, filepath.Join(dir, "limits-on"), opts.Leads, limited, paced, childTask{})
+	on, err := syncOnce(ctx, spec, opts, filepath.Join(dir, "limits-on"), opts.Leads, limited, paced, childTask{})
 	if err != nil {
 		return Report{}, err
 	}
-	off, err := syncOnce(ctx, opts, filepath.Join(dir, "limits-off"), opts.Leads, Limits{}, clientLimitsOff,
+	off, err := syncOnce(ctx, spec, opts, filepath.Join(dir, "limits-off"), opts.Leads, Limits{}, clientLimitsOff,
 		childTask{CPUProfile: opts.CPUProfile, MemProfile: opts.MemProfile})
 	if err != nil {
 		return Report{}, err
 	}
-	big, err := syncOnce(ctx, opts, filepath.Join(dir, "limits-off-scaled"), opts.Leads*opts.MemoryFactor, Limits{},
+	big, err := syncOnce(ctx, spec, opts, filepath.Join(dir, "limits-off-scaled"), opts.Leads*opts.MemoryFactor, Limits{},
 		clientLimitsOff, childTask{})
 	if err != nil {
 		return Report{}, err
 	}
-	return newReport(opts, on, off, big), nil
+	return newReport(opts, spec, on, off, big), nil
 }
 
 // phase is one finished sync and what the fakes saw of it.
@@ -131,29 +130,30 @@ type phase struct {
 	limits  Limits
 	client  ClientLimits
 	child   childRun
-	hubspot Traffic
+	crm     Traffic
 	lusha   Traffic
 	credits Credits
 }
 
 // syncOnce starts fresh fakes for n leads, writes a config pointing at them, and has a
 // child process sync it to the end.
-func syncOnce(ctx context.Context, opts Options, dir string, n int, lim Limits, client ClientLimits, task childTask) (phase, error) {
+func syncOnce(ctx context.Context, spec *crmSpec, opts Options, dir string, n int, lim Limits, client ClientLimits, task childTask) (phase, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return phase{}, err
 	}
 	mode := "limits off"
 	if lim.Enforced() {
-		mode = fmt.Sprintf("limits on (fakes: HubSpot search %d/s, other %d/10s, Lusha %d/s; leadsync paced at %g/s, %d/10s, %g/s)",
-			lim.HubSpotSearchPerSecond, lim.HubSpotCallsPer10s, lim.LushaPerSecond,
-			client.HubSpotSearchPerSecond, client.HubSpotCallsPer10s, client.LushaPerSecond)
+		mode = "limits on (" + spec.describe(lim, client) + ")"
 	}
-	fmt.Fprintf(opts.Progress, "bench: %d leads, %s: seeding the fakes\n", n, mode)
-	f, err := startFakes(opts.Seed, n, lim)
+	fmt.Fprintf(opts.Progress, "bench: %d %s leads, %s: seeding the fakes\n", n, spec.label, mode)
+	f, err := startFakes(spec, opts.Seed, n, lim)
 	if err != nil {
 		return phase{}, err
 	}
 	defer f.close()
+	if spec.settle {
+		waitForNextSecond() // the seeded records' second must be over before a read sees them
+	}
 	config, env, err := writeConfig(dir, f, client)
 	if err != nil {
 		return phase{}, err
@@ -170,6 +170,6 @@ func syncOnce(ctx context.Context, opts Options, dir string, n int, lim Limits, 
 		return phase{}, fmt.Errorf("bench: the sync read %d of %d leads in %d runs (status %s): %s",
 			cr.result.RecordsRead, n, cr.result.Runs, cr.result.Status, cr.result.Error)
 	}
-	return phase{leads: n, limits: lim, client: client, child: cr, hubspot: f.hubIn.traffic(), lusha: f.lushaIn.traffic(),
+	return phase{leads: n, limits: lim, client: client, child: cr, crm: f.crmIn.traffic(), lusha: f.lushaIn.traffic(),
 		credits: f.credits()}, nil
 }

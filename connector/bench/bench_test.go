@@ -29,25 +29,51 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// TestRun runs the whole benchmark at a small N with the limits scaled up, and checks
-// the report: complete, consistent, and credit-exact. Nothing here depends on speed.
+// TestRun runs the whole benchmark for each CRM at a small N with the limits scaled up,
+// and checks the report: complete, consistent, and credit-exact. Nothing here depends
+// on speed.
 func TestRun(t *testing.T) {
+	tests := []struct {
+		spec   *crmSpec
+		limits Limits
+		client ClientLimits
+	}{
+		{&hubspotSpec, DocumentedLimits.Scaled(4), DefaultClientLimits.Scaled(4)},
+		{&salesforceSpec, SalesforceDocumentedLimits.Scaled(4), SalesforceClientLimits.Scaled(4)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.spec.name, func(t *testing.T) {
+			r := runSmall(t, tt.spec.name)
+			if r.Limits != tt.limits {
+				t.Errorf("limits %+v, want the documented ones ×4: %+v", r.Limits, tt.limits)
+			}
+			if r.ClientLimits != tt.client {
+				t.Errorf("client limits %+v, want the defaults ×4: %+v", r.ClientLimits, tt.client)
+			}
+			if _, ok := r.HTTP429ByAPI[tt.spec.name]; !ok {
+				t.Errorf("no limit answers counted for %s: %v", tt.spec.name, r.HTTP429ByAPI)
+			}
+			checkDaily(t, tt.spec, r)
+		})
+	}
+}
+
+// runSmall runs the benchmark at 600 leads and checks what every CRM's report shows.
+func runSmall(t *testing.T, crmName string) Report {
+	t.Helper()
 	dir := t.TempDir()
 	cpu, mem := filepath.Join(dir, "cpu.pprof"), filepath.Join(dir, "mem.pprof")
 	var progress bytes.Buffer
-	r, err := Run(t.Context(), Options{Leads: 600, LimitScale: 4, MemoryFactor: 2, Child: []string{os.Args[0]},
+	r, err := Run(t.Context(), Options{CRM: crmName, Leads: 600, LimitScale: 4, MemoryFactor: 2, Child: []string{os.Args[0]},
 		Dir: dir, CPUProfile: cpu, MemProfile: mem, Progress: &progress})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Outcome.RecordsRead != 600 || r.Outcome.RecordsWritten == 0 || r.Outcome.Status != "ok" {
-		t.Errorf("outcome %+v, want 600 read, some written, ok", r.Outcome)
+	if r.CRM != crmName {
+		t.Errorf("report of %q, want %q", r.CRM, crmName)
 	}
-	if r.Limits != DocumentedLimits.Scaled(4) {
-		t.Errorf("limits %+v, want the documented ones ×4", r.Limits)
-	}
-	if r.ClientLimits != DefaultClientLimits.Scaled(4) {
-		t.Errorf("client limits %+v, want the defaults ×4", r.ClientLimits)
+	if r.Outcome.RecordsRead != 600 || r.Outcome.RecordsWritten == 0 || r.Outcome.Status != "ok" || r.Outcome.RecordsFailed != 0 {
+		t.Errorf("outcome %+v, want 600 read, some written, none failed, ok", r.Outcome)
 	}
 	// Credits are exact, not timed: what the fake charged is what the written fields needed.
 	c := r.Credits
@@ -80,6 +106,46 @@ func TestRun(t *testing.T) {
 	if got := strings.Count(progress.String(), "synced in"); got != 3 {
 		t.Errorf("progress shows %d finished syncs, want 3:\n%s", got, progress.String())
 	}
+	return r
+}
+
+// checkDaily: Salesforce's daily allocation is shown beside the bound, never in it;
+// HubSpot's daily limit is off.
+func checkDaily(t *testing.T, spec *crmSpec, r Report) {
+	t.Helper()
+	d := r.Bound.Daily
+	if spec != &salesforceSpec {
+		if d != nil {
+			t.Errorf("daily quota %+v for %s, whose daily limit is off", d, spec.name)
+		}
+		return
+	}
+	if r.Bound.Binding != "Lusha" {
+		t.Errorf("%s binds; with no per-second Salesforce limit only Lusha can", r.Bound.Binding)
+	}
+	if d == nil || d.Limit != r.Limits.SalesforceCallsPerDay || d.Calls == 0 || d.Share >= 1 || d.LeadsPerDay <= 600 {
+		t.Fatalf("daily quota %+v", d)
+	}
+	api := r.Bound.Stages[0]
+	for _, kind := range []string{kindSalesforceQuery, kindSalesforceUpdate, kindSalesforceReadBack} {
+		if api.Calls[kind] == 0 {
+			t.Errorf("no %s calls counted: %v", kind, api.Calls)
+		}
+	}
+	if _, ok := api.Calls[kindSalesforceToken]; ok {
+		t.Errorf("token requests counted against the daily allocation: %v", api.Calls)
+	}
+	if total := sumCalls(api.Calls); total != d.Calls {
+		t.Errorf("the stage counts %d calls, the daily quota %d", total, d.Calls)
+	}
+}
+
+func sumCalls(calls map[string]int) int {
+	n := 0
+	for _, c := range calls {
+		n += c
+	}
+	return n
 }
 
 func checkBound(t *testing.T, b Bound) {
@@ -90,6 +156,12 @@ func checkBound(t *testing.T, b Bound) {
 	for _, s := range b.Stages {
 		if s.LeadsPerCall <= 0 {
 			t.Errorf("stage %s made no calls", s.Name)
+		}
+		if s.LeadsPerSecond == 0 {
+			if s.Limit != 0 || strings.Contains(b.Formula, s.Formula) {
+				t.Errorf("stage %s bounds nothing, yet has a limit or is in the formula %q", s.Name, b.Formula)
+			}
+			continue
 		}
 		if s.LeadsPerSecond < b.LeadsPerSecond {
 			t.Errorf("stage %s bounds %.1f, below the bound %.1f", s.Name, s.LeadsPerSecond, b.LeadsPerSecond)
@@ -134,7 +206,7 @@ func TestOptions(t *testing.T) {
 		wantErr string
 		notYet  bool
 	}{
-		{"salesforce is not wired yet", Options{CRM: "salesforce", Child: child}, "not available yet", true},
+		{"salesforce", Options{CRM: "salesforce", Child: child}, "", false},
 		{"unknown CRM", Options{CRM: "pipedrive", Child: child}, "unknown CRM", false},
 		{"negative leads", Options{Leads: -5, Child: child}, "at least 1", false},
 		{"memory factor 1 compares nothing", Options{MemoryFactor: 1, Child: child}, "memory factor", false},
@@ -184,7 +256,7 @@ func TestComputeBound(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b := computeBound(tt.leads, client, fake, Traffic{Calls: tt.hub}, Traffic{Calls: tt.lusha}, 10*time.Second)
+			b := computeBound(tt.leads, &hubspotSpec, client, fake, Traffic{Calls: tt.hub}, Traffic{Calls: tt.lusha}, 10*time.Second)
 			if math.Abs(b.LeadsPerSecond-tt.wantBound) > 1e-9 || b.Binding != tt.wantBinding {
 				t.Errorf("bound %.3f by %s, want %.3f by %s\n%s", b.LeadsPerSecond, b.Binding, tt.wantBound, tt.wantBinding, b.Formula)
 			}
@@ -193,17 +265,35 @@ func TestComputeBound(t *testing.T) {
 	}
 	t.Run("utilisation", func(t *testing.T) {
 		// 50 Lusha calls in 10 s against 25/s: a fifth of what the limit allows.
-		b := computeBound(1000, client, fake, Traffic{Calls: map[string]int{kindHubSpotSearch: 5}},
+		b := computeBound(1000, &hubspotSpec, client, fake, Traffic{Calls: map[string]int{kindHubSpotSearch: 5}},
 			Traffic{Calls: map[string]int{"contacts/search": 50}}, 10*time.Second)
 		if u := b.Stages[2].Utilisation; math.Abs(u-0.2) > 1e-9 {
 			t.Errorf("Lusha utilisation %.3f, want 0.2", u)
 		}
 	})
+	t.Run("Salesforce: only Lusha binds, the daily allocation is beside the bound", func(t *testing.T) {
+		sf := Traffic{Calls: map[string]int{kindSalesforceToken: 1, kindSalesforceQuery: 2, kindSalesforceMore: 4,
+			kindSalesforceUpdate: 5, kindSalesforceReadBack: 5, kindSalesforceOther: 1}}
+		b := computeBound(1000, &salesforceSpec, SalesforceClientLimits, SalesforceDocumentedLimits, sf,
+			Traffic{Calls: map[string]int{"contacts/search": 10, "contacts/enrich": 10, "companies/enrich": 5}}, 10*time.Second)
+		if want := 25 * 1000.0 / 25; math.Abs(b.LeadsPerSecond-want) > 1e-9 || b.Binding != "Lusha" {
+			t.Errorf("bound %.3f by %s, want %.3f by Lusha\n%s", b.LeadsPerSecond, b.Binding, want, b.Formula)
+		}
+		if api := b.Stages[0]; api.LeadsPerSecond != 0 || api.LeadsPerCall != 1000.0/17 || strings.Contains(b.Formula, api.Name) {
+			t.Errorf("Salesforce stage %+v bounds something, or miscounts its 17 data calls", api)
+		}
+		d := b.Daily
+		if d == nil || d.Calls != 17 || d.Limit != 100_000 || math.Abs(d.LeadsPerDay-100_000*1000.0/17) > 1e-6 ||
+			math.Abs(d.LeadsPerSecond-d.LeadsPerDay/86400) > 1e-9 || d.Share != 17.0/100_000 {
+			t.Errorf("daily %+v", d)
+		}
+		checkBound(t, b)
+	})
 	t.Run("limits off bound nothing", func(t *testing.T) {
-		b := computeBound(1000, clientLimitsOff, Limits{}, Traffic{Calls: map[string]int{kindHubSpotSearch: 5}},
+		b := computeBound(1000, &hubspotSpec, clientLimitsOff, Limits{}, Traffic{Calls: map[string]int{kindHubSpotSearch: 5}},
 			Traffic{Calls: map[string]int{"contacts/search": 10}}, time.Second)
-		if !math.IsInf(b.LeadsPerSecond, 1) {
-			t.Errorf("bound %.1f with no limits", b.LeadsPerSecond)
+		if b.LeadsPerSecond != 0 || b.Binding != "" {
+			t.Errorf("bound %.1f by %q with no limits", b.LeadsPerSecond, b.Binding)
 		}
 	})
 }

@@ -3,7 +3,6 @@ package bench
 import (
 	"fmt"
 	"maps"
-	"math"
 	"slices"
 	"strings"
 	"time"
@@ -22,7 +21,8 @@ type Stage struct {
 	Calls map[string]int `json:"calls"`
 	// LeadsPerCall is leads ÷ calls: the batch size as the engine achieved it.
 	LeadsPerCall float64 `json:"leads_per_call"`
-	// LeadsPerSecond is Limit × LeadsPerCall: the stage's own bound.
+	// LeadsPerSecond is Limit × LeadsPerCall: the stage's own bound; 0 when the stage
+	// bounds nothing (no limit, or no calls).
 	LeadsPerSecond float64 `json:"leads_per_second"`
 	// Utilisation is calls ÷ (Limit × sync time): 1 is a stage that never idled.
 	Utilisation float64 `json:"utilisation"`
@@ -30,45 +30,40 @@ type Stage struct {
 }
 
 // Bound is the throughput the enforced limits allow for the calls the engine needs:
-// the slowest stage's bound.
+// the slowest stage's bound (0, bound by nothing, when no stage has a limit). Daily, when the CRM has a per-day allocation, is shown
+// beside it: it bounds leads per day, not per second.
 type Bound struct {
-	LeadsPerSecond float64 `json:"leads_per_second"`
-	Binding        string  `json:"binding"`
-	Formula        string  `json:"formula"`
-	Stages         []Stage `json:"stages"`
+	LeadsPerSecond float64     `json:"leads_per_second"`
+	Binding        string      `json:"binding"`
+	Formula        string      `json:"formula"`
+	Stages         []Stage     `json:"stages"`
+	Daily          *DailyQuota `json:"daily,omitempty"`
 }
 
 // computeBound derives the bound from leadsync's configured pacing (what the client
 // will send, which stays under what the fakes admit) and the calls each limit counted
-// per lead in the sync, so the batch sizes are the ones the engine actually reached:
+// per lead in the sync, so the batch sizes are the ones the engine actually reached.
+// For HubSpot:
 //
 //	bound = min(search/s × leads/search, other calls/s × leads/call, Lusha/s × leads/call)
-func computeBound(leads int, client ClientLimits, fake Limits, hub, lu Traffic, elapsed time.Duration) Bound {
-	search := map[string]int{kindHubSpotSearch: hub.Calls[kindHubSpotSearch]}
-	other := maps.Clone(hub.Calls)
-	delete(other, kindHubSpotSearch)
+//
+// For Salesforce, whose API has no per-second limit, the bound is Lusha's term alone.
+func computeBound(leads int, spec *crmSpec, client ClientLimits, fake Limits, crmTraffic, lu Traffic, elapsed time.Duration) Bound {
 	lushaRate := client.LushaPerSecond
 	if lushaRate >= unlimited {
 		lushaRate = 0 // switched off
 	}
-	stages := []Stage{
-		newStage("HubSpot search", max(client.HubSpotSearchPerSecond, 0), fmt.Sprintf("%g/s", client.HubSpotSearchPerSecond),
-			search, leads, elapsed),
-		newStage("HubSpot other calls", client.otherCallsPerSecond(),
-			fmt.Sprintf("%g/s (%d/10s paced)", client.otherCallsPerSecond(), client.HubSpotCallsPer10s), other, leads, elapsed),
-		newStage("Lusha", lushaRate, fmt.Sprintf("%g/s", lushaRate), lu.Calls, leads, elapsed),
-	}
-	stages[0].FakeLimit = fmt.Sprintf("%d/s", fake.HubSpotSearchPerSecond)
-	stages[1].FakeLimit = fmt.Sprintf("%d/10s", fake.HubSpotCallsPer10s)
-	stages[2].FakeLimit = fmt.Sprintf("%d/s", fake.LushaPerSecond)
-	b := Bound{LeadsPerSecond: math.Inf(1), Stages: stages}
+	lushaStage := newStage("Lusha", lushaRate, fmt.Sprintf("%g/s", lushaRate), lu.Calls, leads, elapsed)
+	lushaStage.FakeLimit = fmt.Sprintf("%d/s", fake.LushaPerSecond)
+	stages := append(spec.stages(leads, client, fake, crmTraffic, elapsed), lushaStage)
+	b := Bound{Stages: stages, Daily: spec.daily(leads, fake, crmTraffic)}
 	var terms []string
 	for _, s := range stages {
-		if math.IsInf(s.LeadsPerSecond, 1) {
+		if s.LeadsPerSecond == 0 {
 			continue // no calls, or no limit: this stage bounds nothing
 		}
 		terms = append(terms, s.Formula)
-		if s.LeadsPerSecond < b.LeadsPerSecond {
+		if b.Binding == "" || s.LeadsPerSecond < b.LeadsPerSecond {
 			b.LeadsPerSecond, b.Binding = s.LeadsPerSecond, s.Name
 		}
 	}
@@ -76,26 +71,54 @@ func computeBound(leads int, client ClientLimits, fake Limits, hub, lu Traffic, 
 	return b
 }
 
+// newStage is one limit's stage. A stage without a limit (limit 0) still shows its
+// calls per lead, and bounds nothing.
 func newStage(name string, limit float64, limitText string, calls map[string]int, leads int, elapsed time.Duration) Stage {
-	s := Stage{Name: name, Limit: limit, LimitText: limitText, Calls: calls, LeadsPerSecond: math.Inf(1)}
+	s := Stage{Name: name, Limit: limit, LimitText: limitText, Calls: calls}
 	total := 0
 	for _, n := range calls {
 		total += n
 	}
-	if total == 0 || limit == 0 || leads == 0 {
+	if total == 0 || leads == 0 {
 		return s
 	}
 	s.LeadsPerCall = float64(leads) / float64(total)
-	s.LeadsPerSecond = limit * s.LeadsPerCall
-	if elapsed > 0 {
-		s.Utilisation = float64(total) / (limit * elapsed.Seconds())
-	}
 	// Per 100 leads, by endpoint: where the calls go.
 	var parts []string
 	for _, k := range slices.Sorted(maps.Keys(calls)) {
 		parts = append(parts, fmt.Sprintf("%s %.2f", k, 100*float64(calls[k])/float64(leads)))
 	}
-	s.Formula = fmt.Sprintf("%s %s × 100 ÷ (%s = %.2f calls per 100 leads) = %.1f",
-		name, limitText, strings.Join(parts, " + "), 100/s.LeadsPerCall, s.LeadsPerSecond)
+	perHundred := fmt.Sprintf("%s = %.2f calls per 100 leads", strings.Join(parts, " + "), 100/s.LeadsPerCall)
+	if limit == 0 {
+		s.Formula = fmt.Sprintf("%s: no per-second limit; %s", name, perHundred)
+		return s
+	}
+	s.LeadsPerSecond = limit * s.LeadsPerCall
+	if elapsed > 0 {
+		s.Utilisation = float64(total) / (limit * elapsed.Seconds())
+	}
+	s.Formula = fmt.Sprintf("%s %s × 100 ÷ (%s) = %.1f", name, limitText, perHundred, s.LeadsPerSecond)
 	return s
+}
+
+// DailyQuota is an API allocation per day and what the sync used of it.
+type DailyQuota struct {
+	Name  string `json:"name"`
+	Limit int    `json:"limit_per_day"`
+	// Calls are the calls the sync counted against it; Share is Calls ÷ Limit.
+	Calls int     `json:"calls"`
+	Share float64 `json:"share"`
+	// LeadsPerDay is Limit × leads ÷ calls: the leads a day the allocation allows at
+	// the calls per lead observed; LeadsPerSecond spreads them over 24 hours.
+	LeadsPerDay    float64 `json:"leads_per_day"`
+	LeadsPerSecond float64 `json:"leads_per_second_over_a_day"`
+}
+
+func newDailyQuota(name string, limit, calls, leads int) *DailyQuota {
+	q := &DailyQuota{Name: name, Limit: limit, Calls: calls, Share: ratio(float64(calls), float64(limit))}
+	if calls > 0 {
+		q.LeadsPerDay = float64(limit) * float64(leads) / float64(calls)
+		q.LeadsPerSecond = q.LeadsPerDay / (24 * time.Hour).Seconds()
+	}
+	return q
 }

@@ -20,12 +20,6 @@ type Credits struct {
 	NeededCompanies int `json:"needed_companies"`
 }
 
-// Fields whose written value comes from a paid data point.
-var (
-	phoneFields   = []string{"phone", "mobilephone"}
-	companyFields = []string{"industry"}
-)
-
 // credits reads the fake's ledger and computes, from the world and the CRM's final
 // state, the credits strictly needed (as connector/credits_test.go does).
 func (f *fakes) credits() Credits {
@@ -34,7 +28,7 @@ func (f *fakes) credits() Credits {
 		c.Spent += ch.Credits
 		c.SpentBy[ch.Endpoint] += ch.Credits
 	}
-	// Every seeded contact leaves some mapped field empty, so every one is searched:
+	// Every seeded record leaves some mapped field empty, so every one is searched:
 	// a search is billed per call for its matched results.
 	for chunk := range slices.Chunk(f.ids, 100) {
 		matched := 0
@@ -45,18 +39,19 @@ func (f *fakes) credits() Credits {
 		}
 		c.NeededSearch += pricing.Search * ((matched + pricing.SearchBlock - 1) / pricing.SearchBlock)
 	}
-	after := f.hubspot.Contacts()
-	// Reveals are paid once per Lusha person: two contacts that Lusha matched to one
-	// person (a contact known only by name and company) need one reveal. The first
+	after := f.crm.records()
+	phone, mobile := f.spec.fields.Phone, f.spec.fields.Mobile
+	// Reveals are paid once per Lusha person: two records that Lusha matched to one
+	// person (a record known only by name and company) need one reveal. The first
 	// number, which `phone` holds and no one types by hand, identifies the person
-	// revealed; the pair of both fields did not, when one of the two contacts had a
+	// revealed; the pair of both fields did not, when one of the two records had a
 	// hand-typed mobile number and the other not.
 	phones, companies := map[string]bool{}, map[string]bool{}
 	for _, id := range f.ids {
-		if f.wrote(id, after[id], phoneFields) {
-			phones[cmp.Or(after[id]["phone"], after[id]["mobilephone"])] = true
+		if f.wrote(id, after[id], f.spec.phoneFields()) {
+			phones[cmp.Or(after[id][phone], after[id][mobile])] = true
 		}
-		if f.wrote(id, after[id], companyFields) {
+		if f.wrote(id, after[id], f.spec.companyFields()) {
 			companies[f.person[id].Company.ID] = true
 		}
 	}
@@ -66,7 +61,7 @@ func (f *fakes) credits() Credits {
 	return c
 }
 
-// wrote reports whether the sync wrote a value into one of fields of contact id: the
+// wrote reports whether the sync wrote a value into one of fields of record id: the
 // field now holds a value the seed did not put there.
 func (f *fakes) wrote(id string, now map[string]string, fields []string) bool {
 	for _, field := range fields {

@@ -8,7 +8,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/leadsync/leadsync/crm/hubspot/hubspottest"
 	"github.com/leadsync/leadsync/lusha/lushatest"
 )
 
@@ -17,11 +16,9 @@ import (
 type Limits struct {
 	HubSpotSearchPerSecond int // searches per rolling second
 	HubSpotCallsPer10s     int // other calls per rolling 10 s
+	SalesforceCallsPerDay  int // data calls per day (UTC)
 	LushaPerSecond         int // data requests per second (fixed window)
 }
-
-// DocumentedLimits are the limits DESIGN §8 and the API references state.
-var DocumentedLimits = Limits{HubSpotSearchPerSecond: 5, HubSpotCallsPer10s: 100, LushaPerSecond: 25}
 
 // Scaled multiplies every limit by f (at least 1 each); tests use it to run fast.
 func (l Limits) Scaled(f float64) Limits {
@@ -32,7 +29,8 @@ func (l Limits) Scaled(f float64) Limits {
 		return max(1, int(float64(v)*f))
 	}
 	return Limits{HubSpotSearchPerSecond: scale(l.HubSpotSearchPerSecond),
-		HubSpotCallsPer10s: scale(l.HubSpotCallsPer10s), LushaPerSecond: scale(l.LushaPerSecond)}
+		HubSpotCallsPer10s: scale(l.HubSpotCallsPer10s), SalesforceCallsPerDay: scale(l.SalesforceCallsPerDay),
+		LushaPerSecond: scale(l.LushaPerSecond)}
 }
 
 // Enforced reports whether any limit is on.
@@ -40,18 +38,6 @@ func (l Limits) Enforced() bool { return l != Limits{} }
 
 // unlimited stands for "no limit" where a fake has no off switch.
 const unlimited = 1 << 30
-
-func (l Limits) hubspotOptions() hubspottest.Options {
-	off := func(v int) int {
-		if v == 0 {
-			return -1 // hubspottest: a negative limit is off
-		}
-		return v
-	}
-	// The daily limit is not what this benchmark measures: off.
-	return hubspottest.Options{SearchPerSecond: off(l.HubSpotSearchPerSecond),
-		BurstLimit: off(l.HubSpotCallsPer10s), DailyLimit: -1}
-}
 
 func (l Limits) lushaLimits() lushatest.Limits {
 	perSecond := l.LushaPerSecond
@@ -64,39 +50,58 @@ func (l Limits) lushaLimits() lushatest.Limits {
 		UsagePerMinute: 5}
 }
 
-// Traffic counts what one fake answered: calls admitted (not refused with 429) per
-// kind, 429 answers, and the time requests spent in the handler.
+// Traffic counts what one fake answered: calls admitted (not refused by a limit) per
+// kind, limit answers (429 or the CRM's equivalent), and the time requests spent in
+// the handler.
 type Traffic struct {
 	Calls    map[string]int `json:"calls"`
 	HTTP429  int            `json:"http_429"`
 	BusyTime time.Duration  `json:"busy_ns"`
 }
 
+// limitRule tells a fake's limit answers from the others.
+type limitRule struct {
+	// inspect says whether an answer's body is needed to judge it; nil: never.
+	inspect func(r *http.Request, status int) bool
+	// limited reports a limit answer; body is empty unless inspect asked for it.
+	limited func(status int, body []byte) bool
+}
+
+// status429 is the rule of APIs that answer their limits with 429.
+var status429 = limitRule{limited: func(status int, _ []byte) bool { return status == http.StatusTooManyRequests }}
+
 // counter wraps a fake's handler to count its answers by kind.
 type counter struct {
 	next http.Handler
 	kind func(*http.Request) string
+	rule limitRule
 
 	mu      sync.Mutex
 	calls   map[string]int
-	refused int
+	limited int
 	busy    atomic.Int64
 }
 
-func newCounter(next http.Handler, kind func(*http.Request) string) *counter {
-	return &counter{next: next, kind: kind, calls: map[string]int{}}
+func newCounter(next http.Handler, kind func(*http.Request) string, rule limitRule) *counter {
+	return &counter{next: next, kind: kind, rule: rule, calls: map[string]int{}}
 }
 
 func (c *counter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	if c.rule.inspect != nil {
+		sw.keep = func(status int) bool { return c.rule.inspect(r, status) }
+	}
 	c.next.ServeHTTP(sw, r)
 	c.busy.Add(int64(time.Since(start)))
+	limited := c.rule.limited(sw.status, sw.body)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if sw.status == http.StatusTooManyRequests {
-		c.refused++
-		return
+	if limited {
+		c.limited++
+	}
+	if limited && sw.status >= 400 {
+		return // refused: the call did not pass the limit
 	}
 	c.calls[c.kind(r)]++
 }
@@ -104,46 +109,39 @@ func (c *counter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (c *counter) traffic() Traffic {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	t := Traffic{Calls: map[string]int{}, HTTP429: c.refused, BusyTime: time.Duration(c.busy.Load())}
+	t := Traffic{Calls: map[string]int{}, HTTP429: c.limited, BusyTime: time.Duration(c.busy.Load())}
 	for k, v := range c.calls {
 		t.Calls[k] = v
 	}
 	return t
 }
 
+// statusWriter notes the status of an answer and, when keep says so, its body.
 type statusWriter struct {
 	http.ResponseWriter
-	status int
-	wrote  bool
+	status  int
+	wrote   bool
+	keep    func(status int) bool
+	capture bool
+	body    []byte
 }
 
 func (w *statusWriter) WriteHeader(code int) {
 	if !w.wrote {
 		w.status, w.wrote = code, true
+		w.capture = w.keep != nil && w.keep(code)
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
 
 func (w *statusWriter) Write(b []byte) (int, error) {
-	w.wrote = true
-	return w.ResponseWriter.Write(b)
-}
-
-// Call kinds, one per limit they count against.
-const (
-	kindHubSpotSearch = "hubspot_search"
-	kindHubSpotOther  = "hubspot_other" // batch updates, property reads: the 10-second window
-	kindHubSpotWrite  = "hubspot_batch_update"
-)
-
-func hubspotKind(r *http.Request) string {
-	switch {
-	case r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/search"):
-		return kindHubSpotSearch
-	case strings.HasSuffix(r.URL.Path, "/batch/update"):
-		return kindHubSpotWrite
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
 	}
-	return kindHubSpotOther
+	if w.capture {
+		w.body = append(w.body, b...)
+	}
+	return w.ResponseWriter.Write(b)
 }
 
 // lushaKind is the endpoint: every one counts against the per-second window.

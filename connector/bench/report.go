@@ -29,7 +29,8 @@ type Report struct {
 	HandlerShare map[string]float64 `json:"handler_share"`
 	Outcome      Outcome            `json:"outcome"`
 
-	// 429 answers in the limits-on sync, in all and per API.
+	// Limit answers in the limits-on sync, in all and per API: 429, and for Salesforce,
+	// which signals its limits by code, REQUEST_LIMIT_EXCEEDED and UNABLE_TO_LOCK_ROW.
 	HTTP429      int            `json:"http_429"`
 	HTTP429ByAPI map[string]int `json:"http_429_by_api"`
 
@@ -88,14 +89,14 @@ func thisMachine() Machine {
 	return m
 }
 
-func newReport(opts Options, on, off, big phase) Report {
+func newReport(opts Options, spec *crmSpec, on, off, big phase) Report {
 	res := on.child.result
 	r := Report{CRM: opts.CRM, Leads: opts.Leads, Machine: thisMachine(), Limits: on.limits, ClientLimits: on.client,
 		SyncSeconds: res.SyncTime.Seconds(),
 		Outcome: Outcome{Runs: res.Runs, Status: res.Status, RecordsRead: res.RecordsRead,
 			RecordsWritten: res.RecordsWritten, RecordsFailed: res.RecordsFailed, CreditsSpent: res.CreditsSpent},
-		HTTP429:      on.hubspot.HTTP429 + on.lusha.HTTP429,
-		HTTP429ByAPI: map[string]int{"hubspot": on.hubspot.HTTP429, "lusha": on.lusha.HTTP429},
+		HTTP429:      on.crm.HTTP429 + on.lusha.HTTP429,
+		HTTP429ByAPI: map[string]int{spec.name: on.crm.HTTP429, "lusha": on.lusha.HTTP429},
 		PeakRSSBytes: off.child.usage.PeakRSS, ScaledLeads: big.leads, ScaledPeakRSSBytes: big.child.usage.PeakRSS,
 		RUMaxRSSBytes: off.child.usage.MaxRSS, ScaledRUMaxRSSBytes: big.child.usage.MaxRSS,
 		Credits:                on.credits,
@@ -105,11 +106,11 @@ func newReport(opts Options, on, off, big phase) Report {
 	if res.SyncTime > 0 {
 		r.LeadsPerSecond = float64(res.RecordsRead) / res.SyncTime.Seconds()
 		r.HandlerShare = map[string]float64{
-			"hubspot": on.hubspot.BusyTime.Seconds() / res.SyncTime.Seconds(),
+			spec.name: on.crm.BusyTime.Seconds() / res.SyncTime.Seconds(),
 			"lusha":   on.lusha.BusyTime.Seconds() / res.SyncTime.Seconds(),
 		}
 	}
-	r.Bound = computeBound(res.RecordsRead, on.client, on.limits, on.hubspot, on.lusha, res.SyncTime)
+	r.Bound = computeBound(res.RecordsRead, spec, on.client, on.limits, on.crm, on.lusha, res.SyncTime)
 	r.ThroughputRatio = ratio(r.LeadsPerSecond, r.Bound.LeadsPerSecond)
 	r.MemoryRatio = ratio(float64(r.ScaledPeakRSSBytes), float64(r.PeakRSSBytes))
 	r.CreditRatio = ratio(float64(r.Credits.Spent), float64(r.Credits.Needed))
@@ -138,13 +139,23 @@ func (r Report) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "bound:            %.1f leads/s (%s binds) = %s\n", r.Bound.LeadsPerSecond, r.Bound.Binding, r.Bound.Formula)
 	fmt.Fprintf(w, "throughput ratio: %.3f\n", r.ThroughputRatio)
 	for _, s := range r.Bound.Stages {
-		if s.LeadsPerCall > 0 {
+		switch {
+		case s.LeadsPerCall > 0 && s.Limit > 0:
 			fmt.Fprintf(w, "  %-19s %5.1f%% of its pacing used (%.1f leads/call; paced %s, fake %s)\n", s.Name+":",
 				100*s.Utilisation, s.LeadsPerCall, s.LimitText, s.FakeLimit)
+		case s.LeadsPerCall > 0:
+			fmt.Fprintf(w, "  %-19s bounds nothing (%.1f leads/call; no pacing, fake %s)\n", s.Name+":",
+				s.LeadsPerCall, s.FakeLimit)
 		}
 	}
-	fmt.Fprintf(w, "  time in handlers: HubSpot %.1f%%, Lusha %.1f%% of the sync\n", 100*r.HandlerShare["hubspot"], 100*r.HandlerShare["lusha"])
-	fmt.Fprintf(w, "http 429:         %d (HubSpot %d, Lusha %d)\n", r.HTTP429, r.HTTP429ByAPI["hubspot"], r.HTTP429ByAPI["lusha"])
+	if d := r.Bound.Daily; d != nil {
+		fmt.Fprintf(w, "  %s: %d of %d calls used (%.3f%%); at this rate they allow %.0f leads/day (%.1f leads/s over 24 h)\n",
+			d.Name, d.Calls, d.Limit, 100*d.Share, d.LeadsPerDay, d.LeadsPerSecond)
+	}
+	label := crmLabel(r.CRM)
+	fmt.Fprintf(w, "  time in handlers: %s %.1f%%, Lusha %.1f%% of the sync\n", label, 100*r.HandlerShare[r.CRM], 100*r.HandlerShare["lusha"])
+	fmt.Fprintf(w, "http 429:         %d (%s %d, Lusha %d)%s\n", r.HTTP429, label, r.HTTP429ByAPI[r.CRM], r.HTTP429ByAPI["lusha"],
+		limitNote(r.CRM))
 	fmt.Fprintf(w, "peak memory:      %.1f MiB at %d leads, %.1f MiB at %d leads, ratio %.3f\n",
 		mib(r.PeakRSSBytes), r.Leads, mib(r.ScaledPeakRSSBytes), r.ScaledLeads, r.MemoryRatio)
 	fmt.Fprintf(w, "  ru_maxrss:        %.1f MiB, %.1f MiB (includes the parent's peak: Go starts children with CLONE_VM)\n",
@@ -153,4 +164,12 @@ func (r Report) WriteText(w io.Writer) {
 		r.Credits.Spent, r.Credits.Needed, r.Credits.NeededSearch, r.Credits.NeededPhones, r.Credits.NeededCompanies, r.CreditRatio)
 	fmt.Fprintf(w, "cpu per lead:     %.0f µs at %d leads, %.0f µs at %d leads (limits off)\n",
 		r.CPUPerLeadMicros, r.Leads, r.ScaledCPUPerLeadMicros, r.ScaledLeads)
+}
+
+// limitNote says what counts as a 429 for CRMs that signal their limits otherwise.
+func limitNote(crm string) string {
+	if crm == salesforceSpec.name {
+		return "; Salesforce's count is its REQUEST_LIMIT_EXCEEDED and UNABLE_TO_LOCK_ROW answers"
+	}
+	return ""
 }
