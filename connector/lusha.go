@@ -37,10 +37,11 @@ func NewLusha(cfg LushaConfig, key Secret, store state.Store, onState func(from,
 	client := lusha.NewClient(key.Reveal(),
 		lusha.WithBaseURL(cfg.BaseURL),
 		lusha.WithHTTPClient(&http.Client{Timeout: cfg.Timeout}))
-	burst := max(1, int(cfg.Rate.PerSecond))
 	return &Lusha{
-		client:       client,
-		limiter:      rate.NewLimiter(rate.Limit(cfg.Rate.PerSecond), burst),
+		client: client,
+		// A burst of one: Lusha counts requests in fixed windows, and a full bucket
+		// spent at a window's end plus the refill would overrun the next one.
+		limiter:      rate.NewLimiter(rate.Limit(cfg.Rate.PerSecond), 1),
 		usageLimiter: rate.NewLimiter(rate.Every(12*time.Second), 5),
 		perSecond:    cfg.Rate.PerSecond,
 		breaker:      newBreaker("lusha", cfg.Breaker, onState),

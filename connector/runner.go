@@ -332,7 +332,8 @@ func (rn *run) pages(ctx context.Context) error {
 // rate limit is the only bound. The cursor still advances page by page, in order,
 // only over pages whose records are all settled.
 func (rn *run) readFrom(ctx context.Context, cursor crm.Cursor) (resumeAt crm.Cursor, done bool, err error) {
-	req := crm.ChangesRequest{Object: rn.p.Object, Since: cursor, Fields: rn.readFields(), Filter: rn.filter()}
+	req := crm.ChangesRequest{Object: rn.p.Object, Since: cursor, Fields: rn.readFields(), Filter: rn.filter(),
+		PageSize: pageSize}
 	resumeAt = cursor
 	readCtx, cancelRead := context.WithCancel(ctx)
 	defer cancelRead()
@@ -407,6 +408,10 @@ func (rn *run) readFrom(ctx context.Context, cursor crm.Cursor) (resumeAt crm.Cu
 	}
 	return resumeAt, true, nil
 }
+
+// pageSize is how many records a page holds: HubSpot's search maximum, and small
+// enough that a page in each of the three stages keeps memory flat.
+const pageSize = 200
 
 // filter is the pipeline's filter, except for a remap, which revisits every record.
 func (rn *run) filter() crm.Filter {
