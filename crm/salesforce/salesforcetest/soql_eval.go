@@ -318,8 +318,11 @@ func compareValues(f Field, a, b string) int {
 // records take part only for queryAll.
 func (c *compiled) run(all bool) []*record {
 	var rows []*record
-	for _, id := range c.object.ids {
+	for _, id := range c.scan() {
 		r := c.object.records[id]
+		if r == nil {
+			continue
+		}
 		if (all || !r.deleted) && (c.where == nil || c.where.match(r)) {
 			rows = append(rows, r)
 		}
@@ -339,6 +342,45 @@ func (c *compiled) run(all bool) []*record {
 		rows = rows[:c.limit]
 	}
 	return rows
+}
+
+// scan lists the ids a statement must look at: the ones named by an Id IN (…) that
+// the whole WHERE requires (a write's read-back), else every record. The answer is
+// the same either way; a lookup spares scanning the org for each batch.
+func (c *compiled) scan() []string {
+	named := idsRequired(c.where)
+	if named == nil {
+		return c.object.ids
+	}
+	slices.Sort(named) // ids are issued in order: this is creation order
+	return slices.Compact(named)
+}
+
+// idsRequired returns the ids of an Id IN (…) or Id = … that every match must satisfy.
+func idsRequired(n *node) []string {
+	if n == nil {
+		return nil
+	}
+	switch n.op {
+	case "and":
+		if ids := idsRequired(n.kids[0]); ids != nil {
+			return ids
+		}
+		return idsRequired(n.kids[1])
+	case "or", "not":
+		return nil
+	}
+	c := n.resolved
+	if c == nil || c.negate || c.field.Name != "Id" || (c.op != "in" && c.op != "=") {
+		return nil
+	}
+	ids := make([]string, 0, len(c.values))
+	for _, v := range c.values {
+		if !v.null {
+			ids = append(ids, v.s)
+		}
+	}
+	return ids
 }
 
 func compareKey(k sortKey, a, b string) int {
