@@ -197,13 +197,21 @@ func (rn *run) buy(ctx context.Context, plans []*plan, cost func(n int) int, do 
 	return nil
 }
 
-func (rn *run) searchChunk(ctx context.Context, chunk []*plan) error {
-	req := lusha.ContactsSearchRequest{Contacts: make([]lusha.ContactSearchItem, len(chunk))}
+// searchItems are the Lusha items of a chunk, and the plans by the reference Lusha
+// echoes back (the CRM record id).
+func searchItems(chunk []*plan) ([]lusha.ContactSearchItem, map[string]*plan) {
+	items := make([]lusha.ContactSearchItem, len(chunk))
 	byRef := make(map[string]*plan, len(chunk))
 	for i, pl := range chunk {
-		req.Contacts[i] = pl.item
+		items[i] = pl.item
 		byRef[pl.rec.ID] = pl
 	}
+	return items, byRef
+}
+
+func (rn *run) searchChunk(ctx context.Context, chunk []*plan) error {
+	items, byRef := searchItems(chunk)
+	req := lusha.ContactsSearchRequest{Contacts: items}
 	resp, err := call(ctx, rn.Lusha, func() (*lusha.ContactsSearchResponse, *lusha.Response, error) {
 		return rn.Lusha.client.SearchContacts(ctx, req)
 	})
@@ -269,12 +277,8 @@ func (rn *run) searchAndEnrich(ctx context.Context, plans []*plan) error {
 
 func (rn *run) searchAndEnrichChunk(ctx context.Context, chunk []*plan) error {
 	reveal := []string{lusha.RevealEmails, lusha.RevealPhones}
-	req := lusha.ContactsSearchAndEnrichRequest{Contacts: make([]lusha.ContactSearchItem, len(chunk)), Reveal: reveal}
-	byRef := make(map[string]*plan, len(chunk))
-	for i, pl := range chunk {
-		req.Contacts[i] = pl.item
-		byRef[pl.rec.ID] = pl
-	}
+	items, byRef := searchItems(chunk)
+	req := lusha.ContactsSearchAndEnrichRequest{Contacts: items, Reveal: reveal}
 	resp, err := call(ctx, rn.Lusha, func() (*lusha.ContactsSearchAndEnrichResponse, *lusha.Response, error) {
 		return rn.Lusha.client.SearchAndEnrichContacts(ctx, req)
 	})
