@@ -94,7 +94,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 
 func (d *Daemon) shutdown(srv *http.Server, cancelRuns context.CancelFunc) error {
 	grace := d.engine.Load().Config.ShutdownGrace
-	d.Logger.Info("shutting down", "grace", grace)
+	d.Logger.Info("shutting down", "grace", grace.String())
 	close(d.draining)
 	d.sched.cron.Stop() // no new ticks; the runs are waited for below, within the grace
 	finished := make(chan struct{})
