@@ -293,22 +293,9 @@ func (rn *run) searchAndEnrichChunk(ctx context.Context, chunk []*plan) error {
 			continue
 		}
 		delete(byRef, res.ClientReferenceID)
-		if res.Error != nil {
-			if e := rn.previewOutcome(pl, lusha.ContactPreview{Error: res.Error}, now); e != nil {
-				ens = append(ens, *e)
-			}
-			continue
+		if e := rn.enrichedOutcome(pl, res, reveal, 0, now); e != nil {
+			ens = append(ens, *e)
 		}
-		doc, err := toDoc(res)
-		if err != nil {
-			pl.settle(state.StatusParked, crm.ClassInvalid, "Lusha answer: "+err.Error())
-			continue
-		}
-		pl.contact, pl.lushaID = doc, res.ID
-		pl.cached = &state.Enrichment{Key: pl.key, Outcome: state.OutcomeMatched, LushaID: res.ID,
-			Revealed: reveal, FetchedAt: now, ExpiresAt: now.Add(rn.p.CacheTTL)}
-		pl.cached.Answer, _ = json.Marshal(doc)
-		ens = append(ens, *pl.cached)
 	}
 	for _, pl := range byRef {
 		pl.settle(state.StatusParked, crm.ClassUnavailable, "Lusha returned no result for this record")
@@ -327,6 +314,27 @@ func splitRetry(chunk []*plan, again func([]*plan) error) error {
 		return err
 	}
 	return again(chunk[half:])
+}
+
+// enrichedOutcome applies one enriched contact to its plan, over the preview the plan
+// already holds if any, and returns what to cache.
+func (rn *run) enrichedOutcome(pl *plan, res lusha.EnrichedContact, revealed []string, credits int, now time.Time) *state.Enrichment {
+	if res.Error != nil {
+		return rn.previewOutcome(pl, lusha.ContactPreview{Error: res.Error}, now)
+	}
+	doc, err := toDoc(res)
+	if err != nil {
+		pl.settle(state.StatusParked, crm.ClassInvalid, "Lusha answer: "+err.Error())
+		return nil
+	}
+	if pl.contact != nil {
+		doc = mergeDoc(pl.contact, doc)
+	}
+	pl.contact, pl.lushaID = doc, cmp.Or(pl.lushaID, res.ID)
+	pl.cached = &state.Enrichment{Key: pl.key, Outcome: state.OutcomeMatched, LushaID: pl.lushaID,
+		Revealed: revealed, FetchedAt: now, ExpiresAt: now.Add(rn.p.CacheTTL), Credits: credits}
+	pl.cached.Answer, _ = json.Marshal(doc)
+	return pl.cached
 }
 
 // callFailed decides what a failed Lusha call means for its records.
@@ -510,28 +518,14 @@ func (rn *run) revealChunk(ctx context.Context, chunk []*plan, want []string) er
 			continue
 		}
 		delete(byID, res.ID)
-		if res.Error != nil {
-			if e := rn.previewOutcome(pl, lusha.ContactPreview{Error: res.Error}, now); e != nil {
-				ens = append(ens, *e)
-			}
-			continue
-		}
-		doc, err := toDoc(res)
-		if err != nil {
-			pl.settle(state.StatusParked, crm.ClassInvalid, "Lusha answer: "+err.Error())
-			continue
-		}
-		pl.contact = mergeDoc(pl.contact, doc)
 		revealed := slices.Clone(pl.revealed())
 		for _, dp := range want {
 			revealed = appendUnique(revealed, dp)
 		}
 		slices.Sort(revealed)
-		pl.cached = &state.Enrichment{Key: pl.key, Outcome: state.OutcomeMatched, LushaID: pl.lushaID,
-			Revealed: revealed, FetchedAt: now, ExpiresAt: now.Add(rn.p.CacheTTL),
-			Credits: revealCost(pl.contact, want)}
-		pl.cached.Answer, _ = json.Marshal(pl.contact)
-		ens = append(ens, *pl.cached)
+		if e := rn.enrichedOutcome(pl, res, revealed, revealCost(pl.contact, want), now); e != nil {
+			ens = append(ens, *e)
+		}
 	}
 	for _, pl := range byID {
 		pl.settle(state.StatusParked, crm.ClassUnavailable, "Lusha returned no enrichment for this contact")
