@@ -96,7 +96,7 @@ func (d *Daemon) shutdown(srv *http.Server, cancelRuns context.CancelFunc) error
 	grace := d.engine.Load().Config.ShutdownGrace
 	d.Logger.Info("shutting down", "grace", grace.String())
 	close(d.draining)
-	d.sched.cron.Stop() // no new ticks; the runs are waited for below, within the grace
+	d.sched.StopTicks() // no new ticks; the runs are waited for below, within the grace
 	finished := make(chan struct{})
 	go func() { d.runs.Wait(); close(finished) }()
 	select {
@@ -136,7 +136,7 @@ func (d *Daemon) schedule(eng *Engine) error {
 	d.nextRuns = next
 	d.mu.Unlock()
 	if old != nil {
-		old.cron.Stop() // its running jobs finish; d.runs waits for them
+		old.StopTicks() // its running jobs finish; d.runs waits for them
 	}
 	return nil
 }

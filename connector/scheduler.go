@@ -56,6 +56,10 @@ func (s *Scheduler) Next() []time.Time {
 
 func (s *Scheduler) Start() { s.cron.Start() }
 
+// StopTicks stops new ticks without waiting for running jobs; the caller waits for
+// them in its own way (the daemon, within its grace period).
+func (s *Scheduler) StopTicks() { s.cron.Stop() }
+
 // Stop stops new ticks and waits for running jobs until ctx ends; it reports whether
 // they all finished.
 func (s *Scheduler) Stop(ctx context.Context) bool {
