@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/leadsync/leadsync/crm"
+	"github.com/leadsync/leadsync/crm/upstream"
 )
 
 // SearchContacts finds people and returns free previews (no emails or phones).
@@ -101,7 +101,7 @@ func checkCount(op, what string, n, lo, hi int) error {
 
 // invalidRequest is the error of a request refused before sending.
 func invalidRequest(op, message string) error {
-	return &crm.Error{Service: serviceName, Op: op, Class: crm.ClassInvalid, Message: message}
+	return &upstream.Error{Service: serviceName, Op: op, Class: upstream.ClassInvalid, Message: message}
 }
 
 // answer drops the half-decoded value of a failed call.

@@ -10,7 +10,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/leadsync/leadsync/crm"
+	"github.com/leadsync/leadsync/crm/upstream"
 )
 
 const (
@@ -23,7 +23,7 @@ const (
 	// maxBodyBytes caps every answer we read: 100 enriched companies stay far below it,
 	// and a runaway body must not exhaust the daemon's memory.
 	maxBodyBytes = 8 << 20
-	// serviceName is crm.Error.Service for every error of this package.
+	// serviceName is upstream.Error.Service for every error of this package.
 	serviceName = "lusha"
 )
 
@@ -81,11 +81,11 @@ type Response struct {
 }
 
 // do sends one JSON request and decodes a 2xx answer into out. Any other outcome
-// becomes a *crm.Error; the returned *Response is non-nil whenever an answer arrived.
+// becomes a *upstream.Error; the returned *Response is non-nil whenever an answer arrived.
 func (c *Client) do(ctx context.Context, op, method, path string, in, out any) (*Response, error) {
 	req, err := c.newRequest(ctx, method, path, in)
 	if err != nil {
-		return nil, &crm.Error{Service: serviceName, Op: op, Class: crm.ClassInvalid, Err: c.redactErr(err)}
+		return nil, &upstream.Error{Service: serviceName, Op: op, Class: upstream.ClassInvalid, Err: c.redactErr(err)}
 	}
 	httpResp, err := c.httpClient.Do(req)
 	if err != nil {
@@ -104,7 +104,7 @@ func (c *Client) do(ctx context.Context, op, method, path string, in, out any) (
 	if out != nil {
 		if err := json.Unmarshal(body, out); err != nil {
 			// A 2xx we cannot read is the upstream's fault; retrying later is the safe answer.
-			return resp, &crm.Error{Service: serviceName, Op: op, Class: crm.ClassUnavailable,
+			return resp, &upstream.Error{Service: serviceName, Op: op, Class: upstream.ClassUnavailable,
 				Status: httpResp.StatusCode, Message: "malformed answer", Err: err}
 		}
 	}
@@ -151,14 +151,14 @@ func readCapped(r io.Reader) ([]byte, error) {
 // transportError classifies a failure without an HTTP answer. A cancelled context
 // wins over whatever the transport reported, so shutdown is not mistaken for an outage.
 func (c *Client) transportError(ctx context.Context, op string, err error) error {
-	class := crm.ClassUnavailable
+	class := upstream.ClassUnavailable
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		err = ctxErr
 		if errors.Is(ctxErr, context.Canceled) {
-			class = crm.ClassCanceled
+			class = upstream.ClassCanceled
 		}
 	}
-	return &crm.Error{Service: serviceName, Op: op, Class: class, Err: c.redactErr(err)}
+	return &upstream.Error{Service: serviceName, Op: op, Class: class, Err: c.redactErr(err)}
 }
 
 // redactErr keeps the API key out of error text even if some layer echoed it.

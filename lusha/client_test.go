@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/leadsync/leadsync/crm"
+	"github.com/leadsync/leadsync/crm/upstream"
 )
 
 const testKey = "5e3cret-key-0000-4000-8000-feedfacecafe"
@@ -40,38 +40,38 @@ func TestStatusClassification(t *testing.T) {
 		status    int
 		body      string
 		header    http.Header
-		wantClass crm.Class
+		wantClass upstream.Class
 		wantWait  time.Duration
 		wantMsg   string
 		wantErrs  []string
 	}{
 		{"per-second 429", 429, `{"statusCode":429,"message":"Too many requests. Please wait before making another request."}`, nil,
-			crm.ClassRateLimited, 0, "Too many requests. Please wait before making another request.", nil},
+			upstream.ClassRateLimited, 0, "Too many requests. Please wait before making another request.", nil},
 		{"hourly 429 with reset", 429, `{"statusCode":429,"message":"Hourly API rate limit exceeded. Limit: 10 calls per hour. Reset in 42 seconds."}`, nil,
-			crm.ClassRateLimited, 42 * time.Second, "Hourly API rate limit exceeded. Limit: 10 calls per hour. Reset in 42 seconds.", nil},
+			upstream.ClassRateLimited, 42 * time.Second, "Hourly API rate limit exceeded. Limit: 10 calls per hour. Reset in 42 seconds.", nil},
 		{"daily 429 is quota", 429, `{"statusCode":429,"message":"Daily API rate limit exceeded. Limit: 25 calls per day. Reset in 81671 seconds.","timestamp":"2025-08-29T17:51:45.469Z"}`, nil,
-			crm.ClassQuotaExhausted, 81671 * time.Second, "Daily API rate limit exceeded. Limit: 25 calls per day. Reset in 81671 seconds.", nil},
+			upstream.ClassQuotaExhausted, 81671 * time.Second, "Daily API rate limit exceeded. Limit: 25 calls per day. Reset in 81671 seconds.", nil},
 		{"429 with daily window empty is quota", 429, `{"statusCode":429,"message":"Too many requests."}`,
-			http.Header{"X-Daily-Requests-Left": {"0"}}, crm.ClassQuotaExhausted, 0, "Too many requests.", nil},
+			http.Header{"X-Daily-Requests-Left": {"0"}}, upstream.ClassQuotaExhausted, 0, "Too many requests.", nil},
 		{"402 credits", 402, `{"statusCode":402,"message":"Insufficient credits for this operation"}`, nil,
-			crm.ClassCredits, 0, "Insufficient credits for this operation", nil},
+			upstream.ClassCredits, 0, "Insufficient credits for this operation", nil},
 		{"451 restricted", 451, `{"statusCode":451,"message":"We are unable to process this contact request due to our GDPR regulations"}`, nil,
-			crm.ClassRestricted, 0, "We are unable to process this contact request due to our GDPR regulations", nil},
-		{"401 auth", 401, `{"statusCode":401,"message":"Invalid API key"}`, nil, crm.ClassAuth, 0, "Invalid API key", nil},
-		{"401 other shape", 401, `{"statusCode":401,"error":"invalid_request"}`, nil, crm.ClassAuth, 0, "invalid_request", nil},
+			upstream.ClassRestricted, 0, "We are unable to process this contact request due to our GDPR regulations", nil},
+		{"401 auth", 401, `{"statusCode":401,"message":"Invalid API key"}`, nil, upstream.ClassAuth, 0, "Invalid API key", nil},
+		{"401 other shape", 401, `{"statusCode":401,"error":"invalid_request"}`, nil, upstream.ClassAuth, 0, "invalid_request", nil},
 		{"403 auth", 403, `{"statusCode":403,"message":"V3 API access is not enabled for your account"}`, nil,
-			crm.ClassAuth, 0, "V3 API access is not enabled for your account", nil},
+			upstream.ClassAuth, 0, "V3 API access is not enabled for your account", nil},
 		{"400 with details", 400, `{"statusCode":400,"message":"Validation failed","errors":["property domain should not exist"]}`, nil,
-			crm.ClassInvalid, 0, "Validation failed", []string{"property domain should not exist"}},
+			upstream.ClassInvalid, 0, "Validation failed", []string{"property domain should not exist"}},
 		{"400 NestJS array", 400, `{"statusCode":400,"message":["contacts must contain at least 1 elements","x"],"error":"Bad Request"}`, nil,
-			crm.ClassInvalid, 0, "contacts must contain at least 1 elements", []string{"contacts must contain at least 1 elements", "x"}},
-		{"404 invalid", 404, `{"statusCode":404,"message":"Resource not found"}`, nil, crm.ClassInvalid, 0, "Resource not found", nil},
-		{"410 invalid", 410, `{"code":"DEDUPE_SESSION_INVALID","message":"expired"}`, nil, crm.ClassInvalid, 0, "expired", nil},
-		{"422 invalid", 422, `{}`, nil, crm.ClassInvalid, 0, "", nil},
+			upstream.ClassInvalid, 0, "contacts must contain at least 1 elements", []string{"contacts must contain at least 1 elements", "x"}},
+		{"404 invalid", 404, `{"statusCode":404,"message":"Resource not found"}`, nil, upstream.ClassInvalid, 0, "Resource not found", nil},
+		{"410 invalid", 410, `{"code":"DEDUPE_SESSION_INVALID","message":"expired"}`, nil, upstream.ClassInvalid, 0, "expired", nil},
+		{"422 invalid", 422, `{}`, nil, upstream.ClassInvalid, 0, "", nil},
 		{"500 unavailable", 500, `{"statusCode":500,"message":"Internal server error. Please try again later."}`, nil,
-			crm.ClassUnavailable, 0, "Internal server error. Please try again later.", nil},
-		{"502 html", 502, `<html>Bad gateway</html>`, nil, crm.ClassUnavailable, 0, "<html>Bad gateway</html>", nil},
-		{"503 empty", 503, ``, nil, crm.ClassUnavailable, 0, "", nil},
+			upstream.ClassUnavailable, 0, "Internal server error. Please try again later.", nil},
+		{"502 html", 502, `<html>Bad gateway</html>`, nil, upstream.ClassUnavailable, 0, "<html>Bad gateway</html>", nil},
+		{"503 empty", 503, ``, nil, upstream.ClassUnavailable, 0, "", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -83,10 +83,10 @@ func TestStatusClassification(t *testing.T) {
 			if resp == nil || resp.StatusCode != tt.status {
 				t.Fatalf("response = %v, want status %d", resp, tt.status)
 			}
-			if got := crm.ClassOf(err); got != tt.wantClass {
+			if got := upstream.ClassOf(err); got != tt.wantClass {
 				t.Errorf("class = %q, want %q (err %v)", got, tt.wantClass, err)
 			}
-			if got := crm.RetryAfter(err); got != tt.wantWait {
+			if got := upstream.RetryAfter(err); got != tt.wantWait {
 				t.Errorf("retry after = %v, want %v", got, tt.wantWait)
 			}
 			er, ok := errors.AsType[*ErrorResponse](err)
@@ -96,8 +96,8 @@ func TestStatusClassification(t *testing.T) {
 			if er.StatusCode != tt.status || er.Message != tt.wantMsg || !cmp.Equal(er.Errors, tt.wantErrs) {
 				t.Errorf("ErrorResponse = %+v, want status %d message %q errors %q", er, tt.status, tt.wantMsg, tt.wantErrs)
 			}
-			if ce, _ := errors.AsType[*crm.Error](err); ce.Service != "lusha" || ce.Op != "search contacts" || ce.Status != tt.status {
-				t.Errorf("crm.Error = %+v", ce)
+			if ce, _ := errors.AsType[*upstream.Error](err); ce.Service != "lusha" || ce.Op != "search contacts" || ce.Status != tt.status {
+				t.Errorf("upstream.Error = %+v", ce)
 			}
 		})
 	}
@@ -124,11 +124,11 @@ func TestTransportAndContextErrors(t *testing.T) {
 		name string
 		url  string
 		ctx  context.Context
-		want crm.Class
+		want upstream.Class
 	}{
-		{"connection refused", closedURL, t.Context(), crm.ClassUnavailable},
-		{"canceled", srv.URL, canceled, crm.ClassCanceled},
-		{"deadline", srv.URL, expired, crm.ClassUnavailable},
+		{"connection refused", closedURL, t.Context(), upstream.ClassUnavailable},
+		{"canceled", srv.URL, canceled, upstream.ClassCanceled},
+		{"deadline", srv.URL, expired, upstream.ClassUnavailable},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -137,7 +137,7 @@ func TestTransportAndContextErrors(t *testing.T) {
 			if resp != nil {
 				t.Errorf("response = %v, want nil without an answer", resp)
 			}
-			if got := crm.ClassOf(err); got != tt.want {
+			if got := upstream.ClassOf(err); got != tt.want {
 				t.Errorf("class = %q, want %q (err %v)", got, tt.want, err)
 			}
 			if strings.Contains(err.Error(), testKey) {
@@ -160,7 +160,7 @@ func TestMalformedAndOversizedAnswers(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := serve(t, 200, nil, tt.body)
 			_, _, err := c.SearchContacts(t.Context(), oneContact)
-			if got := crm.ClassOf(err); got != crm.ClassUnavailable {
+			if got := upstream.ClassOf(err); got != upstream.ClassUnavailable {
 				t.Errorf("class = %q, want unavailable (err %v)", got, err)
 			}
 		})
@@ -207,7 +207,7 @@ func TestBatchLimitsCheckedBeforeSending(t *testing.T) {
 		},
 	}
 	for name, call := range checks {
-		if got := crm.ClassOf(call()); got != crm.ClassInvalid {
+		if got := upstream.ClassOf(call()); got != upstream.ClassInvalid {
 			t.Errorf("%s: class = %q, want invalid", name, got)
 		}
 	}
@@ -245,7 +245,7 @@ func TestRequestShape(t *testing.T) {
 	if r.Emails == nil || len(r.Emails) != 0 || r.Phones != nil {
 		t.Errorf("emails %#v phones %#v: want revealed-empty emails and unrevealed phones", r.Emails, r.Phones)
 	}
-	if r.Error.Class() != crm.ClassNoMatch {
+	if r.Error.Class() != upstream.ClassNoMatch {
 		t.Errorf("item class = %q", r.Error.Class())
 	}
 }
@@ -287,21 +287,21 @@ func TestParseRate(t *testing.T) {
 func TestItemErrorClass(t *testing.T) {
 	tests := []struct {
 		code string
-		want crm.Class
+		want upstream.Class
 	}{
-		{ItemNotFound, crm.ClassNoMatch},
-		{ItemNoScore, crm.ClassNoMatch},
-		{ItemComplianceRestricted, crm.ClassRestricted},
-		{ItemEnrichFailed, crm.ClassUnavailable},
-		{"SOMETHING_NEW", crm.ClassUnavailable},
+		{ItemNotFound, upstream.ClassNoMatch},
+		{ItemNoScore, upstream.ClassNoMatch},
+		{ItemComplianceRestricted, upstream.ClassRestricted},
+		{ItemEnrichFailed, upstream.ClassUnavailable},
+		{"SOMETHING_NEW", upstream.ClassUnavailable},
 	}
 	for _, tt := range tests {
 		e := &ItemError{Code: tt.code, Message: "m"}
-		if e.Class() != tt.want || crm.ClassOf(e) != tt.want {
-			t.Errorf("%s: class %q / ClassOf %q, want %q", tt.code, e.Class(), crm.ClassOf(e), tt.want)
+		if e.Class() != tt.want || upstream.ClassOf(e) != tt.want {
+			t.Errorf("%s: class %q / ClassOf %q, want %q", tt.code, e.Class(), upstream.ClassOf(e), tt.want)
 		}
 	}
-	if (*ItemError)(nil).Class() != crm.ClassNone {
+	if (*ItemError)(nil).Class() != upstream.ClassNone {
 		t.Error("nil item error should have no class")
 	}
 }

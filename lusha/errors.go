@@ -10,7 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/leadsync/leadsync/crm"
+	"github.com/leadsync/leadsync/crm/upstream"
 )
 
 // ErrorResponse is Lusha's error body, {"statusCode","message","errors"}. It is
@@ -122,44 +122,44 @@ func (c *Client) statusError(op string, resp *Response, body []byte) error {
 		er.Errors[i] = c.redact(er.Errors[i])
 	}
 	class, wait := classifyStatus(resp.StatusCode, er.Message, resp.Rate)
-	return &crm.Error{Service: serviceName, Op: op, Class: class, Status: resp.StatusCode,
+	return &upstream.Error{Service: serviceName, Op: op, Class: class, Status: resp.StatusCode,
 		Code: c.redact(er.Code), RetryAfter: wait, Err: er}
 }
 
 // classifyStatus maps an HTTP status (and, for 429, the message and headers) to a
 // class and a retry hint.
-func classifyStatus(status int, message string, rate Rate) (crm.Class, time.Duration) {
+func classifyStatus(status int, message string, rate Rate) (upstream.Class, time.Duration) {
 	switch {
 	case status == http.StatusTooManyRequests:
 		return classifyTooMany(message, rate), resetHint(message)
 	case status == http.StatusPaymentRequired:
-		return crm.ClassCredits, 0
+		return upstream.ClassCredits, 0
 	case status == http.StatusUnavailableForLegalReasons:
-		return crm.ClassRestricted, 0
+		return upstream.ClassRestricted, 0
 	case status == http.StatusUnauthorized, status == http.StatusForbidden:
-		return crm.ClassAuth, 0
+		return upstream.ClassAuth, 0
 	case status >= 500, status == 499:
 		// 499 is Lusha's "client closed / request timeout": nothing wrong with the request.
-		return crm.ClassUnavailable, 0
+		return upstream.ClassUnavailable, 0
 	case status >= 400:
 		// 400, 404, 409, 410, 412, 422: the request itself is wrong; retrying as-is won't help.
-		return crm.ClassInvalid, 0
+		return upstream.ClassInvalid, 0
 	default:
-		return crm.ClassUnavailable, 0
+		return upstream.ClassUnavailable, 0
 	}
 }
 
 // classifyTooMany tells a per-second/minute/hour limit (wait and retry) from the
 // daily quota or a trial limit (end the run, resume on a later tick).
-func classifyTooMany(message string, rate Rate) crm.Class {
+func classifyTooMany(message string, rate Rate) upstream.Class {
 	m := strings.ToLower(message)
 	if strings.Contains(m, "daily") || strings.Contains(m, "per day") || strings.Contains(m, "trial limit") {
-		return crm.ClassQuotaExhausted
+		return upstream.ClassQuotaExhausted
 	}
 	if rate.Daily.Exhausted() {
-		return crm.ClassQuotaExhausted
+		return upstream.ClassQuotaExhausted
 	}
-	return crm.ClassRateLimited
+	return upstream.ClassRateLimited
 }
 
 var resetPattern = regexp.MustCompile(`(?i)reset in (\d+) sec`)
@@ -186,7 +186,7 @@ const (
 )
 
 // ItemError is the per-item failure inside a 200 batch answer. Items with an
-// error are not billed. It implements crm.Classified, so it can be returned as is.
+// error are not billed. It implements upstream.Classified, so it can be returned as is.
 type ItemError struct {
 	Code    string `json:"code,omitempty"`
 	Message string `json:"message,omitempty"`
@@ -197,19 +197,19 @@ func (e *ItemError) Error() string { return fmt.Sprintf("lusha: item %s: %s", e.
 // Class maps the item code to a class: NOT_FOUND and NO_SCORE mean Lusha has no
 // answer (negative cache), COMPLIANCE_RESTRICTED means never ask again, and
 // ENRICH_FAILED or an unknown code is a transient failure worth retrying later.
-func (e *ItemError) Class() crm.Class {
+func (e *ItemError) Class() upstream.Class {
 	if e == nil {
-		return crm.ClassNone
+		return upstream.ClassNone
 	}
 	switch e.Code {
 	case ItemNotFound, ItemNoScore:
-		return crm.ClassNoMatch
+		return upstream.ClassNoMatch
 	case ItemComplianceRestricted:
-		return crm.ClassRestricted
+		return upstream.ClassRestricted
 	default:
-		return crm.ClassUnavailable
+		return upstream.ClassUnavailable
 	}
 }
 
-// ErrorClass implements crm.Classified.
-func (e *ItemError) ErrorClass() crm.Class { return e.Class() }
+// ErrorClass implements upstream.Classified.
+func (e *ItemError) ErrorClass() upstream.Class { return e.Class() }

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/leadsync/leadsync/crm"
+	"github.com/leadsync/leadsync/crm/upstream"
 )
 
 // cannedTransport answers every request with one status and body, without a network.
@@ -95,11 +95,11 @@ func FuzzAnswerDecoders(f *testing.F) {
 				}
 				continue
 			}
-			ce, ok := errors.AsType[*crm.Error](err)
-			if !ok || !slices.Contains(crm.Classes, ce.Class) {
+			ce, ok := errors.AsType[*upstream.Error](err)
+			if !ok || !slices.Contains(upstream.Classes, ce.Class) {
 				t.Fatalf("%s: unclassified error %T %v", name, err, err)
 			}
-			if status/100 == 2 && ce.Class != crm.ClassUnavailable {
+			if status/100 == 2 && ce.Class != upstream.ClassUnavailable {
 				t.Fatalf("%s: unreadable 2xx classified %q, want unavailable", name, ce.Class)
 			}
 		}
@@ -117,8 +117,8 @@ func FuzzWebhookPayloads(f *testing.F) {
 			"opt-out": func(b []byte) (any, error) { return ParseOptOutPayload(b) },
 		} {
 			out, err := parse(body)
-			if err != nil && crm.ClassOf(err) != crm.ClassInvalid {
-				t.Fatalf("%s: error %v classified %q, want invalid", name, err, crm.ClassOf(err))
+			if err != nil && upstream.ClassOf(err) != upstream.ClassInvalid {
+				t.Fatalf("%s: error %v classified %q, want invalid", name, err, upstream.ClassOf(err))
 			}
 			if err == nil && out == nil {
 				t.Fatalf("%s: no payload and no error", name)

@@ -117,7 +117,7 @@ type CompanyLookalikesResponse struct {
 }
 
 // ContactLookalikes finds people similar to 5–100 seeds; charged per result. An
-// unknown or expired DedupeSessionID is a 410 (crm.ClassInvalid, Code
+// unknown or expired DedupeSessionID is a 410 (upstream.ClassInvalid, Code
 // CodeDedupeSessionInvalid): start a new session.
 func (c *Client) ContactLookalikes(ctx context.Context, req ContactLookalikesRequest) (*ContactLookalikesResponse, *Response, error) {
 	const op = "contact lookalikes"

@@ -125,7 +125,7 @@ func (c *Client) AuditLogStats(ctx context.Context, subscriptionID string) (*Aud
 	return getJSON[AuditLogStats](ctx, c, "audit log stats", path)
 }
 
-// AccountSecret returns the webhook signing secret; a 404 (crm.ClassInvalid) means
+// AccountSecret returns the webhook signing secret; a 404 (upstream.ClassInvalid) means
 // none was generated yet.
 func (c *Client) AccountSecret(ctx context.Context) (Secret, *Response, error) {
 	out, resp, err := getJSON[secretAnswer](ctx, c, "account secret", "/api/account/secret")

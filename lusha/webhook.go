@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/leadsync/leadsync/crm"
+	"github.com/leadsync/leadsync/crm/upstream"
 )
 
 // Webhook verification errors.
@@ -69,7 +69,7 @@ type OptOutDatapoint struct {
 }
 
 // ParseWebhookPayload decodes a signal delivery and checks its required fields; a
-// bad payload is a crm.ClassInvalid error.
+// bad payload is a upstream.ClassInvalid error.
 func ParseWebhookPayload(body []byte) (*WebhookPayload, error) {
 	p := new(WebhookPayload)
 	if err := json.Unmarshal(body, p); err != nil {
@@ -94,7 +94,7 @@ func ParseOptOutPayload(body []byte) (*OptOutPayload, error) {
 }
 
 func payloadError(message string, err error) error {
-	return &crm.Error{Service: serviceName, Op: "decode webhook", Class: crm.ClassInvalid, Message: message, Err: err}
+	return &upstream.Error{Service: serviceName, Op: "decode webhook", Class: upstream.ClassInvalid, Message: message, Err: err}
 }
 
 // WebhookVerifier checks X-Lusha-Signature, hex(HMAC-SHA256(secret, timestamp + "." + body)),

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leadsync/leadsync/crm"
+	"github.com/leadsync/leadsync/crm/upstream"
 	"github.com/leadsync/leadsync/lusha"
 )
 
@@ -119,7 +119,7 @@ func TestLookalikeSessions(t *testing.T) {
 	now = now.Add(31 * 24 * time.Hour)
 	mu.Unlock()
 	_, _, err := c.ContactLookalikes(t.Context(), req)
-	if ce, ok := errors.AsType[*crm.Error](err); !ok || ce.Status != 410 || ce.Code != lusha.CodeDedupeSessionInvalid || ce.Class != crm.ClassInvalid {
+	if ce, ok := errors.AsType[*upstream.Error](err); !ok || ce.Status != 410 || ce.Code != lusha.CodeDedupeSessionInvalid || ce.Class != upstream.ClassInvalid {
 		t.Errorf("expired session: %v", err)
 	}
 	req.Seeds.IDs = ids[:4]

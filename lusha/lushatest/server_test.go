@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/leadsync/leadsync/crm"
+	"github.com/leadsync/leadsync/crm/upstream"
 	"github.com/leadsync/leadsync/lusha"
 )
 
@@ -119,7 +119,7 @@ func TestInsufficientCreditsChargesNothing(t *testing.T) {
 	p := pick(t, w, "known person with phones", knownWithPhones)
 	srv.SetCredits(5) // emails (1) + phones (5) = 6 > 5
 	_, resp, err := c.EnrichContacts(t.Context(), lusha.ContactsEnrichRequest{IDs: []string{p.ID}})
-	if crm.ClassOf(err) != crm.ClassCredits || resp.StatusCode != http.StatusPaymentRequired {
+	if upstream.ClassOf(err) != upstream.ClassCredits || resp.StatusCode != http.StatusPaymentRequired {
 		t.Fatalf("err = %v, want 402 credits", err)
 	}
 	if srv.CreditsUsed() != 0 || len(srv.Charges()) != 0 {
@@ -153,14 +153,14 @@ func TestSearchAndEnrichAndRestricted(t *testing.T) {
 	if diff := cmp.Diff(want, out.Results[0]); diff != "" {
 		t.Errorf("result (-want +got):\n%s", diff)
 	}
-	if e := out.Results[1].Error; e == nil || e.Class() != crm.ClassRestricted || out.Results[1].Emails != nil {
+	if e := out.Results[1].Error; e == nil || e.Class() != upstream.ClassRestricted || out.Results[1].Emails != nil {
 		t.Errorf("restricted result = %+v", out.Results[1])
 	}
 
 	strict := NewTestServer(t, w, Options{RestrictedAs451: true})
 	_, _, err = strict.Client().SearchContacts(t.Context(), lusha.ContactsSearchRequest{
 		Contacts: []lusha.ContactSearchItem{{ID: gdpr.ID}}})
-	if crm.ClassOf(err) != crm.ClassRestricted {
+	if upstream.ClassOf(err) != upstream.ClassRestricted {
 		t.Errorf("451 mode: err = %v, want restricted", err)
 	}
 }
@@ -277,18 +277,18 @@ func TestRateWindows(t *testing.T) {
 		name      string
 		limits    Limits
 		calls     int
-		wantClass crm.Class
+		wantClass upstream.Class
 		wantMsg   string
 		wantWait  time.Duration
 		reopen    time.Duration
 	}{
-		{"per second", Limits{PerSecond: 2}, 2, crm.ClassRateLimited,
+		{"per second", Limits{PerSecond: 2}, 2, upstream.ClassRateLimited,
 			"Too many requests. Please wait before making another request.", 0, time.Second},
-		{"per minute", Limits{PerMinute: 3}, 3, crm.ClassRateLimited,
+		{"per minute", Limits{PerMinute: 3}, 3, upstream.ClassRateLimited,
 			"Minute API rate limit exceeded. Limit: 3 calls per minute. Reset in 30 seconds.", 30 * time.Second, 30 * time.Second},
-		{"per hour", Limits{PerHour: 1}, 1, crm.ClassRateLimited,
+		{"per hour", Limits{PerHour: 1}, 1, upstream.ClassRateLimited,
 			"Hourly API rate limit exceeded. Limit: 1 calls per hour. Reset in 1830 seconds.", 1830 * time.Second, 1830 * time.Second},
-		{"daily quota", Limits{PerDay: 2}, 2, crm.ClassQuotaExhausted,
+		{"daily quota", Limits{PerDay: 2}, 2, upstream.ClassQuotaExhausted,
 			"Daily API rate limit exceeded. Limit: 2 calls per day. Reset in 45030 seconds.", 45030 * time.Second, 45030 * time.Second},
 	}
 	for _, tt := range tests {
@@ -303,8 +303,8 @@ func TestRateWindows(t *testing.T) {
 			}
 			_, resp, err := c.SearchContacts(t.Context(), search)
 			er, _ := errors.AsType[*lusha.ErrorResponse](err)
-			if crm.ClassOf(err) != tt.wantClass || er == nil || er.Message != tt.wantMsg || crm.RetryAfter(err) != tt.wantWait {
-				t.Errorf("err = %v (wait %v), want %s %q", err, crm.RetryAfter(err), tt.wantClass, tt.wantMsg)
+			if upstream.ClassOf(err) != tt.wantClass || er == nil || er.Message != tt.wantMsg || upstream.RetryAfter(err) != tt.wantWait {
+				t.Errorf("err = %v (wait %v), want %s %q", err, upstream.RetryAfter(err), tt.wantClass, tt.wantMsg)
 			}
 			if resp == nil || !resp.Rate.Daily.Known() || !resp.Rate.Minute.Known() {
 				t.Errorf("429 without rate headers: %+v", resp)
@@ -340,7 +340,7 @@ func TestRateHeadersAndUsage(t *testing.T) {
 		}
 	}
 	_, _, err := c.AccountUsage(t.Context())
-	if crm.ClassOf(err) != crm.ClassRateLimited {
+	if upstream.ClassOf(err) != upstream.ClassRateLimited {
 		t.Errorf("6th usage call in a minute: %v, want rate_limited", err)
 	}
 	if _, _, err := c.SearchCompanies(t.Context(), lusha.CompaniesSearchRequest{Companies: []lusha.CompanySearchItem{{Name: "x"}}}); err != nil {
@@ -354,19 +354,19 @@ func TestScriptedFailuresAndChaos(t *testing.T) {
 	c := srv.Client()
 	srv.FailNext(2, http.StatusServiceUnavailable)
 	srv.FailNextWith(1, http.StatusTooManyRequests, "Daily API rate limit exceeded. Limit: 9 calls per day. Reset in 5 seconds.")
-	for _, want := range []crm.Class{crm.ClassUnavailable, crm.ClassUnavailable, crm.ClassQuotaExhausted, crm.ClassNone} {
+	for _, want := range []upstream.Class{upstream.ClassUnavailable, upstream.ClassUnavailable, upstream.ClassQuotaExhausted, upstream.ClassNone} {
 		_, _, err := c.AccountUsage(t.Context())
-		if crm.ClassOf(err) != want {
+		if upstream.ClassOf(err) != want {
 			t.Errorf("got %v, want %s", err, want)
 		}
 	}
 
-	outcomes := func(seed int64) []crm.Class {
+	outcomes := func(seed int64) []upstream.Class {
 		s := NewTestServer(t, w, Options{Chaos: 0.5, Seed: seed, SlowDelay: time.Millisecond, Limits: Limits{PerSecond: 1000}})
-		var got []crm.Class
+		var got []upstream.Class
 		for range 60 {
 			_, _, err := s.Client().SearchCompanies(t.Context(), lusha.CompaniesSearchRequest{Companies: []lusha.CompanySearchItem{{Name: "x"}}})
-			got = append(got, crm.ClassOf(err))
+			got = append(got, upstream.ClassOf(err))
 		}
 		return got
 	}
@@ -374,11 +374,11 @@ func TestScriptedFailuresAndChaos(t *testing.T) {
 	if !cmp.Equal(a, b) {
 		t.Errorf("chaos is not reproducible with one seed:\n%v\n%v", a, b)
 	}
-	count := map[crm.Class]int{}
+	count := map[upstream.Class]int{}
 	for _, cl := range a {
 		count[cl]++
 	}
-	if count[crm.ClassNone] == 0 || count[crm.ClassUnavailable] == 0 || count[crm.ClassRateLimited] == 0 ||
+	if count[upstream.ClassNone] == 0 || count[upstream.ClassUnavailable] == 0 || count[upstream.ClassRateLimited] == 0 ||
 		len(count) != 3 {
 		t.Errorf("chaos outcomes = %v, want successes, unavailable and rate_limited only", count)
 	}
