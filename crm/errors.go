@@ -37,3 +37,6 @@ func ClassOf(err error) Class { return upstream.ClassOf(err) }
 
 // RetryAfter is upstream.RetryAfter.
 func RetryAfter(err error) time.Duration { return upstream.RetryAfter(err) }
+
+// OutcomeUnknown is upstream.OutcomeUnknown.
+func OutcomeUnknown(err error) bool { return upstream.OutcomeUnknown(err) }

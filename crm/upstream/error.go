@@ -16,7 +16,12 @@ type Error struct {
 	Code       string // the API's error code or category
 	Message    string
 	RetryAfter time.Duration // the server's hint, 0 if none
-	Err        error         // underlying transport error, if any
+	// Sent reports whether the request the caller asked for was written to the
+	// connection. Failures of the steps before it (pacing, authentication, a breaker)
+	// and verdicts on single records inside an answer leave it false. See
+	// OutcomeUnknown.
+	Sent bool
+	Err  error // underlying transport error, if any
 }
 
 func (e *Error) Error() string {
