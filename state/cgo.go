@@ -11,7 +11,11 @@ import (
 // cgoEnabled tells Open whether the real SQLite driver is linked in.
 const cgoEnabled = true
 
-func isBusy(err error) bool {
+func isBusy(err error) bool { return hasCode(err, sqlite3.ErrBusy) }
+
+func isNotADB(err error) bool { return hasCode(err, sqlite3.ErrNotADB) }
+
+func hasCode(err error, code sqlite3.ErrNo) bool {
 	se, ok := errors.AsType[sqlite3.Error](err)
-	return ok && se.Code == sqlite3.ErrBusy
+	return ok && se.Code == code
 }

@@ -4,3 +4,6 @@ import "database/sql"
 
 // Pools exposes the writer and reader pools to the tests of package state_test.
 func Pools(s *SQLite) (writer, reader *sql.DB) { return s.w, s.r }
+
+// ApplicationID is the id Open stamps on its files.
+const ApplicationID = applicationID

@@ -7,3 +7,5 @@ package state
 const cgoEnabled = false
 
 func isBusy(error) bool { return false }
+
+func isNotADB(error) bool { return false }

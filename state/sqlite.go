@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -44,8 +43,10 @@ func WithClock(now func() time.Time) Option {
 	return func(s *SQLite) { s.now = now }
 }
 
-// Open opens (creating it and its directory when needed) the state file at path
-// and migrates it to the schema this binary knows.
+// Open opens the state file at path and migrates it to the schema this binary
+// knows. Only a file that does not exist is created (with its folder, 0700, when
+// that is missing too); an existing file that is empty or not leadsync's gives
+// ErrNotStateFile and is left as it is. The files are made 0600.
 func Open(ctx context.Context, path string, opts ...Option) (*SQLite, error) {
 	if !cgoEnabled {
 		return nil, errors.New("state: this binary was built with CGO_ENABLED=0; the SQLite state store needs cgo (rebuild with CGO_ENABLED=1 and a C compiler)")
@@ -57,8 +58,8 @@ func Open(ctx context.Context, path string, opts ...Option) (*SQLite, error) {
 	if err != nil {
 		return nil, fmt.Errorf("state: %w", err)
 	}
-	if err := os.MkdirAll(filepath.Dir(abs), 0o750); err != nil {
-		return nil, fmt.Errorf("state: create directory for %s: %w", abs, err)
+	if err := prepareFile(ctx, abs); err != nil {
+		return nil, err
 	}
 	s := &SQLite{now: time.Now}
 	for _, o := range opts {
@@ -90,12 +91,19 @@ func openWriter(ctx context.Context, abs string) (*sql.DB, error) {
 		// leave no personal data in free pages of the file.
 		"_secure_delete": {"on"},
 	})
+	if isNotADB(err) {
+		return nil, fmt.Errorf("%w: %s is not a SQLite database", ErrNotStateFile, abs)
+	}
 	if err != nil {
 		return nil, err
 	}
 	db.SetMaxOpenConns(1)
 	db.SetMaxIdleConns(1)
 	db.SetConnMaxLifetime(0)
+	if err := identify(ctx, db, abs); err != nil {
+		db.Close()
+		return nil, err
+	}
 	if err := enableWAL(ctx, db); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("state: open %s: %w", abs, err)
@@ -142,6 +150,9 @@ func openPool(ctx context.Context, abs string, extra url.Values) (*sql.DB, error
 	q := url.Values{
 		"_busy_timeout": {fmt.Sprint(busyTimeout.Milliseconds())},
 		"_foreign_keys": {"on"},
+		// prepareFile created the file if it was missing: should it vanish since,
+		// SQLite must not create it again with the umask's mode.
+		"mode": {"rw"},
 	}
 	for k, v := range extra {
 		q[k] = v
