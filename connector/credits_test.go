@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leadsync/leadsync/connector/config"
 	"github.com/leadsync/leadsync/lusha/lushatest"
 )
 
@@ -121,7 +122,7 @@ func TestRateLimitedLushaWaits(t *testing.T) {
 // TestUnavailableLushaOpensBreaker: 503s open the breaker, the run ends
 // upstream_unavailable with nothing lost, and after the timeout a free probe closes it.
 func TestUnavailableLushaOpensBreaker(t *testing.T) {
-	h := newHarness(t, 120, previewMapping, harnessOptions{breaker: BreakerConfig{Failures: 3, Timeout: 200 * time.Millisecond}})
+	h := newHarness(t, 120, previewMapping, harnessOptions{breaker: config.Breaker{Failures: 3, Timeout: 200 * time.Millisecond}})
 	down := true
 	h.setFail(func(r *http.Request, _ []byte) int {
 		if down {
@@ -214,7 +215,7 @@ func countKnown(h *harness) int {
 // TestBudgetPerRun: credits_per_run is never exceeded, to the credit, and the next
 // run carries on where the budget stopped.
 func TestBudgetPerRun(t *testing.T) {
-	h := newHarness(t, 200, phonesMapping, harnessOptions{budget: BudgetConfig{CreditsPerRun: 37}})
+	h := newHarness(t, 200, phonesMapping, harnessOptions{budget: config.Budget{CreditsPerRun: 37}})
 	total := 0
 	for range 40 {
 		before := h.lusha.CreditsUsed()

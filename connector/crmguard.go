@@ -6,6 +6,7 @@ import (
 
 	"github.com/sony/gobreaker/v2"
 
+	"github.com/leadsync/leadsync/connector/config"
 	"github.com/leadsync/leadsync/crm"
 )
 
@@ -19,7 +20,7 @@ type guardedCRM struct {
 	cb   *gobreaker.TwoStepCircuitBreaker[struct{}]
 }
 
-func guardCRM(name string, a crm.Adapter, cfg BreakerConfig, onState func(from, to string)) *guardedCRM {
+func guardCRM(name string, a crm.Adapter, cfg config.Breaker, onState func(from, to string)) *guardedCRM {
 	return &guardedCRM{Adapter: a, name: name, cb: newBreaker("crm "+name, cfg, onState)}
 }
 
@@ -86,7 +87,7 @@ func (g guardedGetter) Get(ctx context.Context, object string, ids, fields []str
 }
 
 // guarded wraps an adapter, keeping read-by-id when it has it.
-func guarded(name string, a crm.Adapter, cfg BreakerConfig, onState func(from, to string)) (crm.Adapter, *guardedCRM) {
+func guarded(name string, a crm.Adapter, cfg config.Breaker, onState func(from, to string)) (crm.Adapter, *guardedCRM) {
 	g := guardCRM(name, a, cfg, onState)
 	if getter, ok := a.(crm.Getter); ok {
 		return guardedGetter{guardedCRM: g, getter: getter}, g

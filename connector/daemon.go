@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/leadsync/leadsync/connector/config"
 	"github.com/leadsync/leadsync/connector/observe"
 	"github.com/leadsync/leadsync/connector/web"
 	"github.com/leadsync/leadsync/crm"
@@ -175,7 +176,7 @@ func (d *Daemon) runOnce(r *Runner, p *Pipeline) {
 	sum, err := r.Run(d.runCtx, p, RunOptions{})
 	d.mu.Lock()
 	d.running[p.Name] = false
-	if sched, err := ParseSchedule(p.Schedule); err == nil {
+	if sched, err := config.ParseSchedule(p.Schedule); err == nil {
 		d.nextRuns[p.Name] = sched.Next(time.Now())
 	}
 	d.mu.Unlock()

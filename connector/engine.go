@@ -13,6 +13,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/leadsync/leadsync/connector/config"
 	"github.com/leadsync/leadsync/connector/observe"
 	"github.com/leadsync/leadsync/crm"
 	"github.com/leadsync/leadsync/crm/hubspot"
@@ -25,7 +26,7 @@ import (
 // Engine is everything a config describes, wired: the store, the shared Lusha account,
 // one adapter per CRM account, and the pipelines.
 type Engine struct {
-	Config    *Config
+	Config    *config.Config
 	Store     state.Inspector
 	Lusha     *Lusha
 	Runner    *Runner
@@ -52,15 +53,15 @@ func AnswerSchema() *mapping.Schema {
 
 // LoadMappings loads every pipeline's mapping file. A missing file is a configuration
 // error; problems inside a mapping are mapping.Errors, each with file:line:col.
-func LoadMappings(cfg *Config) (map[string]*mapping.Mapping, error) {
+func LoadMappings(cfg *config.Config) (map[string]*mapping.Mapping, error) {
 	schema := AnswerSchema()
 	out := map[string]*mapping.Mapping{}
 	var errs mapping.Errors
-	var cfgErrs ConfigErrors
+	var cfgErrs config.Errors
 	for i, p := range cfg.Pipelines {
 		path := cfg.Resolve(p.Mapping)
 		if _, err := os.Stat(path); err != nil {
-			cfgErrs = append(cfgErrs, &ConfigError{File: cfg.path, Key: fmt.Sprintf("pipelines[%d].mapping", i), Msg: err.Error()})
+			cfgErrs = append(cfgErrs, &config.Error{File: cfg.Path(), Key: fmt.Sprintf("pipelines[%d].mapping", i), Msg: err.Error()})
 			continue
 		}
 		m, err := mapping.Load(path, mapping.Options{Schema: schema})
@@ -87,7 +88,7 @@ func LoadMappings(cfg *Config) (map[string]*mapping.Mapping, error) {
 }
 
 // NewCRM builds the adapter for one CRM account.
-func NewCRM(c CRMConfig, getenv func(string) string) (crm.Adapter, error) {
+func NewCRM(c config.CRM, getenv func(string) string) (crm.Adapter, error) {
 	switch c.Kind {
 	case "salesforce":
 		return newSalesforce(c, getenv)
@@ -99,7 +100,7 @@ func NewCRM(c CRMConfig, getenv func(string) string) (crm.Adapter, error) {
 
 // newHubSpot builds a HubSpot adapter: a private-app token, or OAuth 2.0 with a
 // refresh token when client_id is set.
-func newHubSpot(c CRMConfig, getenv func(string) string) (crm.Adapter, error) {
+func newHubSpot(c config.CRM, getenv func(string) string) (crm.Adapter, error) {
 	opts := []hubspot.Option{
 		hubspot.WithHTTPClient(&http.Client{Timeout: c.Timeout}),
 		hubspot.WithOverlap(c.Overlap),
@@ -115,7 +116,7 @@ func newHubSpot(c CRMConfig, getenv func(string) string) (crm.Adapter, error) {
 		}
 		opts = append(opts, hubspot.WithTier(tier))
 	}
-	if l := c.Limits; l != (CRMLimits{}) {
+	if l := c.Limits; l != (config.Limits{}) {
 		lim := hubspot.TierLimits(hubspot.Tier(cmp.Or(c.Tier, "free")))
 		if l.SearchPerSecond != 0 {
 			lim.SearchPerSecond = l.SearchPerSecond
@@ -129,7 +130,7 @@ func newHubSpot(c CRMConfig, getenv func(string) string) (crm.Adapter, error) {
 		var oc hubspot.OAuthConfig
 		for name, dst := range map[string]*string{"client_id": &oc.ClientID, "client_secret": &oc.ClientSecret,
 			"refresh_token": &oc.RefreshToken} {
-			ref := map[string]SecretRef{"client_id": c.ClientID, "client_secret": c.ClientSecret, "refresh_token": c.RefreshToken}[name]
+			ref := map[string]config.SecretRef{"client_id": c.ClientID, "client_secret": c.ClientSecret, "refresh_token": c.RefreshToken}[name]
 			s, err := ref.Resolve(getenv)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", name, err)
@@ -145,8 +146,8 @@ func newHubSpot(c CRMConfig, getenv func(string) string) (crm.Adapter, error) {
 	return hubspot.New(token.Reveal(), opts...), nil
 }
 
-func newSalesforce(c CRMConfig, getenv func(string) string) (crm.Adapter, error) {
-	optional := func(r SecretRef) (string, error) {
+func newSalesforce(c config.CRM, getenv func(string) string) (crm.Adapter, error) {
+	optional := func(r config.SecretRef) (string, error) {
 		if r == "" {
 			return "", nil
 		}
@@ -171,7 +172,7 @@ func newSalesforce(c CRMConfig, getenv func(string) string) (crm.Adapter, error)
 }
 
 // Build wires the engine and opens its store. The caller closes it.
-func Build(ctx context.Context, cfg *Config, getenv func(string) string, log *slog.Logger) (*Engine, error) {
+func Build(ctx context.Context, cfg *config.Config, getenv func(string) string, log *slog.Logger) (*Engine, error) {
 	if _, err := LoadMappings(cfg); err != nil {
 		return nil, err // before the store is created for a config that cannot run
 	}
@@ -189,21 +190,21 @@ func Build(ctx context.Context, cfg *Config, getenv func(string) string, log *sl
 
 // BuildWith wires an engine on an open store (a reload keeps its store), reporting
 // to metrics (nil: none).
-func BuildWith(cfg *Config, getenv func(string) string, log *slog.Logger, store state.Inspector, metrics *observe.Metrics) (*Engine, error) {
+func BuildWith(cfg *config.Config, getenv func(string) string, log *slog.Logger, store state.Inspector, metrics *observe.Metrics) (*Engine, error) {
 	mappings, err := LoadMappings(cfg)
 	if err != nil {
 		return nil, err
 	}
 	key, err := cfg.Lusha.APIKey.Resolve(getenv)
 	if err != nil {
-		return nil, &ConfigError{File: cfg.path, Key: "lusha.api_key", Msg: err.Error()}
+		return nil, &config.Error{File: cfg.Path(), Key: "lusha.api_key", Msg: err.Error()}
 	}
 	adapters := map[string]crm.Adapter{}
 	var guards []*guardedCRM
 	for _, name := range slices.Sorted(maps.Keys(cfg.CRMs)) {
 		a, err := NewCRM(cfg.CRMs[name], getenv)
 		if err != nil {
-			return nil, &ConfigError{File: cfg.path, Key: "crms." + name, Msg: err.Error()}
+			return nil, &config.Error{File: cfg.Path(), Key: "crms." + name, Msg: err.Error()}
 		}
 		guardedA, g := guarded(name, a, cfg.Lusha.Breaker, func(from, to string) {
 			metrics.BreakerState("crm "+name, to) // under the breaker's lock: no calls back into it

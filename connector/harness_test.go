@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leadsync/leadsync/connector/config"
 	"github.com/leadsync/leadsync/crm"
 	"github.com/leadsync/leadsync/crm/hubspot"
 	"github.com/leadsync/leadsync/crm/hubspot/hubspottest"
@@ -65,8 +66,8 @@ type lushaRequest struct {
 type harnessOptions struct {
 	hub     hubspottest.Options
 	credits int
-	budget  BudgetConfig
-	breaker BreakerConfig
+	budget  config.Budget
+	breaker config.Breaker
 	now     func() time.Time
 }
 
@@ -132,12 +133,12 @@ func newHarness(t *testing.T, n int, mappingYAML string, o harnessOptions) *harn
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := Default().Lusha
+	cfg := config.Default().Lusha
 	cfg.BaseURL, cfg.Budget = lsrv.URL, o.budget
 	if o.breaker.Failures > 0 {
 		cfg.Breaker = o.breaker
 	}
-	h.lu = NewLusha(cfg, NewSecret(h.lusha.APIKey()), store, nil)
+	h.lu = NewLusha(cfg, config.NewSecret(h.lusha.APIKey()), store, nil)
 	h.lu.retry = fastRetry()
 	h.runner = &Runner{Store: store, Lusha: h.lu, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Owner: "test", NegativeTTL: 24 * time.Hour, Retry: fastRetry(), Now: o.now}

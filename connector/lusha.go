@@ -9,6 +9,7 @@ import (
 	"github.com/sony/gobreaker/v2"
 	"golang.org/x/time/rate"
 
+	"github.com/leadsync/leadsync/connector/config"
 	"github.com/leadsync/leadsync/connector/observe"
 	"github.com/leadsync/leadsync/crm"
 	"github.com/leadsync/leadsync/lusha"
@@ -33,7 +34,7 @@ type Lusha struct {
 }
 
 // NewLusha builds the shared Lusha account from its config.
-func NewLusha(cfg LushaConfig, key Secret, store state.Store, onState func(from, to string)) *Lusha {
+func NewLusha(cfg config.Lusha, key config.Secret, store state.Store, onState func(from, to string)) *Lusha {
 	client := lusha.NewClient(key.Reveal(),
 		lusha.WithBaseURL(cfg.BaseURL),
 		lusha.WithHTTPClient(&http.Client{Timeout: cfg.Timeout}))
@@ -53,7 +54,7 @@ func NewLusha(cfg LushaConfig, key Secret, store state.Store, onState func(from,
 // newBreaker opens after Failures consecutive unavailable answers. Only that class
 // counts: rate limits, credits, auth and cancellations are excluded, and answers that
 // say "no such person" prove the service is up.
-func newBreaker(name string, cfg BreakerConfig, onState func(from, to string)) *gobreaker.TwoStepCircuitBreaker[struct{}] {
+func newBreaker(name string, cfg config.Breaker, onState func(from, to string)) *gobreaker.TwoStepCircuitBreaker[struct{}] {
 	return gobreaker.NewTwoStepCircuitBreaker[struct{}](gobreaker.Settings{
 		Name:        name,
 		MaxRequests: 1,

@@ -4,6 +4,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/leadsync/leadsync/connector/config"
 	"github.com/leadsync/leadsync/crm/hubspot/hubspottest"
 )
 
@@ -16,7 +17,7 @@ func TestHubSpotOAuthExpiresMidRun(t *testing.T) {
 	srv := httptest.NewServer(h.hub)
 	defer srv.Close()
 	env := map[string]string{"HS_ID": "cid", "HS_SECRET": "csecret", "HS_REFRESH": "rtoken"}
-	adapter, err := NewCRM(CRMConfig{Kind: "hubspot", BaseURL: srv.URL, ClientID: "${env:HS_ID}",
+	adapter, err := NewCRM(config.CRM{Kind: "hubspot", BaseURL: srv.URL, ClientID: "${env:HS_ID}",
 		ClientSecret: "${env:HS_SECRET}", RefreshToken: "${env:HS_REFRESH}"}, func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)

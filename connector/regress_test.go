@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leadsync/leadsync/connector/config"
 	"github.com/leadsync/leadsync/crm"
 	"github.com/leadsync/leadsync/crm/hubspot"
 	"github.com/leadsync/leadsync/state"
@@ -17,7 +18,7 @@ import (
 // A 451 for a whole call names nobody: the halves find the restricted person, who is
 // suppressed; the others are enriched; the budget holds (review findings 3).
 func TestWholeCall451FindsTheRestrictedPerson(t *testing.T) {
-	for _, budget := range []BudgetConfig{{}, {CreditsPerRun: 2, CreditsPerDay: 2}} {
+	for _, budget := range []config.Budget{{}, {CreditsPerRun: 2, CreditsPerDay: 2}} {
 		h := newHarness(t, 30, previewMapping, harnessOptions{budget: budget})
 		victim := h.person[h.ids[3]]
 		h.setFail(func(r *http.Request, body []byte) int {
@@ -203,7 +204,7 @@ fields:
 // the breaker's timeout (DESIGN §4).
 func TestCRMBreakerOpens(t *testing.T) {
 	h := newHarness(t, 120, previewMapping, harnessOptions{})
-	adapter, g := guarded("hs", h.pipe.CRM, BreakerConfig{Failures: 2, Timeout: 200 * time.Millisecond}, nil)
+	adapter, g := guarded("hs", h.pipe.CRM, config.Breaker{Failures: 2, Timeout: 200 * time.Millisecond}, nil)
 	h.pipe.CRM = adapter
 	h.hub.FailNext(http.StatusServiceUnavailable, 1000)
 	sum := h.run(RunOptions{})

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/leadsync/leadsync/connector/config"
 	"github.com/leadsync/leadsync/crm"
 )
 
@@ -21,10 +22,10 @@ type retryPolicy struct {
 }
 
 func defaultRetry() retryPolicy {
-	return newRetry(RetryConfig{Base: time.Second, Max: 60 * time.Second})
+	return newRetry(config.Retry{Base: time.Second, Max: 60 * time.Second})
 }
 
-func newRetry(c RetryConfig) retryPolicy {
+func newRetry(c config.Retry) retryPolicy {
 	return retryPolicy{Base: c.Base, Max: c.Max, RateLimitedAttempts: 10, UnavailableAttempts: 5, Sleep: sleepCtx}
 }
 

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+
+	"github.com/leadsync/leadsync/connector/config"
 )
 
 // Scheduler runs each pipeline on its cron schedule, in UTC, one run at a time per
@@ -37,7 +39,7 @@ func NewScheduler(log *slog.Logger) *Scheduler {
 
 // Add schedules job on spec (validated at config load).
 func (s *Scheduler) Add(spec string, job func()) error {
-	sched, err := ParseSchedule(spec)
+	sched, err := config.ParseSchedule(spec)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/leadsync/leadsync/connector/config"
 )
 
 // TestSchedulerSurvivesPanics: a job that panics must run again on its next tick
@@ -62,11 +64,11 @@ func TestSchedulerSkipsOverlap(t *testing.T) {
 
 func TestParseScheduleNeverPanics(t *testing.T) {
 	for _, spec := range []string{"TZ=", "CRON_TZ=", "", "@every", "* * *"} {
-		if _, err := ParseSchedule(spec); err == nil {
+		if _, err := config.ParseSchedule(spec); err == nil {
 			t.Errorf("%q: want an error", spec)
 		}
 	}
-	if _, err := ParseSchedule("@every 5m"); err != nil {
+	if _, err := config.ParseSchedule("@every 5m"); err != nil {
 		t.Error(err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/leadsync/leadsync/connector/config"
 	"github.com/leadsync/leadsync/connector/observe"
 	"github.com/leadsync/leadsync/connector/web"
 	"github.com/leadsync/leadsync/crm/hubspot"
@@ -38,9 +39,9 @@ func TestSecretsNeverLeak(t *testing.T) {
 	h.hub.UpdateContact(h.ids[0], map[string]string{"jobtitle": ""})
 	summaries = append(summaries, h.run(RunOptions{}).Error)
 	h.pipe.CRM = good
-	cfg := Default().Lusha
+	cfg := config.Default().Lusha
 	cfg.BaseURL = h.lushaURL
-	h.runner.Lusha = NewLusha(cfg, NewSecret(wrongKey), h.store, nil)
+	h.runner.Lusha = NewLusha(cfg, config.NewSecret(wrongKey), h.store, nil)
 	h.runner.Lusha.metrics, h.runner.Lusha.retry = metrics, fastRetry()
 	h.hub.AddContact(map[string]string{"email": "someone.new@example.com", "firstname": "Some", "lastname": "One"})
 	h.settle()
@@ -50,7 +51,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	}
 	summaries = append(summaries, refused.Error)
 
-	srv := httptest.NewServer(web.New(&Status{Config: &Config{Pipelines: []PipelineConfig{{Name: "p", CRM: "hs",
+	srv := httptest.NewServer(web.New(&Status{Config: &config.Config{Pipelines: []config.Pipeline{{Name: "p", CRM: "hs",
 		Object: "contacts", Schedule: "@every 5m"}}}, Store: h.store}, web.Options{ShowValues: true}))
 	defer srv.Close()
 	places := map[string]string{"logs": logs.String(), "summaries": strings.Join(summaries, "\n"),

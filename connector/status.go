@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/leadsync/leadsync/connector/config"
 	"github.com/leadsync/leadsync/connector/web"
 	"github.com/leadsync/leadsync/state"
 )
@@ -21,7 +22,7 @@ type Live interface {
 // Status reads what the status page and `leadsync status` show, from the store and,
 // in the daemon, from the live engine: both print the same facts.
 type Status struct {
-	Config *Config
+	Config *config.Config
 	Store  state.Inspector
 	Live   Live // nil outside the daemon
 	Now    func() time.Time
@@ -60,7 +61,7 @@ func (s *Status) Overview(ctx context.Context) (web.Overview, error) {
 	return o, nil
 }
 
-func (s *Status) pipeline(ctx context.Context, p PipelineConfig, now, day time.Time) (web.PipelineView, error) {
+func (s *Status) pipeline(ctx context.Context, p config.Pipeline, now, day time.Time) (web.PipelineView, error) {
 	v := web.PipelineView{Name: p.Name, CRM: p.CRM, Object: p.Object, Schedule: p.Schedule}
 	st, err := s.Store.Stats(ctx, p.Name)
 	if err != nil {
@@ -84,7 +85,7 @@ func (s *Status) pipeline(ctx context.Context, p PipelineConfig, now, day time.T
 	case p.Disabled:
 		v.Stopped = "disabled in the config"
 	default:
-		if sched, err := ParseSchedule(p.Schedule); err == nil {
+		if sched, err := config.ParseSchedule(p.Schedule); err == nil {
 			v.NextRun = sched.Next(now)
 		}
 	}

@@ -5,13 +5,14 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/leadsync/leadsync/connector/config"
 	"github.com/leadsync/leadsync/mapping"
 )
 
 // CheckLive checks each pipeline's mapping against the CRM's live metadata: every
 // field exists and is writable, and every constant and mapped value fits its type,
 // options and length. It returns every problem, each with file:line:col.
-func CheckLive(ctx context.Context, cfg *Config, mappings map[string]*mapping.Mapping, getenv func(string) string) (mapping.Errors, error) {
+func CheckLive(ctx context.Context, cfg *config.Config, mappings map[string]*mapping.Mapping, getenv func(string) string) (mapping.Errors, error) {
 	var problems mapping.Errors
 	for _, p := range cfg.Pipelines {
 		m := mappings[p.Name]

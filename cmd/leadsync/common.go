@@ -10,6 +10,7 @@ import (
 	"os"
 
 	"github.com/leadsync/leadsync/connector"
+	"github.com/leadsync/leadsync/connector/config"
 	"github.com/leadsync/leadsync/mapping"
 )
 
@@ -22,7 +23,7 @@ func (l *logFlags) register(fs *flag.FlagSet) {
 }
 
 // logger builds the process logger: text on a terminal, JSON otherwise, unless told.
-func (l *logFlags) logger(w io.Writer, cfg *connector.Config) *slog.Logger {
+func (l *logFlags) logger(w io.Writer, cfg *config.Config) *slog.Logger {
 	format, level := l.format, l.level
 	if cfg != nil {
 		format = firstOf(format, cfg.Log.Format)
@@ -58,8 +59,8 @@ func isTerminal(w io.Writer) bool {
 }
 
 // loadConfig loads the config named by -c, reporting problems on stderr.
-func loadConfig(e *env, path string) (*connector.Config, int) {
-	cfg, err := connector.LoadConfig(path, e.environ)
+func loadConfig(e *env, path string) (*config.Config, int) {
+	cfg, err := config.Load(path, e.environ)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "leadsync: config:\n%v\n", err)
 		return nil, exitUsage
@@ -88,7 +89,7 @@ func reportBuild(e *env, err error) int {
 		fmt.Fprintf(e.stderr, "leadsync: mapping:\n%v\n", me)
 		return exitMapping
 	}
-	if connector.IsConfigError(err) {
+	if config.IsError(err) {
 		fmt.Fprintf(e.stderr, "leadsync: config:\n%v\n", err)
 		return exitUsage
 	}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/leadsync/leadsync/connector"
+	"github.com/leadsync/leadsync/connector/config"
 )
 
 // ChildEnv names the environment variable that makes a process the benchmark's child:
@@ -79,8 +80,8 @@ func RunChild(ctx context.Context, task string, environ []string, stdout, stderr
 // syncUntilDone builds the engine and runs the pipeline until a run finds nothing new.
 // With memProfile set, it writes the allocation profile while the engine is still
 // open, so that its in-use part shows what the engine holds at the end.
-func syncUntilDone(ctx context.Context, config string, environ []string, stderr io.Writer, memProfile string) (childResult, error) {
-	cfg, err := connector.LoadConfig(config, environ)
+func syncUntilDone(ctx context.Context, cfgPath string, environ []string, stderr io.Writer, memProfile string) (childResult, error) {
+	cfg, err := config.Load(cfgPath, environ)
 	if err != nil {
 		return childResult{}, err
 	}
@@ -100,7 +101,7 @@ func syncUntilDone(ctx context.Context, config string, environ []string, stderr 
 	defer eng.Close()
 	p, ok := eng.Pipeline(pipelineName)
 	if !ok {
-		return childResult{}, fmt.Errorf("bench child: no pipeline %s in %s", pipelineName, config)
+		return childResult{}, fmt.Errorf("bench child: no pipeline %s in %s", pipelineName, cfgPath)
 	}
 	var res childResult
 	for res.Runs < maxRuns {

@@ -8,13 +8,14 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/leadsync/leadsync/connector"
+	"github.com/leadsync/leadsync/connector/config"
 )
 
 // engine builds the engine in this process on the fixture's config, as
 // `leadsync sync` would (the config shortens retry waits for tests).
 func (f *fixture) engine(t *testing.T) *connector.Engine {
 	t.Helper()
-	cfg, err := connector.LoadConfig(f.cfgPath, nil)
+	cfg, err := config.Load(f.cfgPath, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/leadsync/leadsync/connector"
+	"github.com/leadsync/leadsync/connector/config"
 	"github.com/leadsync/leadsync/connector/observe"
 	"github.com/leadsync/leadsync/connector/sandbox"
 	"github.com/leadsync/leadsync/state"
@@ -47,7 +48,7 @@ func startDaemon(t *testing.T) *opsEnv {
 	// records (the managers) are parked, so the parked page has something to show.
 	o.edit("mappings/hubspot-contacts.yaml", "    default: other\n", "")
 	o.edit("mappings/hubspot-contacts.yaml", "Manager: manager, ", "")
-	cfg, err := connector.LoadConfig(sb.Config, o.environ)
+	cfg, err := config.Load(sb.Config, o.environ)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +61,7 @@ func startDaemon(t *testing.T) *opsEnv {
 	ready := make(chan string, 1)
 	d := &connector.Daemon{Engine: o.eng, Logger: log, Reloads: o.reloads, Ready: func(a string) { ready <- a },
 		Load: func(m *observe.Metrics) (*connector.Engine, error) {
-			cfg, err := connector.LoadConfig(sb.Config, o.environ)
+			cfg, err := config.Load(sb.Config, o.environ)
 			if err != nil {
 				return nil, err
 			}
@@ -245,7 +246,7 @@ func pageCells(page string) map[string]int {
 }
 
 func checkStatusAgreesWithPage(t *testing.T, o *opsEnv) {
-	cfg, err := connector.LoadConfig(o.sb.Config, o.environ)
+	cfg, err := config.Load(o.sb.Config, o.environ)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/nyaruka/phonenumbers"
 
 	"github.com/leadsync/leadsync/connector"
+	"github.com/leadsync/leadsync/connector/config"
 	"github.com/leadsync/leadsync/connector/sandbox"
 	"github.com/leadsync/leadsync/lusha"
 	"github.com/leadsync/leadsync/lusha/lushatest"
@@ -24,7 +25,7 @@ func start(t *testing.T, n int) (*sandbox.Sandbox, *connector.Engine) {
 	}
 	t.Cleanup(sb.Close)
 	environ := sb.Environ("127.0.0.1:0")
-	cfg, err := connector.LoadConfig(sb.Config, environ)
+	cfg, err := config.Load(sb.Config, environ)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package connector
+package config
 
 import (
 	"fmt"
@@ -15,14 +15,15 @@ import (
 	"github.com/leadsync/leadsync/mapping"
 )
 
-var yamlLine = regexp.MustCompile(`line (\d+)`)
+var yamlLine = regexp.MustCompile(`^(?:.*\n\s*)?line (\d+): `)
 
 // yamlError places a YAML parser's error at the line it names.
-func yamlError(file string, err error) *ConfigError {
-	ce := &ConfigError{File: file, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
-	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+func yamlError(file string, err error) *Error {
+	ce := &Error{File: file, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
+	if m := yamlLine.FindStringSubmatch(ce.Msg); m != nil {
 		ce.Line, _ = strconv.Atoi(m[1])
 		ce.Col = 1
+		ce.Msg = strings.TrimPrefix(ce.Msg, m[0]) // the position says it already
 	}
 	return ce
 }
@@ -41,8 +42,8 @@ func parseNode(file string, data []byte) (*yamlv3.Node, error) {
 
 // checkKeys walks the YAML tree alongside the Go type and reports every key the type
 // does not have, with a suggestion when a known key is close.
-func checkKeys(file string, n *yamlv3.Node, t reflect.Type) ConfigErrors {
-	var errs ConfigErrors
+func checkKeys(file string, n *yamlv3.Node, t reflect.Type) Errors {
+	var errs Errors
 	var walk func(n *yamlv3.Node, t reflect.Type, path string)
 	walk = func(n *yamlv3.Node, t reflect.Type, path string) {
 		for t.Kind() == reflect.Pointer {
@@ -59,7 +60,7 @@ func checkKeys(file string, n *yamlv3.Node, t reflect.Type) ConfigErrors {
 					if s := mapping.Nearest(k.Value, keysOf(fields)); s != "" {
 						msg += fmt.Sprintf(", did you mean %q?", s)
 					}
-					errs = append(errs, &ConfigError{File: file, Line: k.Line, Col: k.Column, Key: join(path, k.Value), Msg: msg})
+					errs = append(errs, &Error{File: file, Line: k.Line, Col: k.Column, Key: join(path, k.Value), Msg: msg})
 					continue
 				}
 				walk(v, ft, join(path, k.Value))
@@ -73,16 +74,16 @@ func checkKeys(file string, n *yamlv3.Node, t reflect.Type) ConfigErrors {
 				walk(c, t.Elem(), fmt.Sprintf("%s[%d]", path, i))
 			}
 		case t == durationType && n.Kind == yamlv3.ScalarNode && n.Tag != "!!str":
-			errs = append(errs, &ConfigError{File: file, Line: n.Line, Col: n.Column, Key: path,
+			errs = append(errs, &Error{File: file, Line: n.Line, Col: n.Column, Key: path,
 				Msg: fmt.Sprintf("duration %s needs a unit (write e.g. 30s, 5m, 720h)", n.Value)})
 		case t == durationType && n.Kind == yamlv3.ScalarNode:
 			if _, err := time.ParseDuration(strings.TrimSpace(n.Value)); err != nil {
-				errs = append(errs, &ConfigError{File: file, Line: n.Line, Col: n.Column, Key: path,
+				errs = append(errs, &Error{File: file, Line: n.Line, Col: n.Column, Key: path,
 					Msg: fmt.Sprintf("%q is not a duration (write e.g. 30s, 5m, 720h)", n.Value)})
 			}
 		default:
 			if msg := kindMismatch(n, t); msg != "" {
-				errs = append(errs, &ConfigError{File: file, Line: n.Line, Col: n.Column, Key: path, Msg: msg})
+				errs = append(errs, &Error{File: file, Line: n.Line, Col: n.Column, Key: path, Msg: msg})
 			}
 		}
 	}

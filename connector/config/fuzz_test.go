@@ -1,4 +1,4 @@
-package connector
+package config
 
 import (
 	"errors"
@@ -45,14 +45,14 @@ var brokenConfigs = []string{
 	"http: { listen: 99999 }\nlog: { level: loud, format: xml }\n",
 }
 
-// FuzzLoadConfig feeds arbitrary files to LoadConfig.
+// FuzzLoad feeds arbitrary files to Load.
 //
 // Proves I7 for the config file: no input panics the loader, and every problem is a
 // config error (exit code 2) that names the file it is in.
-func FuzzLoadConfig(f *testing.F) {
-	examples, err := filepath.Glob(filepath.Join("..", "configs", "*.yaml"))
+func FuzzLoad(f *testing.F) {
+	examples, err := filepath.Glob(filepath.Join("..", "..", "configs", "*.yaml"))
 	if err != nil || len(examples) == 0 {
-		f.Fatalf("no example configs under ../configs (%v)", err)
+		f.Fatalf("no example configs under ../../configs (%v)", err)
 	}
 	for _, path := range examples {
 		b, err := os.ReadFile(path)
@@ -74,17 +74,17 @@ func FuzzLoadConfig(f *testing.F) {
 		if err := os.WriteFile(path, data, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		cfg, err := LoadConfig(path, nil)
+		cfg, err := Load(path, nil)
 		if err == nil {
 			if cfg == nil {
-				t.Fatal("LoadConfig returned neither a config nor an error")
+				t.Fatal("Load returned neither a config nor an error")
 			}
 			return
 		}
-		if !IsConfigError(err) {
-			t.Fatalf("LoadConfig error is not a config error (exit code 2): %T %v", err, err)
+		if !IsError(err) {
+			t.Fatalf("Load error is not a config error (exit code 2): %T %v", err, err)
 		}
-		for _, ce := range configErrors(err) {
+		for _, ce := range errorList(err) {
 			if ce.File != path {
 				t.Fatalf("config error names file %q, want %s: %v", ce.File, path, ce)
 			}
@@ -92,13 +92,13 @@ func FuzzLoadConfig(f *testing.F) {
 	})
 }
 
-// configErrors flattens a LoadConfig error into its ConfigErrors.
-func configErrors(err error) []*ConfigError {
-	if many, ok := errors.AsType[ConfigErrors](err); ok {
+// errorList flattens a Load error into its Errors.
+func errorList(err error) []*Error {
+	if many, ok := errors.AsType[Errors](err); ok {
 		return many
 	}
-	if one, ok := errors.AsType[*ConfigError](err); ok {
-		return []*ConfigError{one}
+	if one, ok := errors.AsType[*Error](err); ok {
+		return []*Error{one}
 	}
 	return nil
 }
@@ -119,8 +119,8 @@ func TestConfigErrorsHavePositions(t *testing.T) {
 		if err := os.WriteFile(path, []byte(c), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		_, err := LoadConfig(path, nil)
-		errs := configErrors(err)
+		_, err := Load(path, nil)
+		errs := errorList(err)
 		if len(errs) == 0 {
 			t.Errorf("%q: want a config error, got %v", c, err)
 			continue

@@ -1,4 +1,4 @@
-package connector
+package config
 
 import (
 	"fmt"
@@ -6,25 +6,17 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/robfig/cron/v3"
 	yamlv3 "go.yaml.in/yaml/v3"
 )
 
 // CRM kinds leadsync has adapters for.
 var crmKinds = []string{"hubspot", "salesforce"}
 
-func (c *Config) validate(doc *yamlv3.Node) ConfigErrors {
-	var errs ConfigErrors
+func (c *Config) validate(doc *yamlv3.Node) Errors {
+	var errs Errors
 	bad := func(msg string, path ...string) {
 		line, col := posOf(doc, path...)
-		key := ""
-		for i, p := range path {
-			if i > 0 {
-				key += "."
-			}
-			key += p
-		}
-		errs = append(errs, &ConfigError{File: c.path, Line: line, Col: col, Key: key, Msg: msg})
+		errs = append(errs, &Error{File: c.path, Line: line, Col: col, Key: keyOf(path), Msg: msg})
 	}
 	if c.State.Path == "" {
 		bad("must not be empty", "state", "path")
@@ -113,19 +105,19 @@ func (c *Config) validate(doc *yamlv3.Node) ConfigErrors {
 	return errs
 }
 
-var scheduleParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
-
-// ParseSchedule parses a cron spec or descriptor (@every 5m, @hourly). The cron parser
-// panics on some malformed zone prefixes (robfig/cron#470), so the panic becomes an error.
-func ParseSchedule(spec string) (s cron.Schedule, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			s, err = nil, fmt.Errorf("schedule %q is malformed", spec)
+// keyOf names a checked path the way the key walk does (pipelines[0].crm); pipelines
+// is the only list the checks address.
+func keyOf(path []string) string {
+	key := ""
+	for i, p := range path {
+		switch {
+		case i > 0 && path[i-1] == "pipelines":
+			key += "[" + p + "]"
+		case i > 0:
+			key += "." + p
+		default:
+			key = p
 		}
-	}()
-	s, err = scheduleParser.Parse(spec)
-	if err != nil {
-		return nil, fmt.Errorf("schedule %q: %w", spec, err)
 	}
-	return s, nil
+	return key
 }

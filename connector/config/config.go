@@ -1,0 +1,180 @@
+package config
+
+import (
+	"path/filepath"
+	"time"
+)
+
+// Config is leadsync's whole configuration (DESIGN §5).
+type Config struct {
+	State         State         `koanf:"state"`
+	HTTP          HTTP          `koanf:"http"`
+	Log           Log           `koanf:"log"`
+	ShutdownGrace time.Duration `koanf:"shutdown_grace"`
+	Retry         Retry         `koanf:"retry"`
+	// LeaseTTL is how long a pipeline's lease outlives a process that stopped
+	// renewing it (a crash); a live run renews it every third of it.
+	LeaseTTL  time.Duration  `koanf:"lease_ttl"`
+	Lusha     Lusha          `koanf:"lusha"`
+	CRMs      map[string]CRM `koanf:"crms"`
+	Pipelines []Pipeline     `koanf:"pipelines"`
+
+	// path is the file the config came from; relative paths in it resolve against its directory.
+	path string
+}
+
+// Retry shapes the backoff of retried calls (rate limits without a server hint,
+// outages): full jitter from Base, doubling, capped at Max.
+type Retry struct {
+	Base time.Duration `koanf:"base"`
+	Max  time.Duration `koanf:"max"`
+}
+
+type State struct {
+	Path string `koanf:"path"`
+}
+
+type HTTP struct {
+	Listen string `koanf:"listen"`
+}
+
+type Log struct {
+	Level  string `koanf:"level"`  // debug, info, warn, error
+	Format string `koanf:"format"` // auto, text, json
+}
+
+type Lusha struct {
+	APIKey      SecretRef     `koanf:"api_key"`
+	BaseURL     string        `koanf:"base_url"`
+	Timeout     time.Duration `koanf:"timeout"`
+	Rate        Rate          `koanf:"rate"`
+	Budget      Budget        `koanf:"budget"`
+	NegativeTTL time.Duration `koanf:"negative_ttl"`
+	Breaker     Breaker       `koanf:"breaker"`
+}
+
+type Rate struct {
+	PerSecond float64 `koanf:"per_second"`
+}
+
+// Budget caps credit spend; 0 means no cap.
+type Budget struct {
+	CreditsPerDay int `koanf:"credits_per_day"`
+	CreditsPerRun int `koanf:"credits_per_run"`
+}
+
+type Breaker struct {
+	Failures int           `koanf:"failures"` // consecutive unavailable answers that open it
+	Timeout  time.Duration `koanf:"timeout"`  // open → half-open
+}
+
+// CRM is one CRM account. Kind selects the adapter; each kind reads its own keys.
+type CRM struct {
+	Kind    string        `koanf:"kind"` // hubspot or salesforce
+	BaseURL string        `koanf:"base_url"`
+	Token   SecretRef     `koanf:"token"` // HubSpot private-app token
+	Timeout time.Duration `koanf:"timeout"`
+	// HubSpot: tier sets the client-side pacing (free, professional, enterprise,
+	// public_app); client_id, client_secret and refresh_token select OAuth 2.0
+	// instead of a private-app token.
+	Tier string `koanf:"tier"`
+	// Limits override the tier's client-side pacing; a negative value switches that
+	// pacing off (only sensible against a fake).
+	Limits Limits `koanf:"limits"`
+	// Salesforce: OAuth 2.0 against login_url; JWT bearer when private_key_file is
+	// set, else refresh_token, else client credentials.
+	LoginURL       string    `koanf:"login_url"`
+	ClientID       SecretRef `koanf:"client_id"`
+	ClientSecret   SecretRef `koanf:"client_secret"`
+	Username       string    `koanf:"username"`
+	PrivateKeyFile string    `koanf:"private_key_file"`
+	RefreshToken   SecretRef `koanf:"refresh_token"`
+	APIVersion     string    `koanf:"api_version"`
+	// Overlap re-reads this much before the cursor to catch records the CRM's
+	// search index showed late; duplicates are dropped.
+	Overlap time.Duration `koanf:"overlap"`
+	// SettleLag keeps the read this far behind now, so that the index has caught up.
+	SettleLag time.Duration `koanf:"settle_lag"`
+}
+
+// Limits pace a CRM client: searches per second and other calls per 10 seconds
+// (0: the tier's default).
+type Limits struct {
+	SearchPerSecond float64 `koanf:"search_per_second"`
+	CallsPer10s     int     `koanf:"calls_per_10s"`
+}
+
+type Pipeline struct {
+	Name     string        `koanf:"name"`
+	CRM      string        `koanf:"crm"`
+	Object   string        `koanf:"object"`
+	Schedule string        `koanf:"schedule"`
+	Filter   Filter        `koanf:"filter"`
+	Mapping  string        `koanf:"mapping"`
+	CacheTTL time.Duration `koanf:"cache_ttl"`
+	Disabled bool          `koanf:"disabled"`
+}
+
+// Filter selects the records a pipeline handles; it is pushed into the CRM query.
+type Filter struct {
+	Missing []string          `koanf:"missing"`
+	Equals  map[string]string `koanf:"equals"`
+}
+
+// Default returns the configuration every file starts from.
+func Default() Config {
+	return Config{
+		State:         State{Path: "leadsync.db"},
+		HTTP:          HTTP{Listen: "127.0.0.1:8080"},
+		Log:           Log{Level: "info", Format: "auto"},
+		ShutdownGrace: 30 * time.Second,
+		Retry:         Retry{Base: time.Second, Max: 60 * time.Second},
+		LeaseTTL:      2 * time.Minute,
+		Lusha: Lusha{
+			BaseURL:     "https://api.lusha.com",
+			Timeout:     30 * time.Second,
+			Rate:        Rate{PerSecond: 25},
+			NegativeTTL: 30 * 24 * time.Hour,
+			Breaker:     Breaker{Failures: 5, Timeout: 60 * time.Second},
+		},
+	}
+}
+
+func pipelineDefaults(p *Pipeline) {
+	if p.Schedule == "" {
+		p.Schedule = "@every 5m"
+	}
+	if p.CacheTTL == 0 {
+		p.CacheTTL = 30 * 24 * time.Hour
+	}
+}
+
+func crmDefaults(c *CRM) {
+	if c.Timeout == 0 {
+		c.Timeout = 30 * time.Second
+	}
+	if c.Overlap == 0 {
+		c.Overlap = time.Minute
+	}
+}
+
+// Resolve turns a path from the config into one relative to the config file's directory.
+func (c *Config) Resolve(p string) string {
+	if p == "" || filepath.IsAbs(p) || c.path == "" {
+		return p
+	}
+	return filepath.Join(filepath.Dir(c.path), p)
+}
+
+// Path is the file the config was loaded from.
+func (c *Config) Path() string { return c.path }
+
+// Pipeline returns the named pipeline's config.
+func (c *Config) Pipeline(name string) (Pipeline, bool) {
+	for _, p := range c.Pipelines {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return Pipeline{}, false
+}

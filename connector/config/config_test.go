@@ -1,0 +1,81 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func writeFile(t *testing.T, dir, name, body string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestLoadDecodes: the good fixture decodes key by key, and what it leaves out comes
+// from the defaults.
+func TestLoadDecodes(t *testing.T) {
+	c, err := Load("testdata/conf.good.yml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Lusha.Budget.CreditsPerRun != 1000 || c.Pipelines[0].CacheTTL != 720*time.Hour || c.LeaseTTL != 90*time.Second {
+		t.Errorf("decoded %+v", c)
+	}
+	if c.Pipelines[1].Filter.Equals["Status"] != "Open" || c.CRMs["sf-prod"].Username != "integration@acme.com" {
+		t.Errorf("decoded %+v", c)
+	}
+	m, err := Load("testdata/conf.good.minimal.yml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := m.Pipelines[0]
+	if m.Lusha.Rate.PerSecond != 25 || p.Schedule != "@every 5m" || p.CacheTTL != 30*24*time.Hour ||
+		m.CRMs["hs"].Timeout != 30*time.Second || m.State.Path != "leadsync.db" {
+		t.Errorf("defaults not applied: %+v", m)
+	}
+	if got := m.Resolve(p.Mapping); got != filepath.Join("testdata", "m.yaml") {
+		t.Errorf("mapping resolves to %s, want it beside the config", got)
+	}
+}
+
+// TestLoadEnvironment: LEADSYNC_… variables override keys, and one naming no key is an
+// error like an unknown key in the file.
+func TestLoadEnvironment(t *testing.T) {
+	c, err := Load("testdata/conf.good.minimal.yml", []string{"LEADSYNC_LUSHA__RATE__PER_SECOND=7", "OTHER=1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Lusha.Rate.PerSecond != 7 {
+		t.Errorf("per_second = %v, want 7", c.Lusha.Rate.PerSecond)
+	}
+	_, err = Load("testdata/conf.good.minimal.yml", []string{"LEADSYNC_LUSHA__RATEE=1"})
+	if want := "LEADSYNC_LUSHA__RATEE: environment variable names no config key"; err == nil || err.Error() != want {
+		t.Errorf("error %v, want %q", err, want)
+	}
+	if !IsError(err) {
+		t.Errorf("error %T is not a config error", err)
+	}
+}
+
+func TestSecret(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "s", "from-file\n")
+	getenv := func(k string) string { return map[string]string{"K": "from-env"}[k] }
+	for ref, want := range map[SecretRef]string{"${env:K}": "from-env", SecretRef("${file:" + file + "}"): "from-file"} {
+		s, err := ref.Resolve(getenv)
+		if err != nil || s.Reveal() != want {
+			t.Errorf("%s: got %q, %v", ref, s.Reveal(), err)
+		}
+		if s.String() != "<redacted>" {
+			t.Errorf("String() = %q", s.String())
+		}
+	}
+	if _, err := SecretRef("${env:MISSING}").Resolve(getenv); err == nil {
+		t.Error("missing env variable must fail")
+	}
+}

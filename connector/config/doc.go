@@ -1,0 +1,3 @@
+// Package config is leadsync's typed configuration: one YAML file with LEADSYNC_…
+// overrides (koanf), checked whole, every problem at its file:line:col; secrets stay references.
+package config

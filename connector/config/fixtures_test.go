@@ -1,0 +1,76 @@
+package config
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// badFixtures maps each testdata/conf.<what-is-wrong>.yml to the exact error Load gives:
+// one line per problem, each at its file:line:col.
+var badFixtures = map[string]string{
+	"bad-log-level":               "1:8: log.level: must be debug, info, warn or error",
+	"bad-schedule":                `5:60: pipelines[0].schedule: schedule "every now and then": expected exactly 5 fields, found 4: [every now and then]`,
+	"crms-as-list":                "2:7: crms: expected a mapping, found a list",
+	"duplicate-pipeline":          `6:7: pipelines[1].name: pipeline "p" is defined twice`,
+	"duration-without-unit":       "9:16: pipelines[0].cache_ttl: duration 30 needs a unit (write e.g. 30s, 5m, 720h)",
+	"hubspot-without-credentials": "3:3: crms.hs: a HubSpot account needs a token, or client_id, client_secret and refresh_token for OAuth",
+	"jwt-without-username":        "3:3: crms.sf.username: the JWT bearer flow needs the username to act as",
+	"literal-secret":              "2:3: lusha.api_key: secrets must be given as ${env:NAME} or ${file:PATH}, not literally",
+	"negative-budget":             "3:3: lusha.budget: budgets must not be negative (0 means no cap)",
+	"not-a-duration":              `1:17: shutdown_grace: "a while" is not a duration (write e.g. 30s, 5m, 720h)`,
+	"not-a-number":                `3:23: lusha.rate.per_second: "fast" is not a number`,
+	"pipeline-missing-keys": "5:5: pipelines[0].name: a pipeline needs a name\n" +
+		"5:5: pipelines[0].object: must name the CRM object (e.g. contacts)\n" +
+		"5:5: pipelines[0].mapping: must name a mapping file",
+	"short-lease":           "1:1: lease_ttl: must be at least 3s",
+	"tab-indent":            "2:1: found character that cannot start any token",
+	"undefined-crm":         `5:16: pipelines[0].crm: crm "hubspot" is not defined under crms`,
+	"unknown-crm-kind":      `3:9: crms.pd.kind: kind "pipedrive" is not one of [hubspot salesforce]`,
+	"unknown-key":           `3:3: lusha.budgett: unknown key "budgett", did you mean "budget"?`,
+	"unknown-secret-source": `2:3: lusha.api_key: unknown secret reference "${vault:lusha/key}" (use ${env:NAME} or ${file:PATH})`,
+	"yaml-syntax":           "2:1: did not find expected node content",
+}
+
+// TestFixtures loads every testdata/conf.*.yml: the good ones load, each other one fails
+// with exactly its expected text, and no fixture is left without an expectation.
+func TestFixtures(t *testing.T) {
+	files, err := filepath.Glob("testdata/conf.*.yml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no fixtures (%v)", err)
+	}
+	for _, file := range files {
+		name := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(file), "conf."), ".yml")
+		t.Run(name, func(t *testing.T) {
+			_, err := Load(file, nil)
+			if name == "good" || strings.HasPrefix(name, "good.") {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, ok := badFixtures[name]
+			if !ok {
+				t.Fatalf("no expected error for %s in badFixtures", file)
+			}
+			if err == nil {
+				t.Fatalf("loaded; want %s", want)
+			}
+			if !IsError(err) {
+				t.Errorf("error %T is not a config error (exit code 2)", err)
+			}
+			if got, want := err.Error(), withFile(file, want); got != want {
+				t.Errorf("error:\n%s\nwant:\n%s", got, want)
+			}
+		})
+	}
+}
+
+// withFile prefixes each expected line with the fixture's path.
+func withFile(file, want string) string {
+	lines := strings.Split(want, "\n")
+	for i, l := range lines {
+		lines[i] = file + ":" + l
+	}
+	return strings.Join(lines, "\n")
+}
