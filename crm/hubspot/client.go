@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/leadsync/leadsync/crm"
+	"github.com/leadsync/leadsync/crm/internal/httpx"
 )
 
 // DefaultBaseURL is HubSpot's public API host.
@@ -36,6 +37,7 @@ type Client struct {
 	token     *secret
 	baseURL   string
 	http      *http.Client
+	api       *httpx.Client
 	overlap   time.Duration
 	settleLag time.Duration
 	now       func() time.Time
@@ -90,6 +92,7 @@ func New(token string, opts ...Option) *Client {
 	for _, o := range opts {
 		o(c)
 	}
+	c.api = &httpx.Client{Service: service, HTTP: c.http, MaxBody: maxBody, Classify: classify}
 	c.auth = staticToken{c.token}
 	if c.oauth != nil {
 		c.auth = newOAuthSource(*c.oauth, c)

@@ -1,11 +1,11 @@
 package hubspot
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 
 	"github.com/leadsync/leadsync/crm"
+	"github.com/leadsync/leadsync/crm/internal/httpx"
 )
 
 // position is what a crm.Cursor holds for HubSpot. Watermark is the end of the last
@@ -14,7 +14,6 @@ import (
 //
 // Times are Unix milliseconds, HubSpot's own precision.
 type position struct {
-	Version   int    `json:"v"`
 	Watermark int64  `json:"w,omitempty"`
 	Lo        int64  `json:"lo,omitempty"`
 	Hi        int64  `json:"hi,omitempty"`
@@ -26,22 +25,12 @@ const cursorVersion = 1
 // inWindow reports whether the position is inside an unfinished window.
 func (p position) inWindow() bool { return p.Hi != 0 }
 
-func (p position) encode() crm.Cursor {
-	p.Version = cursorVersion
-	b, _ := json.Marshal(p) // cannot fail: plain fields
-	return crm.Cursor(b)
-}
+func (p position) encode() crm.Cursor { return httpx.EncodeCursor(cursorVersion, p) }
 
 func decodeCursor(c crm.Cursor) (position, error) {
-	if c == "" {
-		return position{}, nil
-	}
-	var p position
-	if err := json.Unmarshal([]byte(c), &p); err != nil {
-		return position{}, fmt.Errorf("not a HubSpot cursor: %w", err)
-	}
-	if p.Version != cursorVersion {
-		return position{}, fmt.Errorf("unknown HubSpot cursor version %d", p.Version)
+	p, err := httpx.DecodeCursor[position]("HubSpot", cursorVersion, c)
+	if err != nil {
+		return position{}, err
 	}
 	if p.LastID != "" {
 		if _, err := strconv.ParseUint(p.LastID, 10, 64); err != nil {

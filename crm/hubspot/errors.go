@@ -4,11 +4,11 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/leadsync/leadsync/crm"
+	"github.com/leadsync/leadsync/crm/internal/httpx"
 )
 
 const service = "hubspot"
@@ -52,14 +52,14 @@ func (e *apiError) ErrorClass() crm.Class { return e.err.Class }
 
 // classify turns one non-2xx answer into its class. It is the only place that knows
 // what HubSpot's statuses and error bodies mean.
-func classify(op string, status int, h http.Header, raw []byte) *apiError {
+func classify(op string, status int, h http.Header, raw []byte) error {
 	var b errorBody
 	if json.Unmarshal(raw, &b) != nil {
-		b = errorBody{Message: excerpt(raw)}
+		b = errorBody{Message: httpx.Excerpt(string(raw))}
 	}
-	ce := &crm.Error{Service: service, Op: op, Status: status, Code: b.Category, Message: excerpt([]byte(b.Message))}
+	ce := &crm.Error{Service: service, Op: op, Status: status, Code: b.Category, Message: httpx.Excerpt(b.Message)}
 	e := &apiError{err: ce, body: b}
-	retryAfter := parseRetryAfter(h.Get("Retry-After"))
+	retryAfter := httpx.ParseRetryAfter(h.Get("Retry-After"), time.Now())
 	switch {
 	case status == http.StatusUnauthorized:
 		e.err.Class = crm.ClassAuth
@@ -119,30 +119,6 @@ func (b errorBody) requiredScopes() []string {
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
-}
-
-// parseRetryAfter reads delta-seconds or an HTTP date; 0 when absent or malformed.
-func parseRetryAfter(v string) time.Duration {
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && s >= 0 {
-		return time.Duration(s) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(time.Until(t), 0)
-	}
-	return 0
-}
-
-// excerpt keeps error messages short enough for logs and status pages.
-func excerpt(b []byte) string {
-	const limit = 300
-	s := strings.TrimSpace(string(b))
-	if len(s) > limit {
-		s = s[:limit] + "…"
-	}
-	return s
 }
 
 func cmpOr(d, fallback time.Duration) time.Duration {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/leadsync/leadsync/crm"
+	"github.com/leadsync/leadsync/crm/internal/httpx"
 )
 
 // propertyError is one refused property, from either the structured errors[] of a
@@ -107,7 +108,7 @@ func itemErrors(op string, errs []standardError) batchItemErrors {
 	out := batchItemErrors{byID: map[string]*crm.Error{}}
 	for _, se := range errs {
 		e := &crm.Error{Service: service, Op: op, Class: itemClass(se.Category), Status: 207,
-			Code: se.Category, Message: excerpt([]byte(se.Message))}
+			Code: se.Category, Message: httpx.Excerpt(se.Message)}
 		placed := false
 		for _, id := range se.Context["ids"] {
 			if id != "" {

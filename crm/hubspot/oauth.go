@@ -11,6 +11,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/leadsync/leadsync/crm"
+	"github.com/leadsync/leadsync/crm/internal/httpx"
 )
 
 // OAuthConfig is a public app's credentials for one installing account.
@@ -54,7 +55,7 @@ func (staticToken) invalidate(secret) bool                  { return false }
 // error parsing); expiry is kept here on the client's clock.
 type oauthSource struct {
 	cfg           oauth2.Config
-	http          *http.Client
+	api           *httpx.Client // its HTTP client carries the token requests too
 	now           func() time.Time
 	refreshBefore time.Duration
 	onRotate      func(string)
@@ -70,7 +71,7 @@ func newOAuthSource(cfg OAuthConfig, c *Client) *oauthSource {
 	return &oauthSource{
 		cfg: oauth2.Config{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
 			Endpoint: oauth2.Endpoint{TokenURL: tokenURL, AuthStyle: oauth2.AuthStyleInParams}},
-		http:          c.http,
+		api:           c.api,
 		now:           c.now,
 		refreshBefore: cmpOr(cfg.RefreshBefore, DefaultRefreshBefore),
 		onRotate:      cfg.OnRefreshToken,
@@ -87,10 +88,10 @@ func (o *oauthSource) token(ctx context.Context) (secret, error) {
 	// Callers wait on the mutex while one refresh runs: one refresh, not one per
 	// pipeline.
 	started := o.now()
-	ctx = context.WithValue(ctx, oauth2.HTTPClient, o.http)
+	ctx = context.WithValue(ctx, oauth2.HTTPClient, o.api.HTTP)
 	tok, err := o.cfg.TokenSource(ctx, &oauth2.Token{RefreshToken: string(*o.refresh)}).Token()
 	if err != nil {
-		return "", refreshError(ctx, err)
+		return "", o.refreshError(ctx, err)
 	}
 	lifetime := time.Duration(tok.ExpiresIn) * time.Second
 	if lifetime <= 0 {
@@ -117,13 +118,13 @@ func (o *oauthSource) invalidate(tok secret) bool {
 
 // refreshError classifies a failed refresh without repeating the answer's body,
 // which the token endpoint may fill with what it was sent.
-func refreshError(ctx context.Context, err error) error {
+func (o *oauthSource) refreshError(ctx context.Context, err error) error {
 	const op = "refresh OAuth token"
 	re, ok := errors.AsType[*oauth2.RetrieveError](err)
 	if !ok {
-		return transportError(ctx, op, err)
+		return o.api.TransportError(ctx, op, err)
 	}
-	e := &crm.Error{Service: service, Op: op, Code: re.ErrorCode, Message: excerpt([]byte(re.ErrorDescription))}
+	e := &crm.Error{Service: service, Op: op, Code: re.ErrorCode, Message: httpx.Excerpt(re.ErrorDescription)}
 	if re.Response != nil {
 		e.Status = re.Response.StatusCode
 	}

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/leadsync/leadsync/crm"
+	"github.com/leadsync/leadsync/crm/internal/httpx"
 )
 
 // secret keeps a credential out of every formatted output.
@@ -192,7 +193,7 @@ func (a *authenticator) renew(ctx context.Context, stale *session) (*session, er
 	select {
 	case a.turn <- struct{}{}:
 	case <-ctx.Done():
-		return nil, transportError(ctx, "authenticate", ctx.Err())
+		return nil, a.client.api.TransportError(ctx, "authenticate", ctx.Err())
 	}
 	defer func() { <-a.turn }()
 	a.mu.Lock()
@@ -235,14 +236,16 @@ func (a *authenticator) fetch(ctx context.Context) (*session, error) {
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
+	// Not httpx.Client.Send: a failed token request is not the call the caller asked
+	// for, so its errors must not say that call was sent.
 	resp, err := a.client.http.Do(req)
 	if err != nil {
-		return nil, transportError(ctx, op, err)
+		return nil, a.client.api.TransportError(ctx, op, err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, httpx.MaxErrorBody))
 	if err != nil {
-		return nil, transportError(ctx, op, err)
+		return nil, a.client.api.TransportError(ctx, op, err)
 	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, classifyToken(op, resp.StatusCode, body)
@@ -265,7 +268,7 @@ func (a *authenticator) fetch(ctx context.Context) (*session, error) {
 func classifyToken(op string, status int, body []byte) *crm.Error {
 	var te tokenError
 	_ = json.Unmarshal(body, &te)
-	e := &crm.Error{Service: service, Op: op, Status: status, Code: te.Error, Message: excerpt([]byte(te.Description))}
+	e := &crm.Error{Service: service, Op: op, Status: status, Code: te.Error, Message: httpx.Excerpt(te.Description)}
 	switch {
 	case status >= 500:
 		e.Class = crm.ClassUnavailable

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/leadsync/leadsync/crm"
+	"github.com/leadsync/leadsync/crm/internal/httpx"
 )
 
 const (
@@ -74,6 +75,7 @@ type Client struct {
 	auth      *authenticator
 	version   string // "v62.0"
 	http      *http.Client
+	api       *httpx.Client
 	settleLag time.Duration
 	now       func() time.Time
 	usage     atomic.Pointer[APIUsage]
@@ -116,6 +118,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	for _, o := range opts {
 		o(c)
 	}
+	c.api = &httpx.Client{Service: service, HTTP: c.http, MaxBody: maxBody, Classify: classify}
 	c.auth = newAuthenticator(cfg.LoginURL+"/services/oauth2/token", g, c)
 	return c, nil
 }

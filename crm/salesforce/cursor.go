@@ -1,21 +1,20 @@
 package salesforce
 
 import (
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"time"
 
 	"github.com/leadsync/leadsync/crm"
+	"github.com/leadsync/leadsync/crm/internal/httpx"
 )
 
 // position is what a crm.Cursor holds for Salesforce: the (SystemModstamp, Id) of the
 // last record handed out. Reads resume strictly after it in that order, so records
 // sharing one second are neither skipped nor read twice.
 type position struct {
-	Version int    `json:"v"`
-	Stamp   string `json:"t,omitempty"` // RFC 3339, UTC, whole seconds
-	ID      string `json:"id,omitempty"`
+	Stamp string `json:"t,omitempty"` // RFC 3339, UTC, whole seconds
+	ID    string `json:"id,omitempty"`
 }
 
 const cursorVersion = 1
@@ -39,21 +38,16 @@ func (p position) encode() crm.Cursor {
 	if p.empty() {
 		return ""
 	}
-	p.Version = cursorVersion
-	b, _ := json.Marshal(p) // cannot fail: plain fields
-	return crm.Cursor(b)
+	return httpx.EncodeCursor(cursorVersion, p)
 }
 
 func decodeCursor(c crm.Cursor) (position, error) {
 	if c == "" {
 		return position{}, nil
 	}
-	var p position
-	if err := json.Unmarshal([]byte(c), &p); err != nil {
-		return position{}, fmt.Errorf("not a Salesforce cursor: %w", err)
-	}
-	if p.Version != cursorVersion {
-		return position{}, fmt.Errorf("unknown Salesforce cursor version %d", p.Version)
+	p, err := httpx.DecodeCursor[position]("Salesforce", cursorVersion, c)
+	if err != nil {
+		return position{}, err
 	}
 	if _, err := time.Parse(time.RFC3339, p.Stamp); err != nil {
 		return position{}, fmt.Errorf("Salesforce cursor has a bad time %q", p.Stamp)

@@ -1,12 +1,14 @@
 package salesforce
 
 import (
+	"cmp"
 	"encoding/json"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/leadsync/leadsync/crm"
+	"github.com/leadsync/leadsync/crm/internal/httpx"
 )
 
 // Waits suggested when Salesforce names a transient limit but sends no Retry-After
@@ -38,29 +40,29 @@ func parseErrors(raw []byte) []apiError {
 	if json.Unmarshal(raw, &one) == nil && one.code() != "" {
 		return []apiError{one}
 	}
-	return []apiError{{Message: excerpt(raw)}}
+	return []apiError{{Message: httpx.Excerpt(string(raw))}}
 }
 
 // classify turns one non-2xx answer into its class. With the per-record classes in
 // recordClass it is the only place that knows what Salesforce's codes mean.
-func classify(op string, status int, h http.Header, raw []byte) *crm.Error {
+func classify(op string, status int, h http.Header, raw []byte) error {
 	errs := parseErrors(raw)
 	first := errs[0]
-	e := &crm.Error{Service: service, Op: op, Status: status, Code: first.code(), Message: excerpt([]byte(first.Message)),
-		RetryAfter: parseRetryAfter(h.Get("Retry-After"))}
+	e := &crm.Error{Service: service, Op: op, Status: status, Code: first.code(), Message: httpx.Excerpt(first.Message),
+		RetryAfter: httpx.ParseRetryAfter(h.Get("Retry-After"), time.Now())}
 	switch code := first.code(); {
 	case code == "INVALID_SESSION_ID" || status == http.StatusUnauthorized:
 		e.Class = crm.ClassAuth
 	case code == "REQUEST_LIMIT_EXCEEDED":
 		e.Class = limitClass(first.Message)
 		if e.Class == crm.ClassRateLimited {
-			e.RetryAfter = cmpOrDuration(e.RetryAfter, concurrencyWait)
+			e.RetryAfter = cmp.Or(e.RetryAfter, concurrencyWait)
 		}
 	case status == http.StatusForbidden:
 		// INSUFFICIENT_ACCESS, API_DISABLED_FOR_ORG …: permissions, not load.
 		e.Class = crm.ClassAuth
 	case code == "UNABLE_TO_LOCK_ROW":
-		e.Class, e.RetryAfter = crm.ClassRateLimited, cmpOrDuration(e.RetryAfter, lockWait)
+		e.Class, e.RetryAfter = crm.ClassRateLimited, cmp.Or(e.RetryAfter, lockWait)
 	case status == http.StatusTooManyRequests:
 		e.Class = crm.ClassRateLimited
 	case code == "SERVER_UNAVAILABLE", code == "UNKNOWN_EXCEPTION", code == "QUERY_TIMEOUT",
@@ -99,29 +101,4 @@ func recordClass(e apiError) crm.Class {
 	// duplicates, deleted records: the record is parked until the mapping or the data
 	// changes.
 	return crm.ClassInvalid
-}
-
-// parseRetryAfter reads delta-seconds; 0 when absent or malformed.
-func parseRetryAfter(v string) time.Duration {
-	if d, err := time.ParseDuration(strings.TrimSpace(v) + "s"); err == nil && d > 0 {
-		return d
-	}
-	return 0
-}
-
-// excerpt keeps error messages short enough for logs and status pages.
-func excerpt(b []byte) string {
-	const limit = 300
-	s := strings.TrimSpace(string(b))
-	if len(s) > limit {
-		s = s[:limit] + "…"
-	}
-	return s
-}
-
-func cmpOrDuration(d, fallback time.Duration) time.Duration {
-	if d > 0 {
-		return d
-	}
-	return fallback
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/leadsync/leadsync/crm"
+	"github.com/leadsync/leadsync/crm/internal/httpx"
 )
 
 // Write updates records through PATCH /composite/sobjects (allOrNone false,
@@ -149,7 +150,7 @@ func (w *write) file(i int, errs []apiError) bool {
 		onlyFields = false
 		if recordErr == nil {
 			recordErr = &crm.Error{Service: service, Op: w.op, Class: class, Status: http.StatusOK,
-				Code: e.code(), Message: excerpt([]byte(e.Message))}
+				Code: e.code(), Message: httpx.Excerpt(e.Message)}
 			if class == crm.ClassRateLimited {
 				recordErr.RetryAfter = lockWait
 			}
