@@ -101,13 +101,19 @@ func (s *SQLite) Owned(ctx context.Context, crmObject, crmID string) (map[string
 // CommitPage stores the outcome of one page in one transaction: record states
 // (upserted), ledger rows (appended) and, when c.Cursor is set, the new cursor.
 // Zero UpdatedAt and WrittenAt are set to now; an empty Pipeline on a record or
-// ledger row means c.Pipeline.
+// ledger row means c.Pipeline. With a Fence, it first checks in the same
+// transaction that the fence still holds the pipeline's lease, else it writes
+// nothing and returns an error wrapping ErrLeaseLost; a commit with nothing but
+// a Fence is that check alone.
 func (s *SQLite) CommitPage(ctx context.Context, c PageCommit) error {
 	if c.Pipeline == "" {
 		return errors.New("state: commit page: pipeline is required")
 	}
 	now := s.now()
 	err := s.write(ctx, func(tx *sql.Tx) error {
+		if err := s.checkFence(ctx, tx, c.Pipeline, c.Fence, now); err != nil {
+			return err
+		}
 		if err := s.upsertRecords(ctx, tx, c.Pipeline, c.Records, now); err != nil {
 			return err
 		}

@@ -91,8 +91,9 @@ type PipelineStats struct {
 	Pipeline        string
 	Cursor          string
 	CursorUpdatedAt time.Time // zero: no cursor yet
-	LeaseOwner      string    // "" when no lease row
-	LeaseExpiresAt  time.Time
+	LeaseOwner      string    // "" when no lease row or released
+	LeaseExpiresAt  time.Time // zero when LeaseOwner is ""
+	LeaseGeneration int64
 	LastRun         *Run                      // nil before the first run
 	Records         map[string]map[string]int // status → class → count
 }
@@ -105,8 +106,9 @@ func (s *SQLite) Stats(ctx context.Context, pipeline string) (PipelineStats, err
 			COALESCE((SELECT cursor FROM cursors WHERE pipeline = ?1), ''),
 			(SELECT updated_at FROM cursors WHERE pipeline = ?1),
 			COALESCE((SELECT owner FROM leases WHERE pipeline = ?1), ''),
-			(SELECT expires_at FROM leases WHERE pipeline = ?1)`, pipeline).
-		Scan(&st.Cursor, &curAt, &st.LeaseOwner, &leaseExp)
+			(SELECT NULLIF(expires_at, 0) FROM leases WHERE pipeline = ?1),
+			COALESCE((SELECT generation FROM leases WHERE pipeline = ?1), 0)`, pipeline).
+		Scan(&st.Cursor, &curAt, &st.LeaseOwner, &leaseExp, &st.LeaseGeneration)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return st, fmt.Errorf("state: stats of %s: %w", pipeline, err)
 	}

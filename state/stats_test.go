@@ -41,7 +41,7 @@ func TestStatusReads(t *testing.T) {
 	if err := s.CommitPage(ctx, state.PageCommit{Pipeline: "q", Records: []state.RecordState{rec("x", state.StatusDone, "", 0)}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.AcquireLease(ctx, "p", "host-1", time.Minute); err != nil {
+	if _, err := s.Acquire(ctx, "p", "host-1", time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	for i, id := range []string{"r1", "r2"} {
@@ -61,10 +61,18 @@ func TestStatusReads(t *testing.T) {
 		t.Fatalf("Stats: %v", err)
 	}
 	want := state.PipelineStats{Pipeline: "p", Cursor: "c9", CursorUpdatedAt: t0, LeaseOwner: "host-1",
-		LeaseExpiresAt: t0.Add(time.Minute), LastRun: &state.Run{RunID: "r2", Pipeline: "p", Status: "running",
+		LeaseExpiresAt: t0.Add(time.Minute), LeaseGeneration: 1, LastRun: &state.Run{RunID: "r2", Pipeline: "p", Status: "running",
 			StartedAt: t0.Add(time.Minute)}, Records: wantCounts}
 	if diff := cmp.Diff(want, st); diff != "" {
 		t.Errorf("Stats(p) (-want +got):\n%s", diff)
+	}
+	// A released lease shows no holder, and keeps its generation.
+	if err := s.ReleaseLease(ctx, "p", "host-1"); err != nil {
+		t.Fatal(err)
+	}
+	want.LeaseOwner, want.LeaseExpiresAt = "", time.Time{}
+	if st, err := s.Stats(ctx, "p"); err != nil || cmp.Diff(want, st) != "" {
+		t.Errorf("Stats(p) after release (-want +got):\n%s (error %v)", cmp.Diff(want, st), err)
 	}
 	empty, err := s.Stats(ctx, "none")
 	if err != nil || cmp.Diff(state.PipelineStats{Pipeline: "none"}, empty, cmpopts.EquateEmpty()) != "" {

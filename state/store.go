@@ -6,12 +6,8 @@ package state
 
 import (
 	"context"
-	"errors"
 	"time"
 )
-
-// ErrLeaseHeld is returned by AcquireLease when another live owner holds the lease.
-var ErrLeaseHeld = errors.New("state: lease held by another owner")
 
 // Store is leadsync's persistent state. All methods are safe for concurrent use.
 // Times are stored as UTC with millisecond precision.
@@ -24,8 +20,16 @@ type Store interface {
 	// Cursor of a pipeline; "" when none was stored.
 	Cursor(ctx context.Context, pipeline string) (string, error)
 
-	// Leases keep a second process off a pipeline. AcquireLease takes or renews the
-	// lease when it is free, expired or already owner's; otherwise ErrLeaseHeld.
+	// Leases keep a second process off a pipeline. Acquire takes the lease when it
+	// is free, released or expired (the next generation) or renews it for its
+	// owner (the same generation); otherwise a *LeaseHeldError (ErrLeaseHeld).
+	Acquire(ctx context.Context, pipeline, owner string, ttl time.Duration) (Lease, error)
+	// Renew extends the lease while it still has f's owner and generation, else
+	// ErrLeaseLost.
+	Renew(ctx context.Context, f Fence, ttl time.Duration) (Lease, error)
+	// BreakLease releases owner's lease, live or not, once owner is known dead.
+	BreakLease(ctx context.Context, pipeline, owner string) error
+	// Deprecated: use Acquire.
 	AcquireLease(ctx context.Context, pipeline, owner string, ttl time.Duration) error
 	ReleaseLease(ctx context.Context, pipeline, owner string) error
 
@@ -156,6 +160,9 @@ type PageCommit struct {
 	// inserted.
 	Settle []string
 	Cursor *string // nil: leave the cursor where it is
+	// Fence, unless zero, must still hold the pipeline's lease when the commit's
+	// transaction runs, or nothing is written (ErrLeaseLost).
+	Fence Fence
 }
 
 // Enrichment outcomes.

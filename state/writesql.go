@@ -25,4 +25,5 @@ const (
 			ON CONFLICT (pipeline) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at`
 )
 
-var writerStatements = []string{upsertRecordSQL, insertLedgerSQL, settlePendingSQL, upsertEnrichmentSQL, upsertCursorSQL}
+var writerStatements = []string{upsertRecordSQL, insertLedgerSQL, settlePendingSQL, upsertEnrichmentSQL,
+	upsertCursorSQL, currentLeaseSQL}
