@@ -122,7 +122,9 @@ func (f *fakeCRM) Write(_ context.Context, _ string, p []crm.Patch) ([]crm.Write
 	return make([]crm.WriteResult, len(p)), f.answer()
 }
 
-func (f *fakeCRM) Schema(context.Context, string) (crm.Schema, error) { return crm.Schema{}, f.answer() }
+func (f *fakeCRM) Schema(context.Context, string) (crm.Schema, error) {
+	return crm.Schema{}, f.answer()
+}
 
 func (f *fakeCRM) Get(_ context.Context, _ string, ids, _ []string) ([]crm.Record, error) {
 	return make([]crm.Record, len(ids)), f.answer()
