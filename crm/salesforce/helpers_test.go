@@ -6,6 +6,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
+	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
@@ -63,13 +64,20 @@ type env struct {
 // setup starts a fake org on 127.0.0.1:0 and a JWT-authenticated client pointed at it.
 func setup(t *testing.T, opts salesforcetest.Options, copts ...salesforce.Option) *env {
 	t.Helper()
+	return setupBehind(t, opts, func(fake http.Handler) http.Handler { return fake }, copts...)
+}
+
+// setupBehind is setup with the fake behind front, a proxy that may lose answers.
+func setupBehind(t *testing.T, opts salesforcetest.Options, front func(fake http.Handler) http.Handler,
+	copts ...salesforce.Option) *env {
+	t.Helper()
 	clk := newClock()
 	if opts.Clock == nil {
 		opts.Clock = clk.Now
 	}
 	opts.PublicKey = &testKey().PublicKey
 	fake := salesforcetest.NewServer(opts)
-	ts := httptest.NewServer(fake)
+	ts := httptest.NewServer(front(fake))
 	t.Cleanup(ts.Close)
 	cfg := salesforce.Config{LoginURL: ts.URL, ClientID: fake.ClientID(), Username: fake.Username(), PrivateKeyPEM: keyPEM()}
 	c, err := salesforce.New(cfg, append([]salesforce.Option{salesforce.WithHTTPClient(ts.Client()),
