@@ -78,7 +78,8 @@ type WriteResult struct {
 }
 
 // Sink writes patches in batches of at most BatchSize. Per-record failures are in the
-// results; the error is for a batch that failed as a whole.
+// results; the error is for a batch that failed as a whole. Where OutcomeUnknown holds
+// for the error or a record's Err, the write went out and may have taken effect.
 type Sink interface {
 	BatchSize() int
 	Write(ctx context.Context, object string, patches []Patch) ([]WriteResult, error)
