@@ -1,0 +1,228 @@
+package run
+
+import (
+	"context"
+	"slices"
+
+	"github.com/leadsync/leadsync/crm"
+	"github.com/leadsync/leadsync/state"
+)
+
+// enricher buys one page's answers. It owns the page's planned records until it hands
+// them on; stop is the first reason records had to wait (credits, quota, outage).
+type enricher struct {
+	rn   *run
+	stop error
+	// restricted are identity keys to suppress with the next persisted answers.
+	restricted []string
+}
+
+var (
+	errNoAnswer = &crm.Error{Service: "lusha", Op: "enrich", Class: crm.ClassUnavailable,
+		Message: "no answer for this record"}
+	errBoughtElsewhere = &crm.Error{Service: "leadsync", Op: "enrich", Class: crm.ClassUnavailable,
+		Message: "another pipeline was buying this person and got no answer; the next run asks again"}
+)
+
+// enrich gets a contact answer (and a company answer where needed) for every open
+// record, from the cache or from Lusha, persisting what it buys before use (I2). A
+// person is bought once: records of one identity in the page share one leader, and
+// leaders whose identity another pipeline or process is buying wait for its answer.
+// It returns the reason records had to wait, which ends the run after the page.
+func (rn *run) enrich(ctx context.Context, recs []*Record) (error, error) {
+	e := &enricher{rn: rn}
+	leaders, followers := byIdentity(keep(recs, func(r *Record) bool { return r.status == Planned }))
+	defer share(followers)
+	for _, r := range leaders {
+		e.useCache(r)
+	}
+	buying := keep(leaders, func(r *Record) bool { return e.needsPurchase(r) })
+	for round := 0; len(buying) > 0 && e.mayBuy(buying); round++ {
+		if round == 2 {
+			e.hold(buying, errBoughtElsewhere)
+			break
+		}
+		mine, others, release, err := e.claim(ctx, buying)
+		if err != nil {
+			return nil, err
+		}
+		err = e.buyContacts(ctx, mine)
+		release()
+		if err != nil {
+			return nil, err
+		}
+		if err := e.waitFor(ctx, others); err != nil {
+			return nil, err
+		}
+		// Only what others bought is looked at again: a record is bought once a run.
+		buying = keep(others, func(r *Record) bool { return r.status == Planned && e.needsPurchase(r) })
+	}
+	if err := e.companies(ctx, keep(leaders, func(r *Record) bool { return r.status == Planned })); err != nil {
+		return nil, err
+	}
+	// A record that got no answer and no verdict waits for the next run.
+	for _, r := range leaders {
+		if r.status == Planned && r.contact == nil {
+			e.hold([]*Record{r}, firstErr(e.stop, errNoAnswer))
+		}
+	}
+	return e.stop, nil
+}
+
+// useCache serves a record from its cached answer where that answer is enough.
+func (e *enricher) useCache(r *Record) {
+	if r.cached == nil || r.cached.Outcome != state.OutcomeMatched {
+		return
+	}
+	if doc, err := decodeDoc(r.cached.Answer); err == nil {
+		r.contact, r.lushaID = doc, r.cached.LushaID
+	}
+}
+
+// needsPurchase: no answer yet, or an answer lacking data points a field needs.
+func (e *enricher) needsPurchase(r *Record) bool {
+	return r.contact == nil || len(r.wanted()) > 0
+}
+
+// buyContacts buys what the records this run claimed need: a search-and-enrich for
+// those that need everything, a free-ish search for the rest, then the reveals.
+func (e *enricher) buyContacts(ctx context.Context, recs []*Record) error {
+	noAnswer := keep(recs, func(r *Record) bool { return r.contact == nil })
+	// A record that needs every data point is served by one search-and-enrich call:
+	// the same credits as search then enrich, half the calls.
+	everything := func(r *Record) bool { return len(r.reveal) == 2 }
+	if err := e.searchAndEnrich(ctx, keep(noAnswer, everything)); err != nil {
+		return err
+	}
+	if err := e.search(ctx, keep(noAnswer, func(r *Record) bool { return !everything(r) })); err != nil {
+		return err
+	}
+	return e.reveal(ctx, keep(recs, func(r *Record) bool { return r.status == Planned && r.contact != nil }))
+}
+
+// claim takes the identity keys of the records to buy. The records whose identity
+// another pipeline or process is buying are returned apart, to wait for its answer.
+func (e *enricher) claim(ctx context.Context, recs []*Record) (mine, others []*Record, release func(), err error) {
+	keys := make([]string, len(recs))
+	for i, r := range recs {
+		keys[i] = r.key
+	}
+	c, err := e.rn.Lusha.Claim(ctx, keys)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	owned := c.Mine()
+	for _, r := range recs {
+		if slices.Contains(owned, r.key) {
+			mine = append(mine, r)
+		} else {
+			others = append(others, r)
+		}
+	}
+	return mine, others, func() { c.Release(owned...) }, nil
+}
+
+// waitFor waits for the purchases of other pipelines and takes their answers.
+func (e *enricher) waitFor(ctx context.Context, recs []*Record) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	keys := make([]string, len(recs))
+	for i, r := range recs {
+		keys[i] = r.key
+	}
+	if err := e.rn.Lusha.Wait(ctx, keys); err != nil {
+		e.hold(recs, err)
+		return nil
+	}
+	cached, err := e.rn.Store.Enrichments(ctx, keys, e.rn.now())
+	if err != nil {
+		return err
+	}
+	for _, r := range recs {
+		c := cached[r.key]
+		if c == nil {
+			continue
+		}
+		r.cached = c
+		switch c.Outcome {
+		case state.OutcomeNoMatch:
+			r.set(Skipped, crm.ClassNoMatch, "Lusha has no match")
+		case state.OutcomeRestricted:
+			r.set(Skipped, crm.ClassRestricted, "restricted by Lusha (compliance)")
+		default:
+			e.useCache(r)
+		}
+	}
+	return nil
+}
+
+// hold leaves records to a later run because of err, and makes err the stop reason.
+func (e *enricher) hold(recs []*Record, err error) {
+	for _, r := range recs {
+		if r.open() {
+			r.set(Deferred, crm.ClassOf(err), err.Error())
+		}
+	}
+	if e.stop == nil {
+		e.stop = err
+	}
+}
+
+// mayBuy says whether this run may call Lusha for money; a dry run only may with
+// --live, and a remap never.
+func (e *enricher) mayBuy(recs []*Record) bool {
+	rn := e.rn
+	switch {
+	case rn.opts.Remap:
+		for _, r := range recs {
+			if r.contact == nil {
+				r.set(Skipped, crm.ClassNone, "remap: no cached answer")
+			}
+		}
+		return false
+	case !rn.opts.DryRun || rn.opts.Live:
+		return true
+	}
+	for _, r := range recs {
+		if r.contact == nil {
+			r.set(Deferred, crm.ClassNone, "dry run: would ask Lusha (use --live to buy)")
+		}
+	}
+	return false
+}
+
+// byIdentity keeps one record per identity key, needing the union of what its group
+// needs, and returns the others by their leader.
+func byIdentity(recs []*Record) ([]*Record, map[*Record][]*Record) {
+	leaders := map[string]*Record{}
+	followers := map[*Record][]*Record{}
+	var out []*Record
+	for _, r := range recs {
+		lead, seen := leaders[r.key]
+		if !seen {
+			leaders[r.key] = r
+			out = append(out, r)
+			continue
+		}
+		followers[lead] = append(followers[lead], r)
+		for _, dp := range r.reveal {
+			lead.reveal = appendUnique(lead.reveal, dp)
+		}
+		slices.Sort(lead.reveal)
+		lead.company, lead.enrich = lead.company || r.company, lead.enrich || r.enrich
+	}
+	return out, followers
+}
+
+// share gives each follower its leader's answers, or its leader's verdict.
+func share(followers map[*Record][]*Record) {
+	for lead, fs := range followers {
+		for _, r := range fs {
+			r.contact, r.firm, r.lushaID, r.cached = lead.contact, lead.firm, lead.lushaID, lead.cached
+			if lead.status != Planned {
+				r.set(lead.status, lead.class, lead.reason)
+			}
+		}
+	}
+}

@@ -1,0 +1,123 @@
+package run
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/leadsync/leadsync/crm"
+	"github.com/leadsync/leadsync/state"
+)
+
+// heldLease is a pipeline's lease while a run holds it. Its fence goes with every
+// write-ahead stage and page commit, which the store refuses once another holder took
+// over; locally the lease is trusted only until a little before it expires, so that a
+// holder that stalled (SIGSTOP, a long pause) stops before it writes from a stale read.
+type heldLease struct {
+	fence        state.Fence
+	trustedUntil atomic.Int64 // unix ms
+	lostErr      atomic.Pointer[error]
+	cancel       context.CancelFunc
+	done         chan struct{}
+	release      func()
+}
+
+var errLeaseLost = &crm.Error{Service: "leadsync", Op: "lease", Class: crm.ClassConflict,
+	Message: "this pipeline's lease was lost (the process stalled past lease_ttl and another took over); stopping without writing"}
+
+// check returns the reason the lease can no longer be trusted, or nil.
+func (l *heldLease) check(now time.Time) error {
+	if l == nil {
+		return nil
+	}
+	if p := l.lostErr.Load(); p != nil {
+		return *p
+	}
+	if now.UnixMilli() >= l.trustedUntil.Load() {
+		return errLeaseLost
+	}
+	return nil
+}
+
+func (l *heldLease) lose(err error) { l.lostErr.CompareAndSwap(nil, &err) }
+
+// fenceOf is the fence for a store write: zero in a dry run.
+func (l *heldLease) fenceOf() state.Fence {
+	if l == nil {
+		return state.Fence{}
+	}
+	return l.fence
+}
+
+// holdLease takes the pipeline's lease and renews it every third of its ttl until
+// released. A lease held by a process of this host that is dead is taken at once.
+func (r *Runner) holdLease(ctx context.Context, pipeline string) (*heldLease, error) {
+	ttl := r.LeaseTTL
+	if ttl <= 0 {
+		ttl = 2 * time.Minute
+	}
+	lease, err := r.Store.Acquire(ctx, pipeline, r.Owner, ttl)
+	if held, ok := errors.AsType[*state.LeaseHeldError](err); ok && r.Alive != nil && !r.Alive(held.Owner) {
+		r.Logger.Warn("taking the lease of a process that died", "pipeline", pipeline, "owner", held.Owner)
+		if err = r.Store.BreakLease(ctx, pipeline, held.Owner); err == nil {
+			lease, err = r.Store.Acquire(ctx, pipeline, r.Owner, ttl)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	renewCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	l := &heldLease{fence: lease.Fence(), cancel: cancel, done: make(chan struct{})}
+	l.trust(lease, ttl, r.now())
+	go r.renew(renewCtx, l, ttl)
+	var once sync.Once
+	l.release = func() {
+		once.Do(func() {
+			cancel()
+			<-l.done
+			relCtx, relCancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer relCancel()
+			if err := r.Store.ReleaseLease(relCtx, pipeline, r.Owner); err != nil && !errors.Is(err, state.ErrLeaseHeld) {
+				r.Logger.Warn("lease release failed", "pipeline", pipeline, "err", err)
+			}
+		})
+	}
+	return l, nil
+}
+
+// trust sets how long the lease may be trusted without renewal: until a margin
+// before its expiry (River's rule: stop trusting at start + ttl - margin).
+func (l *heldLease) trust(lease state.Lease, ttl time.Duration, now time.Time) {
+	margin := min(ttl/10, 5*time.Second)
+	until := lease.ExpiresAt
+	if until.IsZero() {
+		until = now.Add(ttl)
+	}
+	l.trustedUntil.Store(until.Add(-margin).UnixMilli())
+}
+
+func (r *Runner) renew(ctx context.Context, l *heldLease, ttl time.Duration) {
+	defer close(l.done)
+	t := time.NewTicker(ttl / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			lease, err := r.Store.Renew(ctx, l.fence, ttl)
+			switch {
+			case err == nil:
+				l.trust(lease, ttl, r.now())
+			case errors.Is(err, state.ErrLeaseLost):
+				l.lose(fmt.Errorf("%w: %v", errLeaseLost, err))
+				return
+			case ctx.Err() == nil:
+				r.Logger.Warn("lease renewal failed", "pipeline", l.fence.Pipeline, "err", err)
+			}
+		}
+	}
+}

@@ -1,0 +1,77 @@
+package run
+
+import (
+	"context"
+	"slices"
+
+	"github.com/leadsync/leadsync/connector/react"
+	"github.com/leadsync/leadsync/crm"
+	"github.com/leadsync/leadsync/state"
+)
+
+// retryDue takes the parked and pending records whose retry time has come, reads
+// their current version by id and runs them through the stages again. Their batches
+// are not pages of the change stream: they move no cursor and never hold it back
+// (§9b), so a backlog in the queue does not freeze the stream.
+func (rn *run) retryDue(ctx context.Context) (error, error) {
+	if rn.opts.DryRun || rn.opts.Remap {
+		return nil, nil
+	}
+	due, err := rn.Store.DueOf(ctx, rn.p.Name, rn.p.Account, rn.now(), 1000)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(due))
+	for _, r := range due {
+		ids = append(ids, r.CRMID)
+	}
+	c := rn.committer("")
+	for chunk := range slices.Chunk(ids, 100) {
+		if rn.stopping() {
+			return errShutdown, nil
+		}
+		if err := rn.lease.check(rn.now()); err != nil {
+			return err, nil
+		}
+		recs, err := react.Do(ctx, rn.Retry, func() ([]crm.Record, error) {
+			recs, err := rn.p.CRM.Get(ctx, rn.p.Object, chunk, rn.readFields())
+			rn.Metrics.CallFinished(rn.p.Account, string(crm.ClassOf(err)))
+			return recs, err
+		})
+		if err != nil {
+			return err, nil
+		}
+		if err := rn.dropVanished(ctx, chunk, recs); err != nil {
+			return nil, err
+		}
+		b, err := rn.prepare(ctx, crm.Page{Records: recs, Total: -1}, false)
+		if err != nil {
+			return nil, err
+		}
+		if stop, err := c.handle(ctx, b); stop != nil || err != nil {
+			return stop, err
+		}
+	}
+	return nil, nil
+}
+
+// dropVanished ends the retries of records the CRM no longer has (deleted, merged
+// away): they are done, not parked for ever.
+func (rn *run) dropVanished(ctx context.Context, asked []string, got []crm.Record) error {
+	have := make(map[string]bool, len(got))
+	for _, r := range got {
+		have[r.ID] = true
+	}
+	var gone []state.RecordState
+	for _, id := range asked {
+		if !have[id] {
+			gone = append(gone, state.RecordState{Pipeline: rn.p.Name, Account: rn.p.Account, CRMID: id,
+				Status: state.StatusDone, Reason: "the record no longer exists in the CRM", UpdatedAt: rn.now()})
+		}
+	}
+	if len(gone) == 0 {
+		return nil
+	}
+	return rn.Store.CommitPage(ctx, state.PageCommit{Pipeline: rn.p.Name, Account: rn.p.Account, Records: gone,
+		Fence: rn.lease.fenceOf()})
+}
