@@ -41,12 +41,12 @@ var transitions = map[Status][]Status{
 	Planned:  {Enriched, Skipped, Kept, Parked, Deferred},
 	Enriched: {Staged, Kept, Parked, Deferred, Skipped},
 	// A chunk refused whole is split and its halves staged again (Staged → Enriched).
-	Staged:   {Written, Parked, Unknown, Deferred, Enriched},
-	Unknown:  {Written, Parked},
-	Written:  {Settled},
-	Kept:     {Settled},
-	Skipped:  {Settled},
-	Parked:   {Settled},
+	Staged:  {Written, Parked, Unknown, Deferred, Enriched},
+	Unknown: {Written, Parked},
+	Written: {Settled},
+	Kept:    {Settled},
+	Skipped: {Settled},
+	Parked:  {Settled},
 }
 
 // allowed reports whether from → to is an edge of the machine.
