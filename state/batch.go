@@ -16,6 +16,7 @@ import (
 type BatchReader interface {
 	Enrichments(ctx context.Context, keys []string, now time.Time) (map[string]*Enrichment, error)
 	SuppressedMany(ctx context.Context, keys []string) (map[string]bool, error)
+	// Deprecated: use Store.OwnedBy.
 	OwnedMany(ctx context.Context, crmObject string, crmIDs []string) (map[string]map[string]string, error)
 }
 
@@ -92,13 +93,24 @@ func (s *SQLite) SuppressedMany(ctx context.Context, keys []string) (map[string]
 	return out, nil
 }
 
-// OwnedMany returns Owned for each CRM id that has at least one owned field.
+// OwnedMany is OwnedBy for the CRM account "".
+//
+// Deprecated: use OwnedBy: ownership must not cross CRM accounts.
 func (s *SQLite) OwnedMany(ctx context.Context, crmObject string, crmIDs []string) (map[string]map[string]string, error) {
+	return s.OwnedBy(ctx, "", crmObject, crmIDs)
+}
+
+// OwnedBy returns, per CRM id of one account and object that has at least one
+// owned field, the value of each field's latest ledger row (by write time, then
+// insertion order). A field whose latest row was erased by Forget is absent:
+// leadsync can no longer prove what it wrote there. A value written in one account
+// proves nothing in another, whose ids collide.
+func (s *SQLite) OwnedBy(ctx context.Context, account, crmObject string, crmIDs []string) (map[string]map[string]string, error) {
 	out := map[string]map[string]string{}
 	err := inChunks(crmIDs, func(chunk []string) error {
 		rows, err := s.r.QueryContext(ctx, `SELECT crm_id, field, new_value FROM ledger
-			WHERE crm_object = ? AND crm_id IN (`+marks(len(chunk))+`)
-			ORDER BY crm_id, field, written_at, id`, append([]any{crmObject}, anys(chunk)...)...)
+			WHERE crm_account = ? AND crm_object = ? AND crm_id IN (`+marks(len(chunk))+`)
+			ORDER BY crm_id, field, written_at, id`, append([]any{account, crmObject}, anys(chunk)...)...)
 		if err != nil {
 			return err
 		}
@@ -117,7 +129,7 @@ func (s *SQLite) OwnedMany(ctx context.Context, crmObject string, crmIDs []strin
 				out[id] = owned
 			}
 			if value.Valid {
-				owned[field] = value.String // later rows overwrite earlier ones, as in Owned
+				owned[field] = value.String // later rows overwrite earlier ones
 			} else {
 				delete(owned, field)
 			}

@@ -7,47 +7,62 @@ import (
 	"time"
 )
 
-func (s *SQLite) upsertRecords(ctx context.Context, tx *sql.Tx, pipeline string, recs []RecordState, now time.Time) error {
-	if len(recs) == 0 {
+// rowKey checks that a record or ledger row of c belongs to c's pipeline and
+// account (empty means c's) and returns the account it is stored under.
+func (c *PageCommit) rowKey(what, pipeline, account string) (string, error) {
+	if pipeline != "" && pipeline != c.Pipeline {
+		return "", fmt.Errorf("%s belongs to pipeline %s", what, pipeline)
+	}
+	if account != "" && account != c.Account {
+		return "", fmt.Errorf("%s belongs to CRM account %s, not %q", what, account, c.Account)
+	}
+	return c.Account, nil
+}
+
+func (s *SQLite) upsertRecords(ctx context.Context, tx *sql.Tx, c *PageCommit, now time.Time) error {
+	if len(c.Records) == 0 {
 		return nil
 	}
 	stmt, err := s.ws.inTx(ctx, tx, upsertRecordSQL)
 	if err != nil {
 		return err
 	}
-	for _, r := range recs {
-		if r.Pipeline != "" && r.Pipeline != pipeline {
-			return fmt.Errorf("record %s belongs to pipeline %s", r.CRMID, r.Pipeline)
+	for _, r := range c.Records {
+		account, err := c.rowKey("record "+r.CRMID, r.Pipeline, r.Account)
+		if err != nil {
+			return err
 		}
 		updated := r.UpdatedAt
 		if updated.IsZero() {
 			updated = now
 		}
-		if _, err := stmt.ExecContext(ctx, pipeline, r.CRMID, r.Status, r.Class, r.Reason, r.Attempts,
-			nullMS(r.NextAttempt), nullMS(r.SeenModifiedAt), r.IdentityKey, toMS(updated)); err != nil {
+		if _, err := stmt.ExecContext(ctx, c.Pipeline, account, r.CRMID, r.Status, r.Class, r.Reason, r.Attempts,
+			nullMS(r.NextAttempt), nullMS(r.SeenModifiedAt), r.SeenDigest, r.IdentityKey, toMS(updated),
+			c.Recover); err != nil {
 			return fmt.Errorf("record %s: %w", r.CRMID, err)
 		}
 	}
 	return nil
 }
 
-func (s *SQLite) insertLedger(ctx context.Context, tx *sql.Tx, pipeline string, entries []LedgerEntry, now time.Time) error {
-	if len(entries) == 0 {
+func (s *SQLite) insertLedger(ctx context.Context, tx *sql.Tx, c *PageCommit, now time.Time) error {
+	if len(c.Ledger) == 0 {
 		return nil
 	}
 	stmt, err := s.ws.inTx(ctx, tx, insertLedgerSQL)
 	if err != nil {
 		return err
 	}
-	for _, e := range entries {
-		if e.Pipeline != "" && e.Pipeline != pipeline {
-			return fmt.Errorf("ledger row of %s %s belongs to pipeline %s", e.CRMObject, e.CRMID, e.Pipeline)
+	for _, e := range c.Ledger {
+		account, err := c.rowKey("ledger row of "+e.CRMObject+" "+e.CRMID, e.Pipeline, e.Account)
+		if err != nil {
+			return err
 		}
 		written := e.WrittenAt
 		if written.IsZero() {
 			written = now
 		}
-		if _, err := stmt.ExecContext(ctx, e.RunID, pipeline, e.CRMObject, e.CRMID, e.Field,
+		if _, err := stmt.ExecContext(ctx, e.RunID, c.Pipeline, account, e.CRMObject, e.CRMID, e.Field,
 			e.OldValue, e.NewValue, e.SourcePath, e.LushaID, toMS(written), e.Pending); err != nil {
 			return fmt.Errorf("ledger %s %s field %s: %w", e.CRMObject, e.CRMID, e.Field, err)
 		}
@@ -55,18 +70,18 @@ func (s *SQLite) insertLedger(ctx context.Context, tx *sql.Tx, pipeline string, 
 	return nil
 }
 
-// settlePending drops the pending ledger rows of the given records: their write was
+// settlePending drops the pending ledger rows of c.Settle: their write was
 // answered, and the commit that settles them inserts what was really written.
-func (s *SQLite) settlePending(ctx context.Context, tx *sql.Tx, pipeline string, crmIDs []string) error {
-	if len(crmIDs) == 0 {
+func (s *SQLite) settlePending(ctx context.Context, tx *sql.Tx, c *PageCommit) error {
+	if len(c.Settle) == 0 {
 		return nil
 	}
 	stmt, err := s.ws.inTx(ctx, tx, settlePendingSQL)
 	if err != nil {
 		return err
 	}
-	for _, id := range crmIDs {
-		if _, err := stmt.ExecContext(ctx, pipeline, id); err != nil {
+	for _, id := range c.Settle {
+		if _, err := stmt.ExecContext(ctx, c.Pipeline, c.Account, id); err != nil {
 			return err
 		}
 	}

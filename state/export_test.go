@@ -7,3 +7,6 @@ func Pools(s *SQLite) (writer, reader *sql.DB) { return s.w, s.r }
 
 // ApplicationID is the id Open stamps on its files.
 const ApplicationID = applicationID
+
+// AssignLedgerSQL is the statement whose plan must use an index.
+const AssignLedgerSQL = assignLedgerSQL

@@ -47,11 +47,19 @@ func (s *SQLite) Parked(ctx context.Context, pipeline string, limit int) ([]Reco
 		ORDER BY next_attempt IS NULL, next_attempt, crm_id LIMIT ?`, pipeline, pipeline, sqlLimit(limit))
 }
 
-// Due returns up to limit (all when <= 0) parked or pending records of pipeline
-// whose retry time has come at now, the longest waiting first.
+// Due is DueOf for the CRM account "".
+//
+// Deprecated: use DueOf: record ids collide across CRM accounts.
 func (s *SQLite) Due(ctx context.Context, pipeline string, now time.Time, limit int) ([]RecordState, error) {
-	return s.queryRecords(ctx, "due", `WHERE pipeline = ? AND status IN ('parked', 'pending')
-		AND next_attempt <= ? ORDER BY next_attempt, crm_id LIMIT ?`, pipeline, toMS(now), sqlLimit(limit))
+	return s.DueOf(ctx, pipeline, "", now, limit)
+}
+
+// DueOf returns up to limit (all when <= 0) parked or pending records of a
+// pipeline's CRM account whose retry time has come at now, the longest waiting
+// first. Records of unknown outcome are not due: a read-back settles them.
+func (s *SQLite) DueOf(ctx context.Context, pipeline, account string, now time.Time, limit int) ([]RecordState, error) {
+	return s.queryRecords(ctx, "due", `WHERE pipeline = ? AND crm_account = ? AND status IN ('parked', 'pending')
+		AND next_attempt <= ? ORDER BY next_attempt, crm_id LIMIT ?`, pipeline, account, toMS(now), sqlLimit(limit))
 }
 
 func (s *SQLite) queryRecords(ctx context.Context, what, where string, args ...any) ([]RecordState, error) {

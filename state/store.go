@@ -33,10 +33,17 @@ type Store interface {
 	AcquireLease(ctx context.Context, pipeline, owner string, ttl time.Duration) error
 	ReleaseLease(ctx context.Context, pipeline, owner string) error
 
-	// Records: the last outcome per (pipeline, CRM id).
+	// RecordsOf: the last outcome per (pipeline, CRM account, CRM id).
+	RecordsOf(ctx context.Context, pipeline, account string, crmIDs []string) (map[string]RecordState, error)
+	// OwnedBy returns, per CRM id and field, the value leadsync last wrote to the
+	// record and that the ledger proves (for overwrite_if_owned), within one CRM
+	// account: a value written in another account proves nothing.
+	OwnedBy(ctx context.Context, account, crmObject string, crmIDs []string) (map[string]map[string]string, error)
+	// AssignAccount gives the rows of pipeline without a CRM account the account.
+	AssignAccount(ctx context.Context, pipeline, account string) (int, error)
+	// Deprecated: use RecordsOf.
 	Records(ctx context.Context, pipeline string, crmIDs []string) (map[string]RecordState, error)
-	// Owned returns, per field, the value leadsync last wrote to the record and that
-	// the ledger proves (for overwrite_if_owned).
+	// Deprecated: use OwnedBy.
 	Owned(ctx context.Context, crmObject, crmID string) (map[string]string, error)
 
 	// CommitPage stores in one transaction the outcome of a page: record states, ledger
@@ -75,11 +82,16 @@ type Inspector interface {
 	Stats(ctx context.Context, pipeline string) (PipelineStats, error)
 	// Parked lists parked records of a pipeline ("" for all), next due first.
 	Parked(ctx context.Context, pipeline string, limit int) ([]RecordState, error)
-	// Due lists parked or pending records whose retry time has come.
-	Due(ctx context.Context, pipeline string, now time.Time, limit int) ([]RecordState, error)
+	// DueOf lists parked or pending records of a pipeline's CRM account whose retry
+	// time has come.
+	DueOf(ctx context.Context, pipeline, account string, now time.Time, limit int) ([]RecordState, error)
 	ReleaseParked(ctx context.Context, pipeline, class string, now time.Time) (int, error)
-	// PendingWrites returns the pending ledger rows of a pipeline: writes a crashed
-	// process sent and never saw answered.
+	// PendingWritesOf returns the pending ledger rows of a pipeline's CRM account:
+	// writes sent and never seen answered (a crash, or an unknown outcome).
+	PendingWritesOf(ctx context.Context, pipeline, account string) ([]LedgerEntry, error)
+	// Deprecated: use DueOf.
+	Due(ctx context.Context, pipeline string, now time.Time, limit int) ([]RecordState, error)
+	// Deprecated: use PendingWritesOf.
 	PendingWrites(ctx context.Context, pipeline string) ([]LedgerEntry, error)
 	// AbandonRuns marks the pipeline's runs still "running" that started before a time
 	// as failed: their process died. Call it while holding the pipeline's lease.
@@ -114,12 +126,17 @@ const (
 	StatusDone    = "done"    // written, or nothing to write
 	StatusSkipped = "skipped" // skipped by rule (filter, no match, restricted)
 	StatusParked  = "parked"  // failed; waits in the retry queue
-	StatusPending = "pending" // not finished; the cursor has not passed it
+	StatusPending = "pending" // not finished (deferred); the cursor has not passed it
+	// StatusUnknown: a write was sent and its outcome is unknown (a timeout, a 5xx
+	// after the CRM committed, a cancellation). The record keeps its pending ledger
+	// rows, and only a commit with Recover (after a read-back) changes it.
+	StatusUnknown = "unknown"
 )
 
 // RecordState is the last outcome for one CRM record in one pipeline.
 type RecordState struct {
 	Pipeline    string
+	Account     string // CRM account; "" for rows from before accounts, or old callers
 	CRMID       string
 	Status      string
 	Class       string // error class for parked/pending records
@@ -130,14 +147,19 @@ type RecordState struct {
 	// it (after its own write, when the CRM reported it): a record read again with
 	// the same time is an echo or a duplicate and is not planned again.
 	SeenModifiedAt time.Time
-	IdentityKey    string
-	UpdatedAt      time.Time
+	// SeenDigest is a digest of the record's read fields that goes with
+	// SeenModifiedAt: CRM stamps of one second (Salesforce) cannot tell a human
+	// change in the same second as leadsync's write from its echo; the digest can.
+	SeenDigest  string
+	IdentityKey string
+	UpdatedAt   time.Time
 }
 
 // LedgerEntry is one field value that leadsync wrote (I6).
 type LedgerEntry struct {
 	RunID      string
 	Pipeline   string
+	Account    string // CRM account; "" as in RecordState
 	CRMObject  string
 	CRMID      string
 	Field      string
@@ -154,12 +176,20 @@ type LedgerEntry struct {
 // PageCommit is the outcome of one page, stored atomically.
 type PageCommit struct {
 	Pipeline string
-	Records  []RecordState
-	Ledger   []LedgerEntry
+	// Account is the CRM account of the page's records and ledger rows; a row's
+	// own empty Pipeline or Account means the commit's, another one is an error.
+	Account string
+	Records []RecordState
+	Ledger  []LedgerEntry
 	// Settle lists CRM ids whose pending ledger rows are removed before Ledger is
-	// inserted.
+	// inserted. The pending rows of a record left 'unknown' after this commit are
+	// kept (skipped, not an error): only a read-back may settle that write.
 	Settle []string
-	Cursor *string // nil: leave the cursor where it is
+	// Recover says the commit settles recovery (a read-back of writes whose outcome
+	// was unknown): only such a commit may change a record stored as 'unknown'. In
+	// any other commit, the records stored as 'unknown' keep their stored state.
+	Recover bool
+	Cursor  *string // nil: leave the cursor where it is
 	// Fence, unless zero, must still hold the pipeline's lease when the commit's
 	// transaction runs, or nothing is written (ErrLeaseLost).
 	Fence Fence

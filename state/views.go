@@ -39,7 +39,7 @@ func (s *SQLite) Ledger(ctx context.Context, runID string, limit int) ([]LedgerE
 }
 
 func (s *SQLite) queryLedger(ctx context.Context, where string, args ...any) ([]LedgerEntry, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT run_id, pipeline, crm_object, crm_id, field,
+	rows, err := s.r.QueryContext(ctx, `SELECT run_id, pipeline, crm_account, crm_object, crm_id, field,
 		old_value, new_value, source_path, lusha_id, written_at, pending FROM ledger `+where, args...)
 	if err != nil {
 		return nil, err
@@ -52,7 +52,7 @@ func (s *SQLite) queryLedger(ctx context.Context, where string, args ...any) ([]
 			old, new sql.NullString
 			at       int64
 		)
-		if err := rows.Scan(&e.RunID, &e.Pipeline, &e.CRMObject, &e.CRMID, &e.Field, &old, &new,
+		if err := rows.Scan(&e.RunID, &e.Pipeline, &e.Account, &e.CRMObject, &e.CRMID, &e.Field, &old, &new,
 			&e.SourcePath, &e.LushaID, &at, &e.Pending); err != nil {
 			return nil, err
 		}
@@ -62,9 +62,18 @@ func (s *SQLite) queryLedger(ctx context.Context, where string, args ...any) ([]
 	return out, rows.Err()
 }
 
-// PendingWrites returns the pending ledger rows of a pipeline, by record.
+// PendingWrites is PendingWritesOf for the CRM account "".
+//
+// Deprecated: use PendingWritesOf: record ids collide across CRM accounts.
 func (s *SQLite) PendingWrites(ctx context.Context, pipeline string) ([]LedgerEntry, error) {
-	out, err := s.queryLedger(ctx, `WHERE pipeline = ? AND pending = 1 ORDER BY crm_id, id`, pipeline)
+	return s.PendingWritesOf(ctx, pipeline, "")
+}
+
+// PendingWritesOf returns the pending ledger rows of a pipeline's CRM account, by
+// record.
+func (s *SQLite) PendingWritesOf(ctx context.Context, pipeline, account string) ([]LedgerEntry, error) {
+	out, err := s.queryLedger(ctx, `WHERE pipeline = ? AND crm_account = ? AND pending = 1
+		ORDER BY crm_id, id`, pipeline, account)
 	if err != nil {
 		return nil, fmt.Errorf("state: pending writes of %s: %w", pipeline, err)
 	}
