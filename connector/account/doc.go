@@ -1,3 +1,3 @@
-// Package account holds the process's long-lived accounts: Lusha (client, limiter, breaker, budget, single flight) and
-// each CRM (adapter behind its breaker), kept across config reloads and changed in place (DESIGN §4, §9a).
+// Package account holds the accounts a process keeps for its whole life: Lusha and each CRM.
+// A reload changes their settings in place; single flight and budgets span all pipelines.
 package account

@@ -166,8 +166,10 @@ func (f *flights) end(keys []string) {
 }
 
 // Wait blocks until none of keys is in flight in this process nor claimed by another
-// one, or ctx ends. Callers then read the cache again; a key still without an answer
-// (its buyer failed) is theirs to Claim. Cancelling ctx ends this Wait only.
+// one, or ctx ends; it is meant for a Claim's Others (a caller waiting on its own
+// Mine waits until ctx ends). Callers then read the cache again; a key still without
+// an answer (its buyer failed) is theirs to Claim. Cancelling ctx ends this Wait
+// only. Another process's claim is polled, from 50 ms doubling to 2 s.
 func (l *Lusha) Wait(ctx context.Context, keys []string) error {
 	return l.flights.wait(ctx, uniq(keys))
 }
@@ -185,6 +187,9 @@ func (f *flights) wait(ctx context.Context, keys []string) error {
 		held, err := f.heldElsewhere(ctx, keys)
 		if err != nil || !held {
 			return err
+		}
+		if f.busy(keys) != nil {
+			continue // taken here meanwhile: wait for that flight, not a poll
 		}
 		if err := react.Sleep(ctx, min(pollFirst<<min(n, 10), pollMax)); err != nil {
 			return err
@@ -208,7 +213,7 @@ func (f *flights) busy(keys []string) <-chan struct{} {
 // heldElsewhere asks the store whether another process holds a claim on some key.
 // The store offers only claim and release, so the question is a claim given back at
 // once, made under this process's own flights so that no caller here claims the
-// same keys meanwhile.
+// same keys meanwhile (such a caller sees them as Others and waits briefly).
 func (f *flights) heldElsewhere(ctx context.Context, keys []string) (bool, error) {
 	if f.claims == nil || len(keys) == 0 {
 		return false, nil

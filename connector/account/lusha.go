@@ -48,8 +48,8 @@ type shared struct {
 
 func newLusha(s LushaSettings, sh *shared) *Lusha {
 	tr := sh.transport
-	if tr == nil {
-		tr = http.DefaultTransport.(*http.Transport).Clone()
+	if def, ok := http.DefaultTransport.(*http.Transport); tr == nil && ok {
+		tr = def.Clone() // its own idle connections, closed when the account retires
 	}
 	// No client timeout: each attempt gets its own from the settings (see Call), so
 	// that a reload can change it without a new client.
