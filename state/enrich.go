@@ -39,8 +39,10 @@ func (s *SQLite) Enrichment(ctx context.Context, key string, now time.Time) (*En
 	return &e, nil
 }
 
-// SaveEnrichments upserts the answers and logs the call's credits, in one
-// transaction. A spend of 0 credits (a free search) adds no row: the spend table is
+// SaveEnrichments upserts the answers, deletes the identity claims on their keys
+// (whoever holds them) and logs the call's credits, in one transaction: a waiter
+// that finds no claim finds the answer. It is never fenced: an answer bought and
+// its cost are facts, whoever holds a lease. A spend of 0 credits (a free search) adds no row: the spend table is
 // a log of money, and CreditsSpent would not change. A zero Spend.At or FetchedAt
 // is set to now.
 func (s *SQLite) SaveEnrichments(ctx context.Context, spend Spend, es []Enrichment) error {
@@ -50,6 +52,9 @@ func (s *SQLite) SaveEnrichments(ctx context.Context, spend Spend, es []Enrichme
 	now := s.now()
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		if err := s.upsertEnrichments(ctx, tx, es, now); err != nil {
+			return err
+		}
+		if err := s.dropClaims(ctx, tx, es); err != nil {
 			return err
 		}
 		if spend.Credits == 0 {

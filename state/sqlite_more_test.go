@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -194,6 +195,47 @@ func TestConcurrentOpen(t *testing.T) {
 		}
 		if got := queryInt(t, rawDB(t, path), "PRAGMA user_version"); got != state.SchemaVersion() {
 			t.Errorf("round %d: user_version = %d, want %d", round, got, state.SchemaVersion())
+		}
+	}
+}
+
+// TestClaimsAcrossProcesses has owners in two stores on one file claim the same
+// keys at once, as processes buying the same people do: each key goes to one.
+func TestClaimsAcrossProcesses(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	stores := []*state.SQLite{openStore(t, path), openStore(t, path)}
+	var keys []string
+	for i := range 60 {
+		keys = append(keys, fmt.Sprint("key-", i))
+	}
+	var (
+		wg  sync.WaitGroup
+		mu  sync.Mutex
+		got = map[string][]string{} // key → owners
+	)
+	for w := range 4 {
+		wg.Go(func() {
+			owner := fmt.Sprint("owner-", w)
+			for start := w * 7 % len(keys); start < len(keys); start += 20 { // overlapping slices
+				claimed, err := stores[w%2].ClaimIdentities(context.Background(), owner, keys[start:min(start+30, len(keys))], time.Minute)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				for _, k := range claimed {
+					if !slices.Contains(got[k], owner) {
+						got[k] = append(got[k], owner)
+					}
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	for k, owners := range got {
+		if len(owners) != 1 {
+			t.Errorf("%s claimed by %v", k, owners)
 		}
 	}
 }

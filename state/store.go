@@ -56,6 +56,12 @@ type Store interface {
 	// SaveEnrichments persists answers and the credits the call cost, in one
 	// transaction, before the answers are used.
 	SaveEnrichments(ctx context.Context, spend Spend, es []Enrichment) error
+	// ClaimIdentities claims for owner, until now+ttl, each key that is free, expired
+	// or already owner's, and returns those owner holds, in input order: single
+	// flight across processes. SaveEnrichments deletes the claims of its keys.
+	ClaimIdentities(ctx context.Context, owner string, keys []string, ttl time.Duration) (claimed []string, err error)
+	// ReleaseClaims gives up owner's claims on keys.
+	ReleaseClaims(ctx context.Context, owner string, keys []string) error
 	// CreditsSpent sums the credits spent since t (all pipelines when pipeline is "").
 	CreditsSpent(ctx context.Context, pipeline string, since time.Time) (int, error)
 

@@ -35,4 +35,4 @@ const (
 )
 
 var writerStatements = []string{upsertRecordSQL, insertLedgerSQL, settlePendingSQL, upsertEnrichmentSQL,
-	upsertCursorSQL, currentLeaseSQL}
+	upsertCursorSQL, currentLeaseSQL, claimSQL, dropClaimSQL}

@@ -59,6 +59,7 @@ func RunStoreTests(t *testing.T, open Opener) {
 		{"AssignAccount", testAssignAccount},
 		{"UnknownStatus", testUnknownStatus},
 		{"SeenDigest", testSeenDigest},
+		{"IdentityClaims", testIdentityClaims},
 		{"Records", testRecords},
 		{"RecordsManyIDs", testRecordsManyIDs},
 		{"CommitPageAtomic", testCommitPageAtomic},

@@ -1,0 +1,95 @@
+package state
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// claimSQL takes a key that is free, expired or already owner's (then extending
+// the claim); its WHERE leaves another owner's live claim untouched, and then no
+// row changes.
+const claimSQL = `INSERT INTO identity_claims (key, owner, expires_at) VALUES (?1, ?2, ?3)
+	ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+	WHERE identity_claims.owner = excluded.owner OR identity_claims.expires_at <= ?4`
+
+const dropClaimSQL = `DELETE FROM identity_claims WHERE key = ?`
+
+// ClaimIdentities claims, in one immediate transaction, each key that is free,
+// expired or already owner's, until now+ttl, and returns the keys owner now holds
+// in the order given (each once). The others are being bought by another owner:
+// wait for their answers rather than buy them again.
+func (s *SQLite) ClaimIdentities(ctx context.Context, owner string, keys []string, ttl time.Duration) ([]string, error) {
+	if owner == "" || ttl <= 0 {
+		return nil, fmt.Errorf("state: claim identities: owner %q and ttl %v: both are required", owner, ttl)
+	}
+	now := s.now()
+	var claimed []string
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		stmt, err := s.ws.inTx(ctx, tx, claimSQL)
+		if err != nil {
+			return err
+		}
+		held := make(map[string]bool, len(keys))
+		for _, key := range keys {
+			if key == "" {
+				return errors.New("empty key")
+			}
+			if held[key] {
+				continue
+			}
+			res, err := stmt.ExecContext(ctx, key, owner, toMS(now.Add(ttl)), toMS(now))
+			if err != nil {
+				return fmt.Errorf("key %s: %w", key, err)
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n == 1 {
+				held[key] = true
+				claimed = append(claimed, key)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("state: claim identities for %s: %w", owner, err)
+	}
+	return claimed, nil
+}
+
+// ReleaseClaims gives up owner's claims on keys (say, when the purchase failed);
+// keys that owner does not hold are left alone.
+func (s *SQLite) ReleaseClaims(ctx context.Context, owner string, keys []string) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		for _, key := range keys {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM identity_claims WHERE key = ? AND owner = ?`,
+				key, owner); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("state: release claims of %s: %w", owner, err)
+	}
+	return nil
+}
+
+// dropClaims deletes the claims on the keys of saved answers, whoever made them.
+func (s *SQLite) dropClaims(ctx context.Context, tx *sql.Tx, es []Enrichment) error {
+	if len(es) == 0 {
+		return nil
+	}
+	stmt, err := s.ws.inTx(ctx, tx, dropClaimSQL)
+	if err != nil {
+		return err
+	}
+	for _, e := range es {
+		if _, err := stmt.ExecContext(ctx, e.Key); err != nil {
+			return err
+		}
+	}
+	return nil
+}
