@@ -35,7 +35,7 @@ type Options struct {
 type Accounts struct {
 	sh      *shared
 	ledger  Ledger
-	applyMu sync.Mutex // one Apply at a time; the current entries change only under it
+	applyMu sync.Mutex // one Apply (or Close) at a time
 	mu      sync.Mutex // slots and users
 	lusha   slot[*Lusha]
 	crms    map[string]*slot[*CRM]
@@ -125,8 +125,9 @@ func (a *Accounts) buildCRM(s CRMSettings) (*CRM, error) {
 	return c, nil
 }
 
-// currentCRM is read under applyMu, which every change of a current entry holds.
 func (a *Accounts) currentCRM(name string) *CRM {
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	if s := a.crms[name]; s != nil && s.cur != nil {
 		return s.cur.acct
 	}

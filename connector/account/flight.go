@@ -3,7 +3,6 @@ package account
 import (
 	"context"
 	"log/slog"
-	"slices"
 	"sync"
 	"time"
 
@@ -105,8 +104,12 @@ func (f *flights) claim(ctx context.Context, keys []string, ttl time.Duration) (
 
 // split parts keys into those in won and the rest.
 func split(keys, won []string) (in, out []string) {
+	set := make(map[string]bool, len(won))
+	for _, k := range won {
+		set[k] = true
+	}
 	for _, k := range keys {
-		if slices.Contains(won, k) {
+		if set[k] {
 			in = append(in, k)
 		} else {
 			out = append(out, k)
@@ -243,10 +246,13 @@ func callBound(s LushaSettings) time.Duration {
 	return time.Duration(max(n, 1)) * (s.Timeout + s.Retry.Max)
 }
 
+// uniq drops repeated keys, keeping the first of each.
 func uniq(keys []string) []string {
+	seen := make(map[string]bool, len(keys))
 	out := make([]string, 0, len(keys))
 	for _, k := range keys {
-		if !slices.Contains(out, k) {
+		if !seen[k] {
+			seen[k] = true
 			out = append(out, k)
 		}
 	}

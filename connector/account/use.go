@@ -87,7 +87,8 @@ func (l *Lease) Release() { l.once.Do(l.leave) }
 // Use leases the Lusha account and the named CRM accounts, all at once so that two
 // users waiting for different replacements never wait for each other. It blocks
 // while any of them is a new account whose retired predecessor still has users, and
-// returns ctx's error if ctx ends first. Call Release when done.
+// returns ctx's error if ctx ends first. Call Release when done: a lease never
+// released holds back every later replacement of its accounts.
 func (a *Accounts) Use(ctx context.Context, crms ...string) (*Lease, error) {
 	for {
 		a.mu.Lock()
