@@ -15,33 +15,36 @@ import (
 // Call makes one Lusha request through the account's limiter and breaker, with the
 // retries of the react table. Each attempt gets the configured timeout; a half-open
 // breaker is first probed with a call that costs no credits, so that a recovering
-// Lusha is never tested with money. op must use the context it is given.
+// Lusha is never tested with money. op must use the context it is given. A call
+// that buys should run in its Claim's Context, which a shutdown does not cut short.
 func Call[T any](ctx context.Context, l *Lusha, op func(ctx context.Context, c *lusha.Client) (T, *lusha.Response, error)) (T, error) {
 	s := l.settings.Load()
-	return react.Do(ctx, s.Retry, func() (T, error) {
-		var zero T
-		if l.breaker.state() == gobreaker.StateHalfOpen {
-			if err := l.probe(ctx); err != nil {
-				return zero, err
-			}
-		}
-		if err := l.pace(ctx); err != nil {
+	return react.Do(ctx, s.Retry, func() (T, error) { return attempt(ctx, l, s.Timeout, op) })
+}
+
+func attempt[T any](ctx context.Context, l *Lusha, timeout time.Duration, op func(ctx context.Context, c *lusha.Client) (T, *lusha.Response, error)) (T, error) {
+	var zero T
+	if l.breaker.state() == gobreaker.StateHalfOpen {
+		if err := l.probe(ctx); err != nil {
 			return zero, err
 		}
-		done, err := l.breaker.allow("lusha", "call")
-		if err != nil {
-			return zero, err
-		}
-		actx, cancel := context.WithTimeout(ctx, s.Timeout)
-		defer cancel()
-		v, resp, err := op(actx, l.client)
-		done(err)
-		l.metrics.CallFinished("lusha", string(crm.ClassOf(err)))
-		if resp != nil {
-			l.adapt(resp.Rate)
-		}
-		return v, err
-	})
+	}
+	if err := l.pace(ctx); err != nil {
+		return zero, err
+	}
+	done, err := l.breaker.allow("lusha", "call")
+	if err != nil {
+		return zero, err
+	}
+	actx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	v, resp, err := op(actx, l.client)
+	done(err)
+	l.metrics.CallFinished("lusha", string(crm.ClassOf(err)))
+	if resp != nil {
+		l.adapt(resp.Rate)
+	}
+	return v, err
 }
 
 func (l *Lusha) pace(ctx context.Context) error {
