@@ -41,6 +41,9 @@ type Store interface {
 	OwnedBy(ctx context.Context, account, crmObject string, crmIDs []string) (map[string]map[string]string, error)
 	// AssignAccount gives the rows of pipeline without a CRM account the account.
 	AssignAccount(ctx context.Context, pipeline, account string) (int, error)
+	// MergeRecords moves the ledger rows and record states kept under merged CRM
+	// ids of one account onto the survivor that the CRM merged them into.
+	MergeRecords(ctx context.Context, account, crmObject, survivor string, merged []string) error
 	// Deprecated: use RecordsOf.
 	Records(ctx context.Context, pipeline string, crmIDs []string) (map[string]RecordState, error)
 	// Deprecated: use OwnedBy.

@@ -60,6 +60,7 @@ func RunStoreTests(t *testing.T, open Opener) {
 		{"UnknownStatus", testUnknownStatus},
 		{"SeenDigest", testSeenDigest},
 		{"IdentityClaims", testIdentityClaims},
+		{"MergeRecords", testMergeRecords},
 		{"Records", testRecords},
 		{"RecordsManyIDs", testRecordsManyIDs},
 		{"CommitPageAtomic", testCommitPageAtomic},
