@@ -2,22 +2,18 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"time"
-
-	yamlv3 "go.yaml.in/yaml/v3"
 )
 
 // CRM kinds leadsync has adapters for.
 var crmKinds = []string{"hubspot", "salesforce"}
 
-func (c *Config) validate(doc *yamlv3.Node) Errors {
+func (c *Config) validate() Errors {
 	var errs Errors
-	bad := func(msg string, path ...string) {
-		line, col := posOf(doc, path...)
-		errs = append(errs, &Error{File: c.path, Line: line, Col: col, Key: keyOf(path), Msg: msg})
-	}
+	bad := func(msg string, path ...string) { errs = append(errs, c.ErrorAt(msg, path...)) }
 	if c.State.Path == "" {
 		bad("must not be empty", "state", "path")
 	}
@@ -40,8 +36,13 @@ func (c *Config) validate(doc *yamlv3.Node) Errors {
 	if c.Retry.Base <= 0 || c.Retry.Max < c.Retry.Base {
 		bad("base must be positive and max at least base", "retry")
 	}
-	if err := c.Lusha.APIKey.Validate(); err != nil {
-		bad(err.Error(), "lusha", "api_key")
+	if c.Lusha.APIKey == "" {
+		bad("is required, as ${env:NAME} or ${file:PATH}", "lusha", "api_key")
+	}
+	for _, s := range c.secretRefs() {
+		if err := s.ref.Validate(); err != nil {
+			bad(err.Error(), s.path...)
+		}
 	}
 	if c.Lusha.Rate.PerSecond <= 0 {
 		bad("must be positive", "lusha", "rate", "per_second")
@@ -52,18 +53,13 @@ func (c *Config) validate(doc *yamlv3.Node) Errors {
 	if c.Lusha.Breaker.Failures < 1 {
 		bad("must be at least 1", "lusha", "breaker", "failures")
 	}
-	for name, crm := range c.CRMs {
+	for _, name := range slices.Sorted(maps.Keys(c.CRMs)) {
+		crm := c.CRMs[name]
 		if !slices.Contains(crmKinds, crm.Kind) {
-			bad(fmt.Sprintf("kind %q is not one of %v", crm.Kind, crmKinds), "crms", name, "kind")
-		}
-		for key, ref := range map[string]SecretRef{"token": crm.Token, "client_id": crm.ClientID,
-			"client_secret": crm.ClientSecret, "refresh_token": crm.RefreshToken} {
-			if err := ref.Validate(); err != nil {
-				bad(err.Error(), "crms", name, key)
-			}
+			bad(fmt.Sprintf("kind %s is not one of %v", quote(crm.Kind), crmKinds), "crms", name, "kind")
 		}
 		if crm.Tier != "" && !slices.Contains([]string{"free", "starter", "professional", "enterprise", "public_app"}, crm.Tier) {
-			bad(fmt.Sprintf("tier %q is not free, starter, professional, enterprise or public_app", crm.Tier), "crms", name, "tier")
+			bad(fmt.Sprintf("tier %s is not free, starter, professional, enterprise or public_app", quote(crm.Tier)), "crms", name, "tier")
 		}
 		switch {
 		case crm.Kind == "hubspot" && crm.Token == "" && crm.ClientID == "":
@@ -83,11 +79,11 @@ func (c *Config) validate(doc *yamlv3.Node) Errors {
 		case p.Name == "":
 			bad("a pipeline needs a name", at("name")...)
 		case seen[p.Name]:
-			bad(fmt.Sprintf("pipeline %q is defined twice", p.Name), at("name")...)
+			bad(fmt.Sprintf("pipeline %s is defined twice", quote(p.Name)), at("name")...)
 		}
 		seen[p.Name] = true
 		if _, ok := c.CRMs[p.CRM]; !ok {
-			bad(fmt.Sprintf("crm %q is not defined under crms", p.CRM), at("crm")...)
+			bad(fmt.Sprintf("crm %s is not defined under crms", quote(p.CRM)), at("crm")...)
 		}
 		if p.Object == "" {
 			bad("must name the CRM object (e.g. contacts)", at("object")...)

@@ -3,6 +3,8 @@ package config
 import (
 	"path/filepath"
 	"time"
+
+	yamlv3 "go.yaml.in/yaml/v3"
 )
 
 // Config is leadsync's whole configuration (DESIGN §5).
@@ -21,6 +23,8 @@ type Config struct {
 
 	// path is the file the config came from; relative paths in it resolve against its directory.
 	path string
+	// doc is the file's YAML tree: it places a problem found after loading at its line.
+	doc *yamlv3.Node
 }
 
 // Retry shapes the backoff of retried calls (rate limits without a server hint,

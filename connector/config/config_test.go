@@ -61,21 +61,3 @@ func TestLoadEnvironment(t *testing.T) {
 		t.Errorf("error %T is not a config error", err)
 	}
 }
-
-func TestSecret(t *testing.T) {
-	dir := t.TempDir()
-	file := writeFile(t, dir, "s", "from-file\n")
-	getenv := func(k string) string { return map[string]string{"K": "from-env"}[k] }
-	for ref, want := range map[SecretRef]string{"${env:K}": "from-env", SecretRef("${file:" + file + "}"): "from-file"} {
-		s, err := ref.Resolve(getenv)
-		if err != nil || s.Reveal() != want {
-			t.Errorf("%s: got %q, %v", ref, s.Reveal(), err)
-		}
-		if s.String() != "<redacted>" {
-			t.Errorf("String() = %q", s.String())
-		}
-	}
-	if _, err := SecretRef("${env:MISSING}").Resolve(getenv); err == nil {
-		t.Error("missing env variable must fail")
-	}
-}

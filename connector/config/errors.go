@@ -24,9 +24,9 @@ func (e *Error) Error() string {
 		b.WriteString(": ")
 	}
 	if e.Key != "" {
-		b.WriteString(e.Key + ": ")
+		b.WriteString(excerpt(e.Key, maxValue) + ": ")
 	}
-	b.WriteString(e.Msg)
+	b.WriteString(excerpt(e.Msg, maxMessage))
 	return b.String()
 }
 

@@ -12,6 +12,8 @@ var badFixtures = map[string]string{
 	"bad-log-level":               "1:8: log.level: must be debug, info, warn or error",
 	"bad-schedule":                `5:60: pipelines[0].schedule: schedule "every now and then": expected exactly 5 fields, found 4: [every now and then]`,
 	"crms-as-list":                "2:7: crms: expected a mapping, found a list",
+	"empty":                       "1:1: the file holds no settings (a config names at least lusha.api_key, its crms and its pipelines)",
+	"missing-api-key":             "1:1: lusha.api_key: is required, as ${env:NAME} or ${file:PATH}",
 	"duplicate-pipeline":          `6:7: pipelines[1].name: pipeline "p" is defined twice`,
 	"duration-without-unit":       "9:16: pipelines[0].cache_ttl: duration 30 needs a unit (write e.g. 30s, 5m, 720h)",
 	"hubspot-without-credentials": "3:3: crms.hs: a HubSpot account needs a token, or client_id, client_secret and refresh_token for OAuth",

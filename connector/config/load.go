@@ -32,6 +32,10 @@ func Load(path string, environ []string) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	if isEmpty(doc) { // else it would run on defaults alone, and fail only when used
+		return nil, &Error{File: path, Line: 1, Col: 1,
+			Msg: "the file holds no settings (a config names at least lusha.api_key, its crms and its pipelines)"}
+	}
 	errs := checkKeys(path, doc, reflect.TypeFor[Config]())
 	if len(errs) > 0 {
 		return nil, errs // before the decode, whose errors have no position
@@ -58,7 +62,7 @@ func Load(path string, environ []string) (*Config, error) {
 	if err := k.UnmarshalWithConf("", &cfg, koanf.UnmarshalConf{DecoderConfig: dc}); err != nil {
 		return nil, decodeError(path, doc, err)
 	}
-	cfg.path = path
+	cfg.path, cfg.doc = path, doc
 	for i := range cfg.Pipelines {
 		pipelineDefaults(&cfg.Pipelines[i])
 	}
@@ -66,7 +70,7 @@ func Load(path string, environ []string) (*Config, error) {
 		crmDefaults(&c)
 		cfg.CRMs[name] = c
 	}
-	if errs := cfg.validate(doc); len(errs) > 0 {
+	if errs := cfg.validate(); len(errs) > 0 {
 		return nil, errs
 	}
 	return &cfg, nil
@@ -106,13 +110,13 @@ func durationHook(from, to reflect.Type, data any) (any, error) {
 	case string:
 		d, err := time.ParseDuration(strings.TrimSpace(v))
 		if err != nil {
-			return nil, fmt.Errorf("duration %q: %w (write e.g. 30s, 5m, 720h)", v, err)
+			return nil, fmt.Errorf("%s is not a duration (write e.g. 30s, 5m, 720h)", quote(v))
 		}
 		return d, nil
 	case time.Duration:
 		return v, nil
 	}
-	return nil, fmt.Errorf("duration %v needs a unit (write e.g. 30s, 5m, 720h)", data)
+	return nil, fmt.Errorf("duration %s needs a unit (write e.g. 30s, 5m, 720h)", excerpt(fmt.Sprint(data), maxValue))
 }
 
 var decodePath = regexp.MustCompile(`'([^']+)'`)

@@ -56,8 +56,8 @@ func checkKeys(file string, n *yamlv3.Node, t reflect.Type) Errors {
 				k, v := n.Content[i], n.Content[i+1]
 				ft, ok := fields[k.Value]
 				if !ok {
-					msg := "unknown key " + strconv.Quote(k.Value)
-					if s := mapping.Nearest(k.Value, keysOf(fields)); s != "" {
+					msg := "unknown key " + quote(k.Value)
+					if s := nearest(k.Value, keysOf(fields)); s != "" {
 						msg += fmt.Sprintf(", did you mean %q?", s)
 					}
 					errs = append(errs, &Error{File: file, Line: k.Line, Col: k.Column, Key: join(path, k.Value), Msg: msg})
@@ -75,11 +75,11 @@ func checkKeys(file string, n *yamlv3.Node, t reflect.Type) Errors {
 			}
 		case t == durationType && n.Kind == yamlv3.ScalarNode && n.Tag != "!!str":
 			errs = append(errs, &Error{File: file, Line: n.Line, Col: n.Column, Key: path,
-				Msg: fmt.Sprintf("duration %s needs a unit (write e.g. 30s, 5m, 720h)", n.Value)})
+				Msg: fmt.Sprintf("duration %s needs a unit (write e.g. 30s, 5m, 720h)", excerpt(n.Value, maxValue))})
 		case t == durationType && n.Kind == yamlv3.ScalarNode:
 			if _, err := time.ParseDuration(strings.TrimSpace(n.Value)); err != nil {
 				errs = append(errs, &Error{File: file, Line: n.Line, Col: n.Column, Key: path,
-					Msg: fmt.Sprintf("%q is not a duration (write e.g. 30s, 5m, 720h)", n.Value)})
+					Msg: fmt.Sprintf("%s is not a duration (write e.g. 30s, 5m, 720h)", quote(n.Value))})
 			}
 		default:
 			if msg := kindMismatch(n, t); msg != "" {
@@ -114,18 +114,27 @@ func kindMismatch(n *yamlv3.Node, t reflect.Type) string {
 	switch t.Kind() {
 	case reflect.Int, reflect.Int64, reflect.Int32:
 		if _, err := strconv.ParseInt(n.Value, 0, 64); err != nil {
-			return fmt.Sprintf("%q is not a whole number", n.Value)
+			return fmt.Sprintf("%s is not a whole number", quote(n.Value))
 		}
 	case reflect.Float64, reflect.Float32:
 		if f, err := strconv.ParseFloat(n.Value, 64); err != nil || math.IsInf(f, 0) {
-			return fmt.Sprintf("%q is not a number", n.Value)
+			return fmt.Sprintf("%s is not a number", quote(n.Value))
 		}
 	case reflect.Bool:
 		if _, err := strconv.ParseBool(n.Value); err != nil {
-			return fmt.Sprintf("%q is not true or false", n.Value)
+			return fmt.Sprintf("%s is not true or false", quote(n.Value))
 		}
 	}
 	return ""
+}
+
+// nearest suggests a known key close to an unknown one. A key far longer than any
+// known one is no typo, and comparing it costs time in its length.
+func nearest(key string, known []string) string {
+	if len(key) > maxValue {
+		return ""
+	}
+	return mapping.Nearest(key, known)
 }
 
 func join(path, key string) string {
@@ -201,4 +210,24 @@ func posOf(n *yamlv3.Node, path ...string) (int, int) {
 		n = next
 	}
 	return line, col
+}
+
+// isEmpty tells whether a parsed file sets nothing: no document, only comments, ~ or {}.
+func isEmpty(doc *yamlv3.Node) bool {
+	return (doc.Kind == yamlv3.MappingNode && len(doc.Content) == 0) ||
+		(doc.Kind == yamlv3.ScalarNode && doc.Tag == "!!null")
+}
+
+// ErrorAt makes an error about the key at path ("crms", "hs", "token"), placed where
+// the file sets it; a key the file leaves out is placed at its nearest ancestor, or at
+// the file's start.
+func (c *Config) ErrorAt(msg string, path ...string) *Error {
+	e := &Error{File: c.path, Key: keyOf(path), Msg: msg}
+	if c.doc != nil {
+		e.Line, e.Col = posOf(c.doc, path...)
+		if e.Line == 0 {
+			e.Line, e.Col = 1, 1
+		}
+	}
+	return e
 }

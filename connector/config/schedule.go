@@ -13,12 +13,12 @@ var scheduleParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Mo
 func ParseSchedule(spec string) (s cron.Schedule, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			s, err = nil, fmt.Errorf("schedule %q is malformed", spec)
+			s, err = nil, fmt.Errorf("schedule %s is malformed", quote(spec))
 		}
 	}()
 	s, err = scheduleParser.Parse(spec)
 	if err != nil {
-		return nil, fmt.Errorf("schedule %q: %w", spec, err)
+		return nil, fmt.Errorf("schedule %s: %s", quote(spec), excerpt(err.Error(), maxValue/2)) // cron repeats the spec
 	}
 	return s, nil
 }

@@ -3,7 +3,9 @@ package config
 import (
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 )
 
@@ -39,7 +41,7 @@ func (r SecretRef) parse() (kind, arg string, err error) {
 	}
 	kind, arg, _ = strings.Cut(inner, ":")
 	if (kind != "env" && kind != "file") || arg == "" {
-		return "", "", fmt.Errorf("unknown secret reference %q (use ${env:NAME} or ${file:PATH})", string(r))
+		return "", "", fmt.Errorf("unknown secret reference %s (use ${env:NAME} or ${file:PATH})", quote(string(r)))
 	}
 	return kind, arg, nil
 }
@@ -74,7 +76,48 @@ func (r SecretRef) Resolve(getenv func(string) string) (Secret, error) {
 		if err != nil {
 			return Secret{}, fmt.Errorf("read secret file: %w", err)
 		}
-		return Secret{value: strings.TrimRight(string(b), "\r\n")}, nil
+		v := strings.TrimRight(string(b), "\r\n")
+		if v == "" {
+			return Secret{}, fmt.Errorf("secret file %s is empty", arg)
+		}
+		return Secret{value: v}, nil
 	}
-	return Secret{}, fmt.Errorf("unknown secret source %q", kind)
+	return Secret{}, fmt.Errorf("unknown secret source %s", quote(kind))
+}
+
+// namedRef is a secret reference and the config key that holds it.
+type namedRef struct {
+	path []string
+	ref  SecretRef
+}
+
+// secretRefs lists every secret reference the config sets, in a stable order.
+func (c *Config) secretRefs() []namedRef {
+	refs := []namedRef{{[]string{"lusha", "api_key"}, c.Lusha.APIKey}}
+	for _, name := range slices.Sorted(maps.Keys(c.CRMs)) {
+		crm := c.CRMs[name]
+		for _, r := range []namedRef{{[]string{"token"}, crm.Token}, {[]string{"client_id"}, crm.ClientID},
+			{[]string{"client_secret"}, crm.ClientSecret}, {[]string{"refresh_token"}, crm.RefreshToken}} {
+			if r.ref != "" {
+				refs = append(refs, namedRef{append([]string{"crms", name}, r.path...), r.ref})
+			}
+		}
+	}
+	return refs
+}
+
+// CheckSecrets reads every secret the config refers to, as the clients will, and
+// reports each one that cannot be read at the key that names it, never with its value.
+// Load checks only their form, so that tests and tools can load a config without them.
+func (c *Config) CheckSecrets(getenv func(string) string) Errors {
+	var errs Errors
+	for _, s := range c.secretRefs() {
+		if s.ref == "" {
+			continue // a missing required secret is a form problem, reported by Load
+		}
+		if _, err := s.ref.Resolve(getenv); err != nil {
+			errs = append(errs, c.ErrorAt(err.Error(), s.path...))
+		}
+	}
+	return errs
 }
