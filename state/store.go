@@ -72,8 +72,12 @@ type Store interface {
 	Suppressed(ctx context.Context, key string) (bool, error)
 	Suppress(ctx context.Context, key, reason string, at time.Time) error
 
-	// Forget erases what the store holds about one person (cached answers by key,
-	// record states and ledger values by CRM id) and suppresses the key.
+	// ForgetPerson erases what the store holds about one person, found from
+	// identity keys and CRM ids through the Lusha person ids they lead to (cached
+	// answers, record states, ledger values and Lusha ids), and suppresses every
+	// identity key and Lusha person id of theirs.
+	ForgetPerson(ctx context.Context, f Forget) (ForgetReport, error)
+	// Deprecated: use ForgetPerson.
 	Forget(ctx context.Context, key string, crmIDs []string, at time.Time) error
 	// PurgeExpired deletes cached answers that expired before now.
 	PurgeExpired(ctx context.Context, now time.Time) (int, error)

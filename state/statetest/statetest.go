@@ -69,6 +69,7 @@ func RunStoreTests(t *testing.T, open Opener) {
 		{"CreditsSpent", testCreditsSpent},
 		{"Suppress", testSuppress},
 		{"Forget", testForget},
+		{"ForgetPerson", testForgetPerson},
 		{"PurgeExpired", testPurgeExpired},
 		{"ConcurrentWriters", testConcurrentWriters},
 		{"BatchLookups", testBatchLookups},
