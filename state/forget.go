@@ -19,8 +19,8 @@ func LushaKey(lushaID string) string { return "lusha:" + lushaID }
 type Forget struct {
 	Keys    []string
 	CRMIDs  []string
-	Account string // CRM account of CRMIDs; "" = any account
-	At      time.Time
+	Account string    // CRM account of CRMIDs; "" = any account
+	At      time.Time // when, for the suppressions and erased_at; zero is now
 }
 
 // ForgetReport counts what ForgetPerson erased.

@@ -50,7 +50,8 @@ type Store interface {
 	Owned(ctx context.Context, crmObject, crmID string) (map[string]string, error)
 
 	// CommitPage stores in one transaction the outcome of a page: record states, ledger
-	// rows and, when Cursor is non-nil, the pipeline's new cursor.
+	// rows and, when Cursor is non-nil, the pipeline's new cursor. With a non-zero
+	// Fence it writes only while the fence holds the lease, else ErrLeaseLost.
 	CommitPage(ctx context.Context, c PageCommit) error
 
 	// Enrichments: cached Lusha answers keyed by identity hash. Enrichment returns
