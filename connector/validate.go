@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/leadsync/leadsync/connector/config"
 	"github.com/leadsync/leadsync/mapping"
@@ -35,4 +37,29 @@ func CheckLive(ctx context.Context, cfg *config.Config, mappings map[string]*map
 		}
 	}
 	return problems, nil
+}
+
+// Check finds, offline, everything that would stop a command on this config after it
+// loaded: a secret that cannot be read, a mapping that does not load, a CRM account
+// whose client cannot be built (a missing private key). It creates nothing, so that
+// commands run it before they open the state, and validate --offline refuses what
+// sync would.
+func Check(cfg *config.Config, getenv func(string) string) (map[string]*mapping.Mapping, error) {
+	if errs := cfg.CheckSecrets(getenv); len(errs) > 0 {
+		return nil, errs
+	}
+	mappings, err := LoadMappings(cfg)
+	if err != nil {
+		return nil, err
+	}
+	var errs config.Errors
+	for _, name := range slices.Sorted(maps.Keys(cfg.CRMs)) {
+		if _, err := NewCRM(cfg.CRMs[name], getenv); err != nil {
+			errs = append(errs, cfg.ErrorAt(err.Error(), "crms", name))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return mappings, nil
 }

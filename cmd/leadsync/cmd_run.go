@@ -9,7 +9,6 @@ import (
 	"syscall"
 
 	"github.com/leadsync/leadsync/connector"
-	"github.com/leadsync/leadsync/connector/config"
 	"github.com/leadsync/leadsync/connector/observe"
 )
 
@@ -61,7 +60,7 @@ func serve(ctx context.Context, e *env, log *slog.Logger, eng *connector.Engine,
 // reload reads the config file again and builds it on the running engine's store.
 func reload(e *env, running *connector.Engine, log *slog.Logger, m *observe.Metrics) (*connector.Engine, error) {
 	old := running.Config
-	cfg, err := config.Load(old.Path(), e.environ)
+	cfg, err := loadChecked(e, old.Path())
 	if err != nil {
 		return nil, err
 	}

@@ -58,14 +58,27 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// loadConfig loads the config named by -c, reporting problems on stderr.
+// loadConfig loads the config named by -c and checks it, reporting problems on stderr.
 func loadConfig(e *env, path string) (*config.Config, int) {
-	cfg, err := config.Load(path, e.environ)
+	cfg, err := loadChecked(e, path)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "leadsync: config:\n%v\n", err)
-		return nil, exitUsage
+		return nil, reportBuild(e, err)
 	}
 	return cfg, exitOK
+}
+
+// loadChecked loads a config and checks all that a command needs of it (secrets,
+// mappings, CRM clients) before any command opens the state: a config that cannot run
+// leaves no state file behind.
+func loadChecked(e *env, path string) (*config.Config, error) {
+	cfg, err := config.Load(path, e.environ)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := connector.Check(cfg, e.getenv); err != nil {
+		return nil, err
+	}
+	return cfg, nil
 }
 
 // openEngine loads the config, builds the engine and the logger it asks for; a nil

@@ -13,10 +13,13 @@ import (
 	"github.com/leadsync/leadsync/connector"
 )
 
+// shippedSecrets sets the variables the shipped configs' secrets name, as a user would.
+var shippedSecrets = []string{"LUSHA_API_KEY=lusha-key", "HUBSPOT_TOKEN=hubspot-token", "SF_CLIENT_ID=sf-client-id"}
+
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code = run(context.Background(), args, nil, &out, &errb)
+	code = run(context.Background(), args, shippedSecrets, &out, &errb)
 	return code, out.String(), errb.String()
 }
 
