@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/leadsync/leadsync/connector/config"
+	"github.com/leadsync/leadsync/connector/run"
 	"github.com/leadsync/leadsync/lusha/lushatest"
 )
 
@@ -114,7 +115,7 @@ func TestRateLimitedLushaWaits(t *testing.T) {
 	if sum.Status != RunOK || sum.RecordsRead != 150 {
 		t.Errorf("status %s, read %d: %s", sum.Status, sum.RecordsRead, sum.Error)
 	}
-	if got := h.lu.BreakerState(); got != "closed" {
+	if got := h.breaker("lusha"); got != "closed" {
 		t.Errorf("breaker %s after 429s, want closed", got)
 	}
 }
@@ -134,7 +135,7 @@ func TestUnavailableLushaOpensBreaker(t *testing.T) {
 	if sum.Status != RunUpstreamUnavailable {
 		t.Fatalf("status %s, want upstream_unavailable", sum.Status)
 	}
-	if got := h.lu.BreakerState(); got != "open" {
+	if got := h.breaker("lusha"); got != "open" {
 		t.Errorf("breaker %s, want open", got)
 	}
 	if cur, _ := h.store.Cursor(t.Context(), "p"); cur != "" {
@@ -148,7 +149,7 @@ func TestUnavailableLushaOpensBreaker(t *testing.T) {
 	if sum.Status != RunOK || sum.RecordsRead != 120 {
 		t.Fatalf("after recovery: status %s, read %d: %s", sum.Status, sum.RecordsRead, sum.Error)
 	}
-	if got := h.lu.BreakerState(); got != "closed" {
+	if got := h.breaker("lusha"); got != "closed" {
 		t.Errorf("breaker %s after recovery, want closed", got)
 	}
 	if first := h.sent()[before]; first.Path != "/v3/account/usage" {
@@ -308,7 +309,7 @@ func TestExpiredAnswersArePurged(t *testing.T) {
 	key := ""
 	for _, id := range h.ids {
 		if p := h.person[id]; p.Known && !p.Restricted {
-			key = usable(h.pipe.Mapping.Identity(map[string]string{"email": p.Email})).Key()
+			key = run.IdentityKey(h.pipe.Mapping, map[string]string{"email": p.Email})
 			break
 		}
 	}

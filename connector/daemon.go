@@ -13,7 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/leadsync/leadsync/connector/config"
+	"github.com/leadsync/leadsync/connector/account"
 	"github.com/leadsync/leadsync/connector/observe"
 	"github.com/leadsync/leadsync/connector/web"
 	"github.com/leadsync/leadsync/crm"
@@ -37,25 +37,33 @@ type Daemon struct {
 	ShowValues bool
 
 	metrics  *observe.Metrics
+	accounts *account.Accounts // the process's accounts: they outlive reloads
 	engine   atomic.Pointer[Engine]
 	sched    *Scheduler
 	runs     sync.WaitGroup // every run started by any schedule, across reloads
 	runCtx   context.Context
 	draining chan struct{}
 
-	mu       sync.Mutex
+	mu sync.Mutex
+	// drained is set, under mu, when shutdown begins: no run may join d.runs after,
+	// so that Wait never races an Add.
+	drained  bool
 	locks    map[string]*sync.Mutex // one per pipeline name: a run never overlaps itself, across reloads
 	running  map[string]bool
 	stopped  map[string]string // pipelines stopped on auth, until a reload
 	reload   web.ReloadView
-	nextRuns map[string]time.Time
 }
 
 // Run blocks until ctx ends and the shutdown is complete.
 func (d *Daemon) Run(ctx context.Context) error {
 	d.metrics = observe.NewMetrics()
 	d.locks, d.running, d.stopped = map[string]*sync.Mutex{}, map[string]bool{}, map[string]string{}
-	d.Engine.Lusha.metrics, d.Engine.Runner.Metrics = d.metrics, d.metrics
+	d.accounts = d.Engine.NewAccounts(d.metrics, d.Logger)
+	defer d.accounts.Close()
+	if err := d.Engine.Adopt(d.accounts); err != nil {
+		return err
+	}
+	d.Engine.Runner.Metrics = d.metrics
 	d.engine.Store(d.Engine)
 
 	ln, err := net.Listen("tcp", d.Engine.Config.HTTP.Listen)
@@ -96,7 +104,10 @@ func (d *Daemon) Run(ctx context.Context) error {
 func (d *Daemon) shutdown(srv *http.Server, cancelRuns context.CancelFunc) error {
 	grace := d.engine.Load().Config.ShutdownGrace
 	d.Logger.Info("shutting down", "grace", grace.String())
+	d.mu.Lock()
+	d.drained = true
 	close(d.draining)
+	d.mu.Unlock()
 	d.sched.StopTicks() // no new ticks; the runs are waited for below, within the grace
 	finished := make(chan struct{})
 	go func() { d.runs.Wait(); close(finished) }()
@@ -121,21 +132,17 @@ func (d *Daemon) schedule(eng *Engine) error {
 	sched := NewScheduler(d.Logger)
 	runner := *eng.Runner
 	runner.Stopping = d.draining
-	next := map[string]time.Time{}
+	runner.Metrics = d.metrics
 	for _, p := range eng.Pipelines {
-		if err := sched.Add(p.Schedule, func() { d.runOnce(&runner, p) }); err != nil {
+		if err := sched.Add(p.Name, p.Schedule, func() { d.runOnce(&runner, p) }); err != nil {
 			return err
 		}
 	}
 	old := d.sched
-	d.sched = sched
-	sched.Start()
-	for i, t := range sched.Next() {
-		next[eng.Pipelines[i].Name] = t
-	}
 	d.mu.Lock()
-	d.nextRuns = next
+	d.sched = sched
 	d.mu.Unlock()
+	sched.Start()
 	if old != nil {
 		old.StopTicks() // its running jobs finish; d.runs waits for them
 	}
@@ -152,12 +159,13 @@ func (d *Daemon) lock(pipeline string) *sync.Mutex {
 }
 
 func (d *Daemon) runOnce(r *Runner, p *Pipeline) {
-	select {
-	case <-d.draining:
+	d.mu.Lock()
+	if d.drained {
+		d.mu.Unlock()
 		return
-	default:
 	}
 	d.runs.Add(1)
+	d.mu.Unlock()
 	defer d.runs.Done()
 	l := d.lock(p.Name)
 	if !l.TryLock() {
@@ -176,9 +184,6 @@ func (d *Daemon) runOnce(r *Runner, p *Pipeline) {
 	sum, err := r.Run(d.runCtx, p, RunOptions{})
 	d.mu.Lock()
 	d.running[p.Name] = false
-	if sched, err := config.ParseSchedule(p.Schedule); err == nil {
-		d.nextRuns[p.Name] = sched.Next(time.Now())
-	}
 	d.mu.Unlock()
 	if err != nil {
 		d.Logger.Error("run failed", "pipeline", p.Name, "err", err)
@@ -225,6 +230,12 @@ func (d *Daemon) reloadConfig() {
 	}
 	eng, err := d.Load(d.metrics)
 	if err != nil {
+		fail(err)
+		return
+	}
+	// The new config's pipelines run on the process's accounts, changed in place:
+	// one budget, limiter and breaker per account across the reload (DESIGN §9a).
+	if err := eng.Adopt(d.accounts); err != nil {
 		fail(err)
 		return
 	}
@@ -300,8 +311,12 @@ func (s *reloadingStatus) Parked(ctx context.Context, p string, limit int) ([]st
 
 func (d *Daemon) NextRun(p string) time.Time {
 	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.nextRuns[p]
+	sched := d.sched
+	d.mu.Unlock()
+	if sched == nil {
+		return time.Time{}
+	}
+	return sched.Next(p)
 }
 func (d *Daemon) Running(p string) bool {
 	d.mu.Lock()

@@ -1,47 +1,76 @@
 package connector
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
-	"net/http"
 	"os"
 	"reflect"
 	"slices"
 	"time"
 
+	"github.com/leadsync/leadsync/connector/account"
 	"github.com/leadsync/leadsync/connector/config"
 	"github.com/leadsync/leadsync/connector/observe"
+	"github.com/leadsync/leadsync/connector/react"
+	"github.com/leadsync/leadsync/connector/run"
 	"github.com/leadsync/leadsync/crm"
-	"github.com/leadsync/leadsync/crm/hubspot"
-	"github.com/leadsync/leadsync/crm/salesforce"
 	"github.com/leadsync/leadsync/lusha"
 	"github.com/leadsync/leadsync/mapping"
 	"github.com/leadsync/leadsync/state"
 )
 
-// Engine is everything a config describes, wired: the store, the shared Lusha account,
-// one adapter per CRM account, and the pipelines.
+// Engine is everything a config describes, wired: the store, the process's accounts
+// (the Lusha account and one per CRM account, DESIGN §9a) and the pipelines. A reload
+// builds a new Engine on the same store and the same accounts.
 type Engine struct {
 	Config    *config.Config
 	Store     state.Inspector
-	Lusha     *Lusha
+	Accounts  *account.Accounts
 	Runner    *Runner
 	Pipelines []*Pipeline
-	crmGuards []*guardedCRM
+	// settings are the accounts' settings this config asks for.
+	settings account.Settings
+	// ownsAccounts: this engine built its accounts and closes them.
+	ownsAccounts bool
 }
 
+// Pipeline is one configured flow; its CRM account is leased for each run.
+type Pipeline = run.Pipeline
+
+// RunOptions change what a run may do.
+type RunOptions = run.Options
+
+// Summary is a run's outcome.
+type Summary = run.Summary
+
+// Progress is a run's position after a page.
+type Progress = run.Progress
+
+// Change is one line of a dry run's plan.
+type Change = run.Change
+
+// ActionWouldEnrich marks a record a dry run would send to Lusha.
+const ActionWouldEnrich = run.ActionWouldEnrich
+
+// Run statuses (DESIGN §6).
+const (
+	RunOK                  = react.StatusOK
+	RunPartial             = react.StatusPartial
+	RunFailed              = react.StatusFailed
+	RunCreditsExhausted    = react.StatusCreditsExhausted
+	RunQuotaExhausted      = react.StatusQuotaExhausted
+	RunUpstreamUnavailable = react.StatusUpstreamUnavailable
+)
+
+// MaxAttempts is how many times a parked record is retried on its own before it waits
+// for `leadsync retry`.
+const MaxAttempts = react.MaxParkAttempts
+
 // Breakers reports the state of every circuit breaker: Lusha's and each CRM account's.
-func (e *Engine) Breakers() map[string]string {
-	out := map[string]string{"lusha": e.Lusha.BreakerState()}
-	for _, g := range e.crmGuards {
-		out["crm "+g.name] = g.cb.State().String()
-	}
-	return out
-}
+func (e *Engine) Breakers() map[string]string { return e.Accounts.Breakers() }
 
 // AnswerSchema is the shape of Lusha's answers that mapping paths are checked against,
 // derived from the client's types.
@@ -87,94 +116,12 @@ func LoadMappings(cfg *config.Config) (map[string]*mapping.Mapping, error) {
 	return out, nil
 }
 
-// NewCRM builds the adapter for one CRM account.
-func NewCRM(c config.CRM, getenv func(string) string) (crm.Adapter, error) {
-	switch c.Kind {
-	case "salesforce":
-		return newSalesforce(c, getenv)
-	case "hubspot":
-		return newHubSpot(c, getenv)
-	}
-	return nil, fmt.Errorf("no adapter for CRM kind %q", c.Kind)
-}
-
-// newHubSpot builds a HubSpot adapter: a private-app token, or OAuth 2.0 with a
-// refresh token when client_id is set.
-func newHubSpot(c config.CRM, getenv func(string) string) (crm.Adapter, error) {
-	opts := []hubspot.Option{
-		hubspot.WithHTTPClient(&http.Client{Timeout: c.Timeout}),
-		hubspot.WithOverlap(c.Overlap),
-		hubspot.WithSettleLag(c.SettleLag),
-	}
-	if c.BaseURL != "" {
-		opts = append(opts, hubspot.WithBaseURL(c.BaseURL))
-	}
-	if c.Tier != "" {
-		tier := hubspot.Tier(c.Tier)
-		if c.Tier == "starter" {
-			tier = hubspot.TierFree // Starter has the free tier's limits
-		}
-		opts = append(opts, hubspot.WithTier(tier))
-	}
-	if l := c.Limits; l != (config.Limits{}) {
-		lim := hubspot.TierLimits(hubspot.Tier(cmp.Or(c.Tier, "free")))
-		if l.SearchPerSecond != 0 {
-			lim.SearchPerSecond = l.SearchPerSecond
-		}
-		if l.CallsPer10s != 0 {
-			lim.Burst = l.CallsPer10s
-		}
-		opts = append(opts, hubspot.WithLimits(lim))
-	}
-	if c.ClientID != "" {
-		var oc hubspot.OAuthConfig
-		for name, dst := range map[string]*string{"client_id": &oc.ClientID, "client_secret": &oc.ClientSecret,
-			"refresh_token": &oc.RefreshToken} {
-			ref := map[string]config.SecretRef{"client_id": c.ClientID, "client_secret": c.ClientSecret, "refresh_token": c.RefreshToken}[name]
-			s, err := ref.Resolve(getenv)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", name, err)
-			}
-			*dst = s.Reveal()
-		}
-		return hubspot.New("", append(opts, hubspot.WithOAuth(oc))...), nil
-	}
-	token, err := c.Token.Resolve(getenv)
-	if err != nil {
-		return nil, fmt.Errorf("token: %w", err)
-	}
-	return hubspot.New(token.Reveal(), opts...), nil
-}
-
-func newSalesforce(c config.CRM, getenv func(string) string) (crm.Adapter, error) {
-	optional := func(r config.SecretRef) (string, error) {
-		if r == "" {
-			return "", nil
-		}
-		s, err := r.Resolve(getenv)
-		return s.Reveal(), err
-	}
-	id, err := optional(c.ClientID)
-	if err != nil {
-		return nil, fmt.Errorf("client_id: %w", err)
-	}
-	secret, err := optional(c.ClientSecret)
-	if err != nil {
-		return nil, fmt.Errorf("client_secret: %w", err)
-	}
-	refresh, err := optional(c.RefreshToken)
-	if err != nil {
-		return nil, fmt.Errorf("refresh_token: %w", err)
-	}
-	return salesforce.New(salesforce.Config{LoginURL: cmp.Or(c.LoginURL, c.BaseURL), ClientID: id, ClientSecret: secret,
-		Username: c.Username, PrivateKeyFile: c.PrivateKeyFile, RefreshToken: refresh, APIVersion: c.APIVersion},
-		salesforce.WithHTTPClient(&http.Client{Timeout: c.Timeout}), salesforce.WithSettleLag(c.SettleLag))
-}
-
-// Build wires the engine and opens its store. The caller closes it.
+// Build wires the engine and opens its store, after everything that could refuse the
+// config was checked: nothing is created for a config that cannot run. The caller
+// closes it.
 func Build(ctx context.Context, cfg *config.Config, getenv func(string) string, log *slog.Logger) (*Engine, error) {
-	if _, err := LoadMappings(cfg); err != nil {
-		return nil, err // before the store is created for a config that cannot run
+	if _, err := Check(cfg, getenv); err != nil {
+		return nil, err
 	}
 	store, err := state.Open(ctx, cfg.Resolve(cfg.State.Path))
 	if err != nil {
@@ -188,50 +135,81 @@ func Build(ctx context.Context, cfg *config.Config, getenv func(string) string, 
 	return e, nil
 }
 
-// BuildWith wires an engine on an open store (a reload keeps its store), reporting
-// to metrics (nil: none).
+// BuildWith wires an engine on an open store, with accounts of its own, reporting to
+// metrics (nil: none). A daemon's reload hands the new engine its running accounts
+// (Adopt), so that budgets, limiters and breakers outlive the reload.
 func BuildWith(cfg *config.Config, getenv func(string) string, log *slog.Logger, store state.Inspector, metrics *observe.Metrics) (*Engine, error) {
 	mappings, err := LoadMappings(cfg)
 	if err != nil {
 		return nil, err
 	}
-	key, err := cfg.Lusha.APIKey.Resolve(getenv)
+	settings, err := accountSettings(cfg, getenv)
 	if err != nil {
-		return nil, &config.Error{File: cfg.Path(), Key: "lusha.api_key", Msg: err.Error()}
+		return nil, err
 	}
-	adapters := map[string]crm.Adapter{}
-	var guards []*guardedCRM
-	for _, name := range slices.Sorted(maps.Keys(cfg.CRMs)) {
-		a, err := NewCRM(cfg.CRMs[name], getenv)
-		if err != nil {
-			return nil, &config.Error{File: cfg.Path(), Key: "crms." + name, Msg: err.Error()}
-		}
-		guardedA, g := guarded(name, a, cfg.Lusha.Breaker, func(from, to string) {
-			metrics.BreakerState("crm "+name, to) // under the breaker's lock: no calls back into it
-			log.Warn("CRM circuit breaker changed state", "crm", name, "from", from, "to", to)
-		})
-		adapters[name], guards = guardedA, append(guards, g)
-	}
-	lu := NewLusha(cfg.Lusha, key, store, func(from, to string) {
-		metrics.BreakerState("lusha", to) // under the breaker's lock: no calls back into it
-		log.Warn("Lusha circuit breaker changed state", "from", from, "to", to)
-	})
-	lu.metrics = metrics
-	lu.retry = newRetry(cfg.Retry)
 	host, _ := os.Hostname()
-	e := &Engine{Config: cfg, Store: store, Lusha: lu, crmGuards: guards, Runner: &Runner{
-		Store: store, Lusha: lu, Logger: log, NegativeTTL: cfg.Lusha.NegativeTTL, Metrics: metrics,
-		Owner: fmt.Sprintf("%s/%d/%d", host, os.Getpid(), time.Now().UnixNano()), Retry: newRetry(cfg.Retry), LeaseTTL: cfg.LeaseTTL,
-	}}
+	owner := fmt.Sprintf("%s/%d/%d", host, os.Getpid(), time.Now().UnixNano())
+	accts := account.New(account.Options{Ledger: store, Claims: store, Owner: owner, Metrics: metrics, Logger: log})
+	if err := accts.Apply(settings); err != nil {
+		return nil, &config.Error{File: cfg.Path(), Msg: err.Error()}
+	}
+	e := &Engine{Config: cfg, Store: store, Accounts: accts, settings: settings, ownsAccounts: true}
+	e.Runner = &Runner{engine: e, Runner: run.Runner{Store: store, Logger: log, NegativeTTL: cfg.Lusha.NegativeTTL,
+		Metrics: metrics, Owner: owner, Retry: retryPolicy(cfg.Retry), LeaseTTL: cfg.LeaseTTL, Alive: ownerAlive}}
 	for _, p := range cfg.Pipelines {
 		if p.Disabled {
 			continue
 		}
-		e.Pipelines = append(e.Pipelines, &Pipeline{Name: p.Name, Object: p.Object, CRMName: p.CRM,
-			CRM: adapters[p.CRM], Mapping: mappings[p.Name], CacheTTL: p.CacheTTL, Schedule: p.Schedule,
+		e.Pipelines = append(e.Pipelines, &Pipeline{Name: p.Name, Object: p.Object, Account: p.CRM,
+			Mapping: mappings[p.Name], CacheTTL: p.CacheTTL, Schedule: p.Schedule,
 			Filter: crm.Filter{Missing: p.Filter.Missing, Equals: p.Filter.Equals}})
 	}
 	return e, nil
+}
+
+// Adopt makes e use running's accounts, with e's settings applied to them in place,
+// and closes e's own: the reload of DESIGN §9a.
+func (e *Engine) Adopt(running *account.Accounts) error {
+	if err := running.Apply(e.settings); err != nil {
+		return &config.Error{File: e.Config.Path(), Msg: err.Error()}
+	}
+	if e.ownsAccounts && e.Accounts != running {
+		e.Accounts.Close()
+	}
+	e.Accounts, e.ownsAccounts = running, false
+	return nil
+}
+
+func retryPolicy(c config.Retry) react.Policy {
+	return react.Policy{Base: c.Base, Max: c.Max}
+}
+
+// accountSettings turns the config into the accounts' settings.
+func accountSettings(cfg *config.Config, getenv func(string) string) (account.Settings, error) {
+	key, err := cfg.Lusha.APIKey.Resolve(getenv)
+	if err != nil {
+		return account.Settings{}, &config.Error{File: cfg.Path(), Key: "lusha.api_key", Msg: err.Error()}
+	}
+	breaker := account.BreakerSettings{Failures: cfg.Lusha.Breaker.Failures, Timeout: cfg.Lusha.Breaker.Timeout}
+	s := account.Settings{Lusha: account.LushaSettings{APIKey: key.Reveal(), BaseURL: cfg.Lusha.BaseURL,
+		Timeout: cfg.Lusha.Timeout, PerSecond: cfg.Lusha.Rate.PerSecond, CreditsPerDay: cfg.Lusha.Budget.CreditsPerDay,
+		CreditsPerRun: cfg.Lusha.Budget.CreditsPerRun, Breaker: breaker, Retry: retryPolicy(cfg.Retry)}}
+	for _, name := range slices.Sorted(maps.Keys(cfg.CRMs)) {
+		c := cfg.CRMs[name]
+		if _, err := NewCRM(c, getenv); err != nil {
+			return account.Settings{}, &config.Error{File: cfg.Path(), Key: "crms." + name, Msg: err.Error()}
+		}
+		s.CRMs = append(s.CRMs, account.CRMSettings{Name: name, Kind: c.Kind, Identity: crmIdentity(c),
+			Breaker: breaker, Settings: c, Build: func() (crm.Adapter, error) { return NewCRM(c, getenv) }})
+	}
+	return s, nil
+}
+
+// crmIdentity is what makes a CRM account the same one across reloads: its kind, its
+// addresses and the references to its credentials (not their values).
+func crmIdentity(c config.CRM) string {
+	return fmt.Sprintf("%s|%s|%s|%s|%s|%s|%s|%s|%s", c.Kind, c.BaseURL, c.LoginURL, c.ClientID, c.ClientSecret,
+		c.Token, c.RefreshToken, c.Username, c.PrivateKeyFile)
 }
 
 // Pipeline returns the named pipeline.
@@ -244,5 +222,16 @@ func (e *Engine) Pipeline(name string) (*Pipeline, bool) {
 	return nil, false
 }
 
-// Close releases the store.
-func (e *Engine) Close() error { return e.Store.Close() }
+// Close releases the accounts this engine built, and the store.
+func (e *Engine) Close() error {
+	if e.ownsAccounts {
+		e.Accounts.Close()
+	}
+	return e.Store.Close()
+}
+
+// NewAccounts builds an empty set of accounts for this engine's store and process,
+// reporting to metrics; Adopt configures it. The daemon keeps one for its whole life.
+func (e *Engine) NewAccounts(metrics *observe.Metrics, log *slog.Logger) *account.Accounts {
+	return account.New(account.Options{Ledger: e.Store, Claims: e.Store, Owner: e.Runner.Owner, Metrics: metrics, Logger: log})
+}

@@ -14,7 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leadsync/leadsync/connector/account"
 	"github.com/leadsync/leadsync/connector/config"
+	"github.com/leadsync/leadsync/connector/react"
+	"github.com/leadsync/leadsync/connector/run"
 	"github.com/leadsync/leadsync/crm"
 	"github.com/leadsync/leadsync/crm/hubspot"
 	"github.com/leadsync/leadsync/crm/hubspot/hubspottest"
@@ -34,7 +37,8 @@ type harness struct {
 	storePath string
 	lushaURL  string
 	hubURL    string
-	lu        *Lusha
+	accts     *account.Accounts
+	settings  account.Settings
 	runner    *Runner
 	pipe      *Pipeline
 	// contact ids in seeding order, and the person each was made from
@@ -68,7 +72,9 @@ type harnessOptions struct {
 	credits int
 	budget  config.Budget
 	breaker config.Breaker
-	now     func() time.Time
+	// crmBreaker is the CRM account's breaker (default: never opens in a test).
+	crmBreaker config.Breaker
+	now        func() time.Time
 }
 
 const phonesMapping = `object: contacts
@@ -134,24 +140,44 @@ func newHarness(t *testing.T, n int, mappingYAML string, o harnessOptions) *harn
 		t.Fatal(err)
 	}
 	cfg := config.Default().Lusha
-	cfg.BaseURL, cfg.Budget = lsrv.URL, o.budget
-	if o.breaker.Failures > 0 {
-		cfg.Breaker = o.breaker
+	if o.breaker.Failures == 0 {
+		o.breaker = cfg.Breaker
 	}
-	h.lu = NewLusha(cfg, config.NewSecret(h.lusha.APIKey()), store, nil)
-	h.lu.retry = fastRetry()
-	h.runner = &Runner{Store: store, Lusha: h.lu, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Owner: "test", NegativeTTL: 24 * time.Hour, Retry: fastRetry(), Now: o.now}
+	if o.crmBreaker.Failures == 0 {
+		o.crmBreaker = config.Breaker{Failures: 1000, Timeout: time.Minute}
+	}
 	adapter := hubspot.New(h.hub.Token(), hubspot.WithBaseURL(hsrv.URL), hubspot.WithSettleLag(0))
-	h.pipe = &Pipeline{Name: "p", Object: "contacts", CRM: adapter, Mapping: m, CacheTTL: 30 * 24 * time.Hour,
+	h.settings = account.Settings{
+		Lusha: account.LushaSettings{APIKey: h.lusha.APIKey(), BaseURL: lsrv.URL, Timeout: cfg.Timeout,
+			PerSecond: cfg.Rate.PerSecond, CreditsPerDay: o.budget.CreditsPerDay, CreditsPerRun: o.budget.CreditsPerRun,
+			Breaker: account.BreakerSettings{Failures: o.breaker.Failures, Timeout: o.breaker.Timeout}, Retry: fastRetry()},
+		CRMs: []account.CRMSettings{{Name: "hs", Kind: "hubspot", Identity: hsrv.URL,
+			Breaker: account.BreakerSettings{Failures: o.crmBreaker.Failures, Timeout: o.crmBreaker.Timeout},
+			Build:   func() (crm.Adapter, error) { return adapter, nil }}},
+	}
+	h.accts = account.New(account.Options{Ledger: store, Claims: store, Owner: "test"})
+	if err := h.accts.Apply(h.settings); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(h.accts.Close)
+	e := &Engine{Store: store, Accounts: h.accts}
+	h.runner = &Runner{engine: e, Runner: run.Runner{Store: store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Owner: "test", NegativeTTL: 24 * time.Hour, Retry: fastRetry(), Now: o.now}}
+	h.pipe = &Pipeline{Name: "p", Object: "contacts", Account: "hs", Mapping: m, CacheTTL: 30 * 24 * time.Hour,
 		Filter: crm.Filter{Missing: []string{"lusha_enriched_at"}}}
 	return h
 }
 
-func fastRetry() retryPolicy {
-	p := defaultRetry()
-	p.Base, p.Max = time.Millisecond, 5*time.Millisecond
-	return p
+func fastRetry() react.Policy {
+	return react.Policy{Base: time.Millisecond, Max: 5 * time.Millisecond}
+}
+
+// breaker is the state of the named account's breaker: "lusha" or "crm hs".
+func (h *harness) breaker(name string) string { return h.accts.Breakers()[name] }
+
+// adapter is a plain adapter of the fake portal, for tests that wrap it.
+func (h *harness) adapter(opts ...hubspot.Option) *hubspot.Client {
+	return hubspot.New(h.hub.Token(), append([]hubspot.Option{hubspot.WithBaseURL(h.hubURL), hubspot.WithSettleLag(0)}, opts...)...)
 }
 
 // serveLusha records each request and answers it through the fake, unless the test's

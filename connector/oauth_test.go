@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/leadsync/leadsync/connector/config"
+	"github.com/leadsync/leadsync/connector/run"
 	"github.com/leadsync/leadsync/crm/hubspot/hubspottest"
 )
 
@@ -22,7 +23,7 @@ func TestHubSpotOAuthExpiresMidRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.pipe.CRM = adapter
+	h.pipe.CRM = adapter.(run.CRM)
 	pages := 0
 	h.runner.Progress = func(Progress) {
 		if pages++; pages == 1 {

@@ -115,7 +115,7 @@ func TestHubSpotLimits(t *testing.T) {
 			clock = clock.Add(24 * time.Hour)
 			mu <- struct{}{}
 		}
-		states, err := h.store.Records(t.Context(), "p", h.ids)
+		states, err := h.store.RecordsOf(t.Context(), "p", "hs", h.ids)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/leadsync/leadsync/connector/config"
+	"github.com/leadsync/leadsync/connector/run"
 	"github.com/leadsync/leadsync/crm"
 	"github.com/leadsync/leadsync/crm/hubspot"
 	"github.com/leadsync/leadsync/state"
@@ -39,7 +40,7 @@ func TestWholeCall451FindsTheRestrictedPerson(t *testing.T) {
 		if budget.CreditsPerDay > 0 && h.lusha.CreditsUsed() > budget.CreditsPerDay {
 			t.Errorf("spent %d over a daily budget of %d", h.lusha.CreditsUsed(), budget.CreditsPerDay)
 		}
-		key := usable(h.pipe.Mapping.Identity(map[string]string{"email": victim.Email})).Key()
+		key := run.IdentityKey(h.pipe.Mapping, map[string]string{"email": victim.Email})
 		if s, _ := h.store.Suppressed(t.Context(), key); !s {
 			t.Errorf("budget %+v: the restricted person is not suppressed", budget)
 		}
@@ -92,12 +93,12 @@ func TestTransientRecordFailureIsRetried(t *testing.T) {
 	h.pipe.CRM = fw
 	h.run(RunOptions{})
 	fw.on = false
-	if n, err := h.store.ReleaseParked(t.Context(), "p", "", h.runner.now().Add(-1)); err != nil || n == 0 {
+	if n, err := h.store.ReleaseParked(t.Context(), "p", "", time.Now().Add(-time.Millisecond)); err != nil || n == 0 {
 		t.Fatalf("released %d: %v (the refused record should be parked)", n, err)
 	}
 	h.run(RunOptions{})
 	if c, _ := h.hub.Contact(fw.victim); c["lusha_enriched_at"] == "" {
-		st, _ := h.store.Records(t.Context(), "p", []string{fw.victim})
+		st, _ := h.store.RecordsOf(t.Context(), "p", "hs", []string{fw.victim})
 		t.Errorf("the refused record was never written: %+v", st[fw.victim])
 	}
 }
@@ -121,7 +122,7 @@ func TestStagedButUnsentWriteIsRedone(t *testing.T) {
 	h.run(RunOptions{})
 	h.run(RunOptions{})
 	if c, _ := h.hub.Contact(victim); c["lusha_enriched_at"] == "" || c["jobtitle"] == "" {
-		st, _ := h.store.Records(t.Context(), "p", []string{victim})
+		st, _ := h.store.RecordsOf(t.Context(), "p", "hs", []string{victim})
 		t.Errorf("the unsent write was never redone: %+v", st[victim])
 	}
 }
@@ -203,16 +204,14 @@ fields:
 // run ends upstream_unavailable with nothing lost, and the CRM is used again after
 // the breaker's timeout (DESIGN §4).
 func TestCRMBreakerOpens(t *testing.T) {
-	h := newHarness(t, 120, previewMapping, harnessOptions{})
-	adapter, g := guarded("hs", h.pipe.CRM, config.Breaker{Failures: 2, Timeout: 200 * time.Millisecond}, nil)
-	h.pipe.CRM = adapter
+	h := newHarness(t, 120, previewMapping, harnessOptions{crmBreaker: config.Breaker{Failures: 2, Timeout: 200 * time.Millisecond}})
 	h.hub.FailNext(http.StatusServiceUnavailable, 1000)
 	sum := h.run(RunOptions{})
 	if sum.Status != RunUpstreamUnavailable {
 		t.Fatalf("status %s, want upstream_unavailable: %s", sum.Status, sum.Error)
 	}
-	if g.cb.State().String() != "open" {
-		t.Errorf("CRM breaker %s, want open", g.cb.State())
+	if got := h.breaker("crm hs"); got != "open" {
+		t.Errorf("CRM breaker %s, want open", got)
 	}
 	if cur, _ := h.store.Cursor(t.Context(), "p"); cur != "" {
 		t.Errorf("cursor moved during the outage: %q", cur)

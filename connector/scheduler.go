@@ -1,6 +1,7 @@
 package connector
 
 import (
+	"fmt"
 	"context"
 	"log/slog"
 	"time"
@@ -15,6 +16,9 @@ import (
 type Scheduler struct {
 	cron *cron.Cron
 	log  *slog.Logger
+	// entries keys cron's entries by name: cron sorts its entries by next run, so
+	// their order says nothing about which is which.
+	entries map[string]cron.EntryID
 }
 
 // cronLogger adapts slog to cron's logr-style interface; cron's info lines are debug here.
@@ -30,30 +34,33 @@ func (c cronLogger) Error(err error, msg string, kv ...any) {
 // (robfig/cron#366).
 func NewScheduler(log *slog.Logger) *Scheduler {
 	lg := cronLogger{log.With("component", "scheduler")}
-	return &Scheduler{log: log, cron: cron.New(
+	return &Scheduler{log: log, entries: map[string]cron.EntryID{}, cron: cron.New(
 		cron.WithLocation(time.UTC),
 		cron.WithLogger(lg),
 		cron.WithChain(cron.SkipIfStillRunning(lg), cron.Recover(lg)),
 	)}
 }
 
-// Add schedules job on spec (validated at config load).
-func (s *Scheduler) Add(spec string, job func()) error {
+// Add schedules job on spec (validated at config load) under name.
+func (s *Scheduler) Add(name, spec string, job func()) error {
 	sched, err := config.ParseSchedule(spec)
 	if err != nil {
 		return err
 	}
-	s.cron.Schedule(sched, cron.FuncJob(job))
+	if _, dup := s.entries[name]; dup {
+		return fmt.Errorf("scheduler: %s added twice", name)
+	}
+	s.entries[name] = s.cron.Schedule(sched, cron.FuncJob(job))
 	return nil
 }
 
-// Next returns the next time each added job will run, in the order they were added.
-func (s *Scheduler) Next() []time.Time {
-	var out []time.Time
-	for _, e := range s.cron.Entries() {
-		out = append(out, e.Next)
+// Next returns when the named job runs next (zero if unknown or not started).
+func (s *Scheduler) Next(name string) time.Time {
+	id, ok := s.entries[name]
+	if !ok {
+		return time.Time{}
 	}
-	return out
+	return s.cron.Entry(id).Next
 }
 
 func (s *Scheduler) Start() { s.cron.Start() }

@@ -18,7 +18,7 @@ func TestSchedulerSurvivesPanics(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		s := NewScheduler(slog.New(slog.NewTextHandler(io.Discard, nil)))
 		var runs atomic.Int32
-		if err := s.Add("@every 1s", func() {
+		if err := s.Add("boom", "@every 1s", func() {
 			runs.Add(1)
 			panic("boom")
 		}); err != nil {
@@ -41,7 +41,7 @@ func TestSchedulerSkipsOverlap(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		s := NewScheduler(slog.New(slog.NewTextHandler(io.Discard, nil)))
 		var running, maxRunning, runs atomic.Int32
-		_ = s.Add("@every 1s", func() {
+		_ = s.Add("slow", "@every 1s", func() {
 			n := running.Add(1)
 			if n > maxRunning.Load() {
 				maxRunning.Store(n)
@@ -58,6 +58,28 @@ func TestSchedulerSkipsOverlap(t *testing.T) {
 		}
 		if runs.Load() < 2 {
 			t.Errorf("job ran %d times, want at least 2", runs.Load())
+		}
+	})
+}
+
+// TestNextRunsAreKeyedByName: cron sorts its entries by next run, so a job added
+// first may come last; each name must get its own schedule's next run.
+func TestNextRunsAreKeyedByName(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := NewScheduler(slog.New(slog.DiscardHandler))
+		for name, spec := range map[string]string{"hourly": "@every 1h", "minutely": "@every 1m", "daily": "@every 24h"} {
+			if err := s.Add(name, spec, func() {}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s.Start()
+		defer s.Stop(context.Background())
+		synctest.Wait()
+		now := time.Now()
+		for name, every := range map[string]time.Duration{"hourly": time.Hour, "minutely": time.Minute, "daily": 24 * time.Hour} {
+			if got := s.Next(name).Sub(now); got != every {
+				t.Errorf("%s: next run in %v, want %v", name, got, every)
+			}
 		}
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/leadsync/leadsync/connector/account"
 	"github.com/leadsync/leadsync/connector/config"
 	"github.com/leadsync/leadsync/connector/observe"
 	"github.com/leadsync/leadsync/connector/web"
@@ -24,7 +25,13 @@ func TestSecretsNeverLeak(t *testing.T) {
 	var logs bytes.Buffer
 	h.runner.Logger = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	metrics := observe.NewMetrics()
-	h.runner.Metrics, h.lu.metrics = metrics, metrics
+	h.runner.Metrics = metrics
+	h.accts = account.New(account.Options{Ledger: h.store, Claims: h.store, Owner: "test", Metrics: metrics})
+	if err := h.accts.Apply(h.settings); err != nil {
+		t.Fatal(err)
+	}
+	defer h.accts.Close()
+	h.runner.engine.Accounts = h.accts
 	secrets := []string{h.lusha.APIKey(), h.hub.Token()}
 
 	var summaries []string
@@ -39,10 +46,11 @@ func TestSecretsNeverLeak(t *testing.T) {
 	h.hub.UpdateContact(h.ids[0], map[string]string{"jobtitle": ""})
 	summaries = append(summaries, h.run(RunOptions{}).Error)
 	h.pipe.CRM = good
-	cfg := config.Default().Lusha
-	cfg.BaseURL = h.lushaURL
-	h.runner.Lusha = NewLusha(cfg, config.NewSecret(wrongKey), h.store, nil)
-	h.runner.Lusha.metrics, h.runner.Lusha.retry = metrics, fastRetry()
+	wrong := h.settings
+	wrong.Lusha.APIKey = wrongKey
+	if err := h.accts.Apply(wrong); err != nil {
+		t.Fatal(err)
+	}
 	h.hub.AddContact(map[string]string{"email": "someone.new@example.com", "firstname": "Some", "lastname": "One"})
 	h.settle()
 	refused := h.run(RunOptions{})

@@ -34,32 +34,31 @@ func cmdForget(ctx context.Context, e *env, args []string) int {
 		return exitFailed
 	}
 	defer store.Close()
-	var keys []string
-	var ids []string
+	f := state.Forget{At: time.Now()}
 	if *email != "" {
-		keys = append(keys, mapping.Identity{Email: *email}.Key())
+		f.Keys = append(f.Keys, mapping.Identity{Email: *email}.Key())
 	} else {
-		ids = append(ids, *crmID)
+		f.CRMIDs = append(f.CRMIDs, *crmID)
 		for _, p := range cfg.Pipelines {
-			recs, err := store.Records(ctx, p.Name, ids)
+			recs, err := store.RecordsOf(ctx, p.Name, p.CRM, f.CRMIDs)
 			if err != nil {
 				fmt.Fprintf(e.stderr, "leadsync forget: %v\n", err)
 				return exitFailed
 			}
 			if r, ok := recs[*crmID]; ok && r.IdentityKey != "" {
-				keys = append(keys, r.IdentityKey)
+				f.Keys = append(f.Keys, r.IdentityKey)
 			}
 		}
-		if len(keys) == 0 {
-			keys = append(keys, "crm-id:"+*crmID) // nothing cached: erase the record rows alone
-		}
 	}
-	for _, k := range keys {
-		if err := store.Forget(ctx, k, ids, time.Now()); err != nil {
-			fmt.Fprintf(e.stderr, "leadsync forget: %v\n", err)
-			return exitFailed
-		}
+	// The person, not one key: every identity that led to the same Lusha person is
+	// suppressed with it, and so is the Lusha person id itself.
+	report, err := store.ForgetPerson(ctx, f)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "leadsync forget: %v\n", err)
+		return exitFailed
 	}
+	fmt.Fprintf(e.stdout, "suppressed %d identities; erased %d cached answers, %d record states, %d ledger values\n",
+		report.Suppressed, report.Answers, report.Records, report.LedgerRows)
 	fmt.Fprintln(e.stdout, "erased and suppressed: leadsync will not ask Lusha about this person again")
 	return exitOK
 }

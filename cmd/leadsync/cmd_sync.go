@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/leadsync/leadsync/connector"
 	"github.com/leadsync/leadsync/mapping"
+	"github.com/leadsync/leadsync/state"
 )
 
 func cmdSync(ctx context.Context, e *env, args []string) int {
@@ -72,6 +74,9 @@ func syncAll(ctx context.Context, eng *connector.Engine, ps []*connector.Pipelin
 	var sums []connector.Summary
 	for _, p := range ps {
 		sum, err := eng.Runner.Run(ctx, p, opts)
+		if _, named := errors.AsType[*state.LeaseHeldError](err); named {
+			return sums, err // it says which pipeline, who holds it and until when
+		}
 		if err != nil {
 			return sums, fmt.Errorf("pipeline %s: %w", p.Name, err)
 		}

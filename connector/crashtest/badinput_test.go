@@ -59,7 +59,7 @@ func TestBadInput(t *testing.T) {
 			t.Errorf("a run ended %q: bad records must not stop the run (statuses %v)", s, statuses)
 		}
 	}
-	recs, err := eng.Store.Records(context.Background(), pipelineName, f.contactIDs())
+	recs, err := eng.Store.RecordsOf(context.Background(), pipelineName, crmAccount, f.contactIDs())
 	if err != nil {
 		t.Fatal(err)
 	}

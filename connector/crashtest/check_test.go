@@ -28,7 +28,7 @@ func (f *fixture) checkSettled(t testing.TB) map[string]int {
 	}
 	defer store.Close()
 	ids := f.contactIDs()
-	recs, err := store.Records(context.Background(), pipelineName, ids)
+	recs, err := store.RecordsOf(context.Background(), pipelineName, crmAccount, ids)
 	if err != nil {
 		t.Fatal(err)
 	}

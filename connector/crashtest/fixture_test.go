@@ -17,6 +17,9 @@ import (
 
 const pipelineName = "hubspot-contacts"
 
+// crmAccount is the CRM account the fixture's pipeline reads (crms.hubspot).
+const crmAccount = "hubspot"
+
 // Secrets reach the child only through these variables (${env:…} in the config).
 const (
 	lushaKeyVar = "CRASHTEST_LUSHA_API_KEY"

@@ -87,7 +87,7 @@ func TestCleanShutdown(t *testing.T) {
 
 func mustRecords(t *testing.T, store state.Store, ids []string) map[string]state.RecordState {
 	t.Helper()
-	recs, err := store.Records(context.Background(), pipelineName, ids)
+	recs, err := store.RecordsOf(context.Background(), pipelineName, crmAccount, ids)
 	if err != nil {
 		t.Fatal(err)
 	}

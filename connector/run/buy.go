@@ -125,6 +125,9 @@ func (e *enricher) searchChunk(ctx context.Context, chunk []*Record) error {
 	for _, r := range byRef {
 		r.set(Parked, crm.ClassUnavailable, "Lusha returned no result for this record")
 	}
+	if ens, err = e.dropForgotten(ctx, chunk, ens); err != nil {
+		return err
+	}
 	return e.persist(ctx, "contacts/search", resp.Billing.CreditsCharged, ens)
 }
 
@@ -179,6 +182,9 @@ func (e *enricher) searchAndEnrichChunk(ctx context.Context, chunk []*Record) er
 	}
 	for _, r := range byRef {
 		r.set(Parked, crm.ClassUnavailable, "Lusha returned no result for this record")
+	}
+	if ens, err = e.dropForgotten(ctx, chunk, ens); err != nil {
+		return err
 	}
 	return e.persist(ctx, "contacts/search-and-enrich", resp.Billing.CreditsCharged, ens)
 }
@@ -330,4 +336,34 @@ func (e *enricher) reveal(ctx context.Context, recs []*Record) error {
 		}
 	}
 	return nil
+}
+
+// dropForgotten keeps the answers about a person who asked to be forgotten from being
+// used or kept, when the person came back under another identity (another email, the
+// same name and company): `leadsync forget` suppressed the Lusha person id too. The
+// new identity is suppressed as well, so that it is not even searched again.
+func (e *enricher) dropForgotten(ctx context.Context, recs []*Record, ens []state.Enrichment) ([]state.Enrichment, error) {
+	var keys []string
+	for _, r := range recs {
+		if r.contact != nil && r.lushaID != "" {
+			keys = append(keys, state.LushaKey(r.lushaID))
+		}
+	}
+	if len(keys) == 0 {
+		return ens, nil
+	}
+	forgotten, err := e.rn.Store.SuppressedMany(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	gone := map[string]bool{}
+	for _, r := range recs {
+		if r.contact != nil && forgotten[state.LushaKey(r.lushaID)] {
+			r.contact, r.cached, r.lushaID = nil, nil, ""
+			r.set(Skipped, crm.ClassRestricted, "suppressed: this person asked to be forgotten")
+			e.restricted = append(e.restricted, r.key)
+			gone[r.key] = true
+		}
+	}
+	return slices.DeleteFunc(ens, func(en state.Enrichment) bool { return gone[en.Key] }), nil
 }

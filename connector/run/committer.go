@@ -66,16 +66,20 @@ func (c *committer) tally(recs []*Record) []state.LedgerEntry {
 	var ledger []state.LedgerEntry
 	now := c.rn.now()
 	for _, r := range recs {
-		switch r.status {
-		case Parked:
+		// A dry run's kept records count what the run would write.
+		wrote := r.status == Written || (r.status == Parked && r.wrote) || (r.status == Kept && len(r.patch) > 0)
+		switch {
+		case r.status == Parked:
 			c.rn.counts.RecordsFailed++
-		case Skipped, Kept:
+		case r.status == Skipped, r.status == Kept && !wrote:
 			c.rn.counts.RecordsSkipped++
 		}
-		if r.status == Written || (r.status == Parked && len(r.patch) > 0 && r.wrote) {
+		if wrote {
 			c.rn.counts.RecordsWritten++
 			c.rn.counts.FieldsWritten += len(r.patch)
-			ledger = append(ledger, c.rn.ledgerRows(r, now, false)...)
+			if !c.rn.opts.DryRun {
+				ledger = append(ledger, c.rn.ledgerRows(r, now, false)...)
+			}
 		}
 	}
 	return ledger

@@ -61,6 +61,9 @@ type Claim interface {
 	Mine() []string
 	Others() []string
 	Release(keys ...string)
+	// Context is the context to buy and persist in: not cancelled with ctx (credits
+	// are spent once a request is sent), but ended before the claim expires.
+	Context(ctx context.Context) (context.Context, context.CancelFunc)
 }
 
 // CRM is a CRM account's adapter as a run uses it: behind its breaker and pacing, and

@@ -42,12 +42,14 @@ func (rn *run) enrich(ctx context.Context, recs []*Record) (error, error) {
 			e.hold(buying, errBoughtElsewhere)
 			break
 		}
-		mine, others, release, err := e.claim(ctx, buying)
+		mine, others, flight, err := e.claim(ctx, buying)
 		if err != nil {
 			return nil, err
 		}
-		err = e.buyContacts(ctx, mine)
-		release()
+		buyCtx, cancel := flight.Context(ctx)
+		err = e.buyContacts(buyCtx, mine)
+		cancel()
+		flight.Release()
 		if err != nil {
 			return nil, err
 		}
@@ -102,7 +104,7 @@ func (e *enricher) buyContacts(ctx context.Context, recs []*Record) error {
 
 // claim takes the identity keys of the records to buy. The records whose identity
 // another pipeline or process is buying are returned apart, to wait for its answer.
-func (e *enricher) claim(ctx context.Context, recs []*Record) (mine, others []*Record, release func(), err error) {
+func (e *enricher) claim(ctx context.Context, recs []*Record) (mine, others []*Record, flight Claim, err error) {
 	keys := make([]string, len(recs))
 	for i, r := range recs {
 		keys[i] = r.key
@@ -119,7 +121,7 @@ func (e *enricher) claim(ctx context.Context, recs []*Record) (mine, others []*R
 			others = append(others, r)
 		}
 	}
-	return mine, others, func() { c.Release(owned...) }, nil
+	return mine, others, c, nil
 }
 
 // waitFor waits for the purchases of other pipelines and takes their answers.
