@@ -47,11 +47,11 @@ type Daemon struct {
 	mu sync.Mutex
 	// drained is set, under mu, when shutdown begins: no run may join d.runs after,
 	// so that Wait never races an Add.
-	drained  bool
-	locks    map[string]*sync.Mutex // one per pipeline name: a run never overlaps itself, across reloads
-	running  map[string]bool
-	stopped  map[string]string // pipelines stopped on auth, until a reload
-	reload   web.ReloadView
+	drained bool
+	locks   map[string]*sync.Mutex // one per pipeline name: a run never overlaps itself, across reloads
+	running map[string]bool
+	stopped map[string]string // pipelines stopped on auth, until a reload
+	reload  web.ReloadView
 }
 
 // Run blocks until ctx ends and the shutdown is complete.
