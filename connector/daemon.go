@@ -58,8 +58,11 @@ type Daemon struct {
 func (d *Daemon) Run(ctx context.Context) error {
 	d.metrics = observe.NewMetrics()
 	d.locks, d.running, d.stopped = map[string]*sync.Mutex{}, map[string]bool{}, map[string]string{}
-	d.accounts = d.Engine.NewAccounts(d.metrics, d.Logger)
-	defer d.accounts.Close()
+	accts := d.Engine.NewAccounts(d.metrics, d.Logger)
+	defer accts.Close()
+	d.mu.Lock()
+	d.accounts = accts
+	d.mu.Unlock()
 	if err := d.Engine.Adopt(d.accounts); err != nil {
 		return err
 	}
@@ -305,6 +308,13 @@ func (s *reloadingStatus) Run(ctx context.Context, id string, max int) (web.RunV
 }
 func (s *reloadingStatus) Parked(ctx context.Context, p string, limit int) ([]state.RecordState, error) {
 	return s.current().Parked(ctx, p, limit)
+}
+
+// Accounts are the process's accounts, set once Run has started.
+func (d *Daemon) Accounts() *account.Accounts {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.accounts
 }
 
 // Live, for the status page.

@@ -30,12 +30,13 @@ type opsEnv struct {
 	t       *testing.T
 	sb      *sandbox.Sandbox
 	eng     *connector.Engine
+	d       *connector.Daemon
 	base    string // http://addr
 	reloads chan struct{}
 	environ []string
 }
 
-func startDaemon(t *testing.T) *opsEnv {
+func startDaemon(t *testing.T, edits ...func(o *opsEnv)) *opsEnv {
 	t.Helper()
 	sb, err := sandbox.Start(sandbox.Options{Seed: 5, Leads: 60, Dir: t.TempDir()})
 	if err != nil {
@@ -48,6 +49,9 @@ func startDaemon(t *testing.T) *opsEnv {
 	// records (the managers) are parked, so the parked page has something to show.
 	o.edit("mappings/hubspot-contacts.yaml", "    default: other\n", "")
 	o.edit("mappings/hubspot-contacts.yaml", "Manager: manager, ", "")
+	for _, e := range edits {
+		e(o)
+	}
 	cfg, err := config.Load(sb.Config, o.environ)
 	if err != nil {
 		t.Fatal(err)
@@ -67,6 +71,7 @@ func startDaemon(t *testing.T) *opsEnv {
 			}
 			return connector.BuildWith(cfg, o.getenv, log, o.eng.Store, m)
 		}}
+	o.d = d
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- d.Run(ctx) }()
