@@ -15,6 +15,7 @@ import (
 
 	"github.com/leadsync/leadsync/connector/account"
 	"github.com/leadsync/leadsync/connector/observe"
+	"github.com/leadsync/leadsync/connector/react"
 	"github.com/leadsync/leadsync/connector/web"
 	"github.com/leadsync/leadsync/crm"
 	"github.com/leadsync/leadsync/state"
@@ -192,7 +193,7 @@ func (d *Daemon) runOnce(r *Runner, p *Pipeline) {
 		d.Logger.Error("run failed", "pipeline", p.Name, "err", err)
 		return
 	}
-	if sum.Status == RunFailed && sum.StopClass == crm.ClassAuth {
+	if sum.StopClass != crm.ClassNone && react.For(sum.StopClass).Run == react.StopPipeline {
 		d.mu.Lock()
 		d.stopped[p.Name] = "auth: " + sum.Error
 		d.mu.Unlock()

@@ -63,7 +63,7 @@ type flakyWrite struct {
 }
 
 func (f *flakyWrite) Get(ctx context.Context, object string, ids, fields []string) ([]crm.Record, error) {
-	return f.Adapter.(crm.Getter).Get(ctx, object, ids, fields)
+	return f.Adapter.Get(ctx, object, ids, fields)
 }
 
 func (f *flakyWrite) Write(ctx context.Context, object string, patches []crm.Patch) ([]crm.WriteResult, error) {

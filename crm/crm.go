@@ -108,8 +108,9 @@ type SchemaReader interface {
 	Schema(ctx context.Context, object string) (Schema, error)
 }
 
-// Getter reads records by id. The connector uses it, where an adapter offers it, to
-// retry parked records whose version the change stream will not hand out again.
+// Getter reads records by id. The connector needs it to retry parked records whose
+// version the change stream will not hand out again, and to read back writes whose
+// outcome is unknown.
 type Getter interface {
 	Get(ctx context.Context, object string, ids, fields []string) ([]Record, error)
 }
@@ -119,4 +120,5 @@ type Adapter interface {
 	Source
 	Sink
 	SchemaReader
+	Getter
 }

@@ -351,7 +351,6 @@ func TestApplyChangesNothingUnlessAllIsValid(t *testing.T) {
 	noLedger.ledger = nil
 	for name, bad := range map[string]Settings{
 		"a builder fails":    withCRM(crmOf("sf-a", ok), crmOf("sf-b", broken)),
-		"no read by id":      withCRM(crmOf("sf-a", func() (crm.Adapter, error) { return noGetter{&fakeCRM{}}, nil })),
 		"a name twice":       withCRM(crmOf("hs", ok)),
 		"no rate":            func() Settings { b := withCRM(); b.Lusha.PerSecond = 0; return b }(),
 		"no breaker timeout": withCRM(CRMSettings{Name: "x", Kind: "hubspot", Build: ok}),

@@ -2,7 +2,6 @@ package account
 
 import (
 	"context"
-	"errors"
 	"io"
 	"iter"
 
@@ -19,22 +18,14 @@ type CRM struct {
 	identity   string
 	settings   any
 	adapter    crm.Adapter
-	getter     crm.Getter
 	breaker    *breaker
 }
 
-var (
-	_ crm.Adapter = (*CRM)(nil)
-	_ crm.Getter  = (*CRM)(nil)
-)
+var _ crm.Adapter = (*CRM)(nil)
 
 func newCRM(s CRMSettings, a crm.Adapter, sh *shared) (*CRM, error) {
-	g, ok := a.(crm.Getter)
-	if !ok {
-		return nil, errNoGetter
-	}
 	return &CRM{name: s.Name, kind: s.Kind, identity: s.identity(), settings: s.Settings,
-		adapter: a, getter: g, breaker: newBreaker("crm "+s.Name, s.Breaker, sh.metrics, sh.log)}, nil
+		adapter: a, breaker: newBreaker("crm "+s.Name, s.Breaker, sh.metrics, sh.log)}, nil
 }
 
 // Name is the account's name in the config.
@@ -93,7 +84,7 @@ func (c *CRM) Schema(ctx context.Context, object string) (crm.Schema, error) {
 
 // Get reads records by id through the breaker.
 func (c *CRM) Get(ctx context.Context, object string, ids, fields []string) ([]crm.Record, error) {
-	return guard(c, "get", func() ([]crm.Record, error) { return c.getter.Get(ctx, object, ids, fields) })
+	return guard(c, "get", func() ([]crm.Record, error) { return c.adapter.Get(ctx, object, ids, fields) })
 }
 
 func guard[T any](c *CRM, op string, call func() (T, error)) (T, error) {
@@ -106,5 +97,3 @@ func guard[T any](c *CRM, op string, call func() (T, error)) (T, error) {
 	done(err)
 	return v, err
 }
-
-var errNoGetter = errors.New("the adapter cannot read records by id (crm.Getter)")

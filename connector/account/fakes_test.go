@@ -135,9 +135,6 @@ func (f *fakeCRM) Close() error {
 	return nil
 }
 
-// noGetter is an adapter without read by id.
-type noGetter struct{ crm.Adapter }
-
 // fakeLusha answers Lusha's HTTP calls in memory (so that synctest can run them):
 // GET /v3/account/usage with the credits left, anything else with next.
 type fakeLusha struct {

@@ -47,7 +47,7 @@ type CRMSettings struct {
 	// Settings is the rest of the account's configuration, comparable data. Adapters
 	// cannot change it in place, so a change also makes a new account.
 	Settings any
-	// Build makes the adapter; it must also read by id (crm.Getter).
+	// Build makes the adapter.
 	Build func() (crm.Adapter, error)
 }
 

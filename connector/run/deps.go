@@ -68,7 +68,4 @@ type Claim interface {
 
 // CRM is a CRM account's adapter as a run uses it: behind its breaker and pacing, and
 // able to read records by id (the retry queue and the read-back of unknown writes).
-type CRM interface {
-	crm.Adapter
-	crm.Getter
-}
+type CRM = crm.Adapter

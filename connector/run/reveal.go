@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/leadsync/leadsync/connector/react"
 	"github.com/leadsync/leadsync/crm"
 	"github.com/leadsync/leadsync/lusha"
 	"github.com/leadsync/leadsync/state"
@@ -161,8 +162,8 @@ func (e *enricher) companyChunk(ctx context.Context, ids []string, need map[stri
 	}
 	resp, err := e.rn.Lusha.EnrichCompanies(ctx, lusha.CompaniesEnrichRequest{IDs: ids})
 	if err != nil {
-		if class := crm.ClassOf(err); class == crm.ClassRestricted || class == crm.ClassInvalid {
-			return nil // no company answer: company fields get no value
+		if react.Of(err).Record == react.Split {
+			return nil // a company refused (malformed or restricted): its fields get no value
 		}
 		var waiting []*Record
 		for _, id := range ids {
