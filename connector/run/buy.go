@@ -111,24 +111,34 @@ func (e *enricher) searchChunk(ctx context.Context, chunk []*Record) error {
 		return e.callFailed(ctx, chunk, err)
 	}
 	now := e.rn.now()
+	return answered(ctx, e, chunk, byRef, resp.Results, func(res lusha.ContactPreview) string { return res.ClientReferenceID },
+		func(r *Record, res lusha.ContactPreview) *state.Enrichment { return e.previewOutcome(r, res, now) },
+		"contacts/search", resp.Billing.CreditsCharged)
+}
+
+// answered applies the results of a search call to the records they name (by the
+// reference Lusha echoes), parks the records it left out, and persists what to cache.
+func answered[R any](ctx context.Context, e *enricher, chunk []*Record, byRef map[string]*Record, results []R,
+	ref func(R) string, outcome func(*Record, R) *state.Enrichment, call string, credits int) error {
 	var ens []state.Enrichment
-	for _, res := range resp.Results {
-		r := byRef[res.ClientReferenceID]
+	for _, res := range results {
+		r := byRef[ref(res)]
 		if r == nil {
 			continue
 		}
-		delete(byRef, res.ClientReferenceID)
-		if en := e.previewOutcome(r, res, now); en != nil {
+		delete(byRef, ref(res))
+		if en := outcome(r, res); en != nil {
 			ens = append(ens, *en)
 		}
 	}
 	for _, r := range byRef {
 		r.set(Parked, crm.ClassUnavailable, "Lusha returned no result for this record")
 	}
-	if ens, err = e.dropForgotten(ctx, chunk, ens); err != nil {
+	ens, err := e.dropForgotten(ctx, chunk, ens)
+	if err != nil {
 		return err
 	}
-	return e.persist(ctx, "contacts/search", resp.Billing.CreditsCharged, ens)
+	return e.persist(ctx, call, credits, ens)
 }
 
 // previewOutcome applies one search result to its record and returns what to cache.
@@ -169,24 +179,9 @@ func (e *enricher) searchAndEnrichChunk(ctx context.Context, chunk []*Record) er
 		return e.callFailed(ctx, chunk, err)
 	}
 	now := e.rn.now()
-	var ens []state.Enrichment
-	for _, res := range resp.Results {
-		r := byRef[res.ClientReferenceID]
-		if r == nil {
-			continue
-		}
-		delete(byRef, res.ClientReferenceID)
-		if en := e.enrichedOutcome(r, res, reveal, 0, now); en != nil {
-			ens = append(ens, *en)
-		}
-	}
-	for _, r := range byRef {
-		r.set(Parked, crm.ClassUnavailable, "Lusha returned no result for this record")
-	}
-	if ens, err = e.dropForgotten(ctx, chunk, ens); err != nil {
-		return err
-	}
-	return e.persist(ctx, "contacts/search-and-enrich", resp.Billing.CreditsCharged, ens)
+	return answered(ctx, e, chunk, byRef, resp.Results, func(res lusha.EnrichedContact) string { return res.ClientReferenceID },
+		func(r *Record, res lusha.EnrichedContact) *state.Enrichment { return e.enrichedOutcome(r, res, reveal, 0, now) },
+		"contacts/search-and-enrich", resp.Billing.CreditsCharged)
 }
 
 // enrichedOutcome applies one enriched contact to its record, over the preview the
