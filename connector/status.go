@@ -71,8 +71,12 @@ func (s *Status) pipeline(ctx context.Context, p config.Pipeline, now, day time.
 	if !st.CursorUpdatedAt.IsZero() {
 		v.HasCursor, v.CursorLag = true, now.Sub(st.CursorUpdatedAt)
 	}
-	for _, n := range st.Records[state.StatusPending] {
-		v.Queued += n
+	// Waiting records: deferred to a later run, or written with an unknown outcome
+	// that the next run reads back.
+	for _, status := range []string{state.StatusPending, state.StatusUnknown} {
+		for _, n := range st.Records[status] {
+			v.Queued += n
+		}
 	}
 	v.ParkedByClass = st.Records[state.StatusParked]
 	if v.CreditsToday, err = s.Store.CreditsSpent(ctx, p.Name, day); err != nil {
