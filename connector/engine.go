@@ -149,7 +149,7 @@ func BuildWith(cfg *config.Config, getenv func(string) string, log *slog.Logger,
 	}
 	host, _ := os.Hostname()
 	owner := fmt.Sprintf("%s/%d/%d", host, os.Getpid(), time.Now().UnixNano())
-	accts := account.New(account.Options{Ledger: store, Claims: store, Owner: owner, Metrics: metrics, Logger: log})
+	accts := account.New(account.Options{Ledger: store, Claims: store, Owner: owner, Alive: ownerAlive, Metrics: metrics, Logger: log})
 	if err := accts.Apply(settings); err != nil {
 		return nil, &config.Error{File: cfg.Path(), Msg: err.Error()}
 	}
@@ -233,5 +233,6 @@ func (e *Engine) Close() error {
 // NewAccounts builds an empty set of accounts for this engine's store and process,
 // reporting to metrics; Adopt configures it. The daemon keeps one for its whole life.
 func (e *Engine) NewAccounts(metrics *observe.Metrics, log *slog.Logger) *account.Accounts {
-	return account.New(account.Options{Ledger: e.Store, Claims: e.Store, Owner: e.Runner.Owner, Metrics: metrics, Logger: log})
+	return account.New(account.Options{Ledger: e.Store, Claims: e.Store, Owner: e.Runner.Owner, Alive: ownerAlive,
+		Metrics: metrics, Logger: log})
 }

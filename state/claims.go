@@ -93,3 +93,29 @@ func (s *SQLite) dropClaims(ctx context.Context, tx *sql.Tx, es []Enrichment) er
 	}
 	return nil
 }
+
+// ClaimHolders returns, for the keys claimed now (unexpired), who holds each claim.
+func (s *SQLite) ClaimHolders(ctx context.Context, keys []string) (map[string]string, error) {
+	out := map[string]string{}
+	now := toMS(s.now())
+	err := inChunks(keys, func(chunk []string) error {
+		rows, err := s.r.QueryContext(ctx, `SELECT key, owner FROM identity_claims
+			WHERE expires_at > ? AND key IN (`+marks(len(chunk))+`)`, append([]any{now}, anys(chunk)...)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var key, owner string
+			if err := rows.Scan(&key, &owner); err != nil {
+				return err
+			}
+			out[key] = owner
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("state: claim holders: %w", err)
+	}
+	return out, nil
+}

@@ -66,6 +66,9 @@ type Store interface {
 	ClaimIdentities(ctx context.Context, owner string, keys []string, ttl time.Duration) (claimed []string, err error)
 	// ReleaseClaims gives up owner's claims on keys.
 	ReleaseClaims(ctx context.Context, owner string, keys []string) error
+	// ClaimHolders says who holds the unexpired claims on keys (keys not claimed are
+	// absent), so that a waiter can tell a live buyer from a dead one.
+	ClaimHolders(ctx context.Context, keys []string) (map[string]string, error)
 	// CreditsSpent sums the credits spent since t (all pipelines when pipeline is "").
 	CreditsSpent(ctx context.Context, pipeline string, since time.Time) (int, error)
 

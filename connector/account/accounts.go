@@ -21,7 +21,10 @@ type Options struct {
 	Ledger Ledger // the store's spend; required once a daily cap is set
 	Claims Claims // nil: single flight within this process only
 	// Owner names this process in Claims; "": host/pid/start time.
-	Owner   string
+	Owner string
+	// Alive says whether a claim's owner may still run; a dead owner's claims are
+	// given back at once. Nil: claims are waited out until they expire.
+	Alive   func(owner string) bool
 	Metrics *observe.Metrics // nil: none
 	Logger  *slog.Logger     // nil: none
 	// Transport carries Lusha's requests; nil: a clone of http.DefaultTransport per
@@ -52,7 +55,7 @@ func New(o Options) *Accounts {
 	return &Accounts{
 		sh: &shared{
 			budget:    &budget{ledger: o.Ledger, metrics: o.Metrics},
-			flights:   newFlights(o.Owner, o.Claims, log),
+			flights:   newFlights(o.Owner, o.Claims, o.Alive, log),
 			transport: o.Transport,
 			metrics:   o.Metrics,
 			log:       log,

@@ -79,6 +79,18 @@ func (s *fakeClaims) ReleaseClaims(_ context.Context, owner string, keys []strin
 	return nil
 }
 
+func (s *fakeClaims) ClaimHolders(_ context.Context, keys []string) (map[string]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]string{}
+	for _, k := range keys {
+		if c, ok := s.held[k]; ok && time.Now().Before(c.expires) {
+			out[k] = c.owner
+		}
+	}
+	return out, nil
+}
+
 func (s *fakeClaims) owner(key string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()

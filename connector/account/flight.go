@@ -18,6 +18,8 @@ type Claims interface {
 	ClaimIdentities(ctx context.Context, owner string, keys []string, ttl time.Duration) ([]string, error)
 	// ReleaseClaims deletes owner's claims of keys; others' stay.
 	ReleaseClaims(ctx context.Context, owner string, keys []string) error
+	// ClaimHolders says who holds the unexpired claims on keys.
+	ClaimHolders(ctx context.Context, keys []string) (map[string]string, error)
 }
 
 // flights is the process's table of identities being bought: one flight per key,
@@ -26,6 +28,7 @@ type Claims interface {
 type flights struct {
 	owner  string // this process in the store's claims
 	claims Claims // nil: single flight within the process only
+	alive  func(owner string) bool
 	log    *slog.Logger
 	mu     sync.Mutex
 	keys   map[string]chan struct{} // closed when the flight ends
@@ -35,9 +38,6 @@ type flights struct {
 const (
 	pollFirst = 50 * time.Millisecond
 	pollMax   = 2 * time.Second
-	// probeTTL bounds a claim Wait takes only to learn that a key is free and gives
-	// back at once; it matters only if giving it back fails.
-	probeTTL = persistMargin + 30*time.Second
 	// releaseTimeout bounds giving claims back to the store.
 	releaseTimeout = 10 * time.Second
 	// persistMargin is the time a claim outlives its flight's context, for the
@@ -45,8 +45,8 @@ const (
 	persistMargin = time.Minute
 )
 
-func newFlights(owner string, claims Claims, log *slog.Logger) *flights {
-	return &flights{owner: owner, claims: claims, log: log, keys: map[string]chan struct{}{}}
+func newFlights(owner string, claims Claims, alive func(string) bool, log *slog.Logger) *flights {
+	return &flights{owner: owner, claims: claims, alive: alive, log: log, keys: map[string]chan struct{}{}}
 }
 
 // Claim is the outcome of one claim: the keys this caller now buys (Mine) and the
@@ -213,20 +213,34 @@ func (f *flights) busy(keys []string) <-chan struct{} {
 	return nil
 }
 
-// heldElsewhere asks the store whether another process holds a claim on some key.
-// The store offers only claim and release, so the question is a claim given back at
-// once, made under this process's own flights so that no caller here claims the
-// same keys meanwhile (such a caller sees them as Others and waits briefly).
+// heldElsewhere asks the store whether another live process holds a claim on some
+// key. A claim whose owner is a dead process of this host (a crash) is given back at
+// once rather than waited out for its whole TTL, as a dead holder's lease is.
 func (f *flights) heldElsewhere(ctx context.Context, keys []string) (bool, error) {
 	if f.claims == nil || len(keys) == 0 {
 		return false, nil
 	}
-	probe, err := f.claim(ctx, keys, probeTTL)
+	holders, err := f.claims.ClaimHolders(ctx, keys)
 	if err != nil {
 		return false, err
 	}
-	held := len(probe.Others) > 0
-	probe.Release()
+	dead := map[string][]string{}
+	held := false
+	for key, owner := range holders {
+		switch {
+		case owner == f.owner:
+		case f.alive != nil && !f.alive(owner):
+			dead[owner] = append(dead[owner], key)
+		default:
+			held = true
+		}
+	}
+	for owner, ks := range dead {
+		f.log.Warn("giving back the identity claims of a process that died", "owner", owner, "claims", len(ks))
+		if err := f.claims.ReleaseClaims(ctx, owner, ks); err != nil {
+			return false, err
+		}
+	}
 	return held, nil
 }
 

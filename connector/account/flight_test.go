@@ -236,6 +236,30 @@ func TestADeadProcessClaimExpires(t *testing.T) {
 	})
 }
 
+// A claim whose owner is known to be dead (a crashed process of this host) is given
+// back at once: the pipeline that takes over does not wait out the claim's TTL.
+func TestADeadLocalProcessClaimIsGivenBackAtOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		claims := newFakeClaims()
+		p1 := lushaOf(t, Options{Claims: claims, Owner: "p1"})
+		alive := func(owner string) bool { return owner != "p1" }
+		p2 := lushaOf(t, Options{Claims: claims, Owner: "p2", Alive: alive})
+		claim(t, p1, "k") // p1 dies holding it
+		start := time.Now()
+		if err := p2.Wait(t.Context(), []string{"k"}); err != nil {
+			t.Fatalf("Wait: %v", err)
+		}
+		if waited := time.Since(start); waited > time.Second {
+			t.Errorf("waited %v on a dead process's claim", waited)
+		}
+		if c := claim(t, p2, "k"); !sameKeys(c.Mine, []string{"k"}) {
+			t.Fatalf("p2 could not claim the dead process's key: %+v", c)
+		} else {
+			c.Release()
+		}
+	})
+}
+
 func TestCancellingAWaiterLeavesTheOthersWaiting(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		lu := lushaOf(t, Options{Claims: newFakeClaims()})

@@ -180,7 +180,9 @@ func (e *enricher) searchAndEnrichChunk(ctx context.Context, chunk []*Record) er
 	}
 	now := e.rn.now()
 	return answered(ctx, e, chunk, byRef, resp.Results, func(res lusha.EnrichedContact) string { return res.ClientReferenceID },
-		func(r *Record, res lusha.EnrichedContact) *state.Enrichment { return e.enrichedOutcome(r, res, reveal, 0, now) },
+		func(r *Record, res lusha.EnrichedContact) *state.Enrichment {
+			return e.enrichedOutcome(r, res, reveal, 0, now)
+		},
 		"contacts/search-and-enrich", resp.Billing.CreditsCharged)
 }
 

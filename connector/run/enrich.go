@@ -3,6 +3,7 @@ package run
 import (
 	"context"
 	"slices"
+	"time"
 
 	"github.com/leadsync/leadsync/crm"
 	"github.com/leadsync/leadsync/state"
@@ -17,11 +18,15 @@ type enricher struct {
 	restricted []string
 }
 
+// maxWaitForOthers bounds how long a run waits for another pipeline's or process's
+// purchase of the same people.
+const maxWaitForOthers = 2 * time.Minute
+
 var (
 	errNoAnswer = &crm.Error{Service: "lusha", Op: "enrich", Class: crm.ClassUnavailable,
 		Message: "no answer for this record"}
 	errBoughtElsewhere = &crm.Error{Service: "leadsync", Op: "enrich", Class: crm.ClassUnavailable,
-		Message: "another pipeline was buying this person and got no answer; the next run asks again"}
+		Message: "another pipeline or process was buying this person and gave no answer; the next run asks again"}
 )
 
 // enrich gets a contact answer (and a company answer where needed) for every open
@@ -133,8 +138,12 @@ func (e *enricher) waitFor(ctx context.Context, recs []*Record) error {
 	for i, r := range recs {
 		keys[i] = r.key
 	}
-	if err := e.rn.Lusha.Wait(ctx, keys); err != nil {
-		e.hold(recs, err)
+	// A buyer elsewhere that neither answers nor dies is not waited for longer than
+	// this: its people wait for a later run, and this run ends after the page.
+	waitCtx, cancel := context.WithTimeout(ctx, maxWaitForOthers)
+	defer cancel()
+	if err := e.rn.Lusha.Wait(waitCtx, keys); err != nil {
+		e.hold(recs, errBoughtElsewhere)
 		return nil
 	}
 	cached, err := e.rn.Store.Enrichments(ctx, keys, e.rn.now())

@@ -51,6 +51,19 @@ func testIdentityClaims(t *testing.T, s state.Store, c *Clock) {
 			t.Errorf("%s (-want +got):\n%s", st.name, diff)
 		}
 	}
+	// After the steps: C holds k1 and k5 (claimed now), B holds k3 (since 40 s ago)
+	// and k2 expired an age ago; unclaimed keys are absent.
+	holders, err := s.ClaimHolders(ctx, []string{"k1", "k3", "k5", "k9"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[string]string{"k1": "C", "k3": "B", "k5": "C"}, holders); diff != "" {
+		t.Errorf("claim holders (-want +got):\n%s", diff)
+	}
+	c.Advance(2 * time.Minute)
+	if holders, _ := s.ClaimHolders(ctx, []string{"k1", "k3"}); len(holders) != 0 {
+		t.Errorf("expired claims still have holders: %v", holders)
+	}
 	for _, bad := range []struct {
 		owner string
 		keys  []string
