@@ -1,5 +1,5 @@
-// Package connector is leadsync's engine: one run of one pipeline
-// (read, plan, enrich, persist, map, write, record, advance), the cron scheduler and the daemon.
+// Package connector is leadsync's daemon: it wires a config into an engine (store,
+// accounts, pipelines), runs pipelines on their schedules, reloads and shuts down.
 //
-// It is the only package that decides how to react to a classified error (crm.Class).
+// One run is connector/run; how each error class is met is connector/react.
 package connector
