@@ -91,7 +91,7 @@ func (c *committer) tally(recs []*Record) []state.LedgerEntry {
 func (c *committer) commit(ctx context.Context, b *batch, recs []*Record, ledger []state.LedgerEntry) error {
 	rn := c.rn
 	now := rn.now()
-	pc := state.PageCommit{Pipeline: rn.p.Name, Account: rn.p.Account, Ledger: ledger, Fence: rn.lease.fenceOf()}
+	pc := state.PageCommit{Pipeline: rn.p.Name, Account: rn.p.Account, Ledger: ledger}
 	outcomes := map[[2]string]int{}
 	advance := b.stream && !b.cut && !rn.opts.Remap
 	var bugs []error
@@ -123,12 +123,12 @@ func (c *committer) commit(ctx context.Context, b *batch, recs []*Record, ledger
 	// The outcome must be stored even when shutdown cancelled ctx mid-page.
 	saveCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	if err := rn.Store.CommitPage(saveCtx, pc); err != nil {
-		if errors.Is(err, state.ErrLeaseLost) {
-			rn.lease.lose(fmt.Errorf("%w: %v", errLeaseLost, err))
-			return nil // the stale holder stops; the new one re-reads the page
+	if stop, err := rn.commitFenced(saveCtx, pc); stop != nil || err != nil {
+		// A stale holder stops (handle reports the lost lease); the new one re-reads.
+		if err != nil {
+			return fmt.Errorf("record page: %w", err)
 		}
-		return fmt.Errorf("record page: %w", err)
+		return nil
 	}
 	if pc.Cursor != nil {
 		c.cursor = b.pg.Next

@@ -196,9 +196,7 @@ func (e *enricher) mayBuy(recs []*Record) bool {
 		return true
 	}
 	for _, r := range recs {
-		if r.contact == nil {
-			r.set(Deferred, crm.ClassNone, "dry run: would ask Lusha (use --live to buy)")
-		}
+		r.set(Deferred, crm.ClassNone, "dry run: would ask Lusha (use --live to buy)")
 	}
 	return false
 }

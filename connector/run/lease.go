@@ -42,7 +42,24 @@ func (l *heldLease) check(now time.Time) error {
 	return nil
 }
 
-func (l *heldLease) lose(err error) { l.lostErr.CompareAndSwap(nil, &err) }
+func (l *heldLease) lose(err error) {
+	if l != nil {
+		l.lostErr.CompareAndSwap(nil, &err)
+	}
+}
+
+// commitFenced stores a commit under the lease's fence. A fence that no longer holds
+// is the reason to stop (another process took the pipeline over), not a failure.
+func (rn *run) commitFenced(ctx context.Context, pc state.PageCommit) (stop, err error) {
+	pc.Fence = rn.lease.fenceOf()
+	err = rn.Store.CommitPage(ctx, pc)
+	if errors.Is(err, state.ErrLeaseLost) {
+		lost := fmt.Errorf("%w: %v", errLeaseLost, err)
+		rn.lease.lose(lost)
+		return lost, nil
+	}
+	return nil, err
+}
 
 // fenceOf is the fence for a store write: zero in a dry run.
 func (l *heldLease) fenceOf() state.Fence {

@@ -59,16 +59,16 @@ func (rn *run) recoverChunk(ctx context.Context, ids []string, byID map[string][
 		current[r.ID] = r
 	}
 	now := rn.now()
-	c := state.PageCommit{Pipeline: rn.p.Name, Account: rn.p.Account, Settle: ids, Recover: true,
-		Fence: rn.lease.fenceOf()}
+	c := state.PageCommit{Pipeline: rn.p.Name, Account: rn.p.Account, Settle: ids, Recover: true}
 	for _, id := range ids {
 		rec, found := current[id]
 		c.Records = append(c.Records, rn.recovered(id, rec, found, unreadable, byID[id], &c.Ledger, now))
 	}
-	if err := rn.Store.CommitPage(ctx, c); err != nil {
+	stop, err := rn.commitFenced(ctx, c)
+	if err != nil {
 		return nil, fmt.Errorf("settle interrupted writes: %w", err)
 	}
-	return nil, nil
+	return stop, nil
 }
 
 // recovered settles one record from what the read-back found.

@@ -41,8 +41,8 @@ func (rn *run) retryDue(ctx context.Context) (error, error) {
 		if err != nil {
 			return err, nil
 		}
-		if err := rn.dropVanished(ctx, chunk, recs); err != nil {
-			return nil, err
+		if stop, err := rn.dropVanished(ctx, chunk, recs); stop != nil || err != nil {
+			return stop, err
 		}
 		b, err := rn.prepare(ctx, crm.Page{Records: recs, Total: -1}, false)
 		if err != nil {
@@ -57,7 +57,7 @@ func (rn *run) retryDue(ctx context.Context) (error, error) {
 
 // dropVanished ends the retries of records the CRM no longer has (deleted, merged
 // away): they are done, not parked for ever.
-func (rn *run) dropVanished(ctx context.Context, asked []string, got []crm.Record) error {
+func (rn *run) dropVanished(ctx context.Context, asked []string, got []crm.Record) (stop, err error) {
 	have := make(map[string]bool, len(got))
 	for _, r := range got {
 		have[r.ID] = true
@@ -70,8 +70,7 @@ func (rn *run) dropVanished(ctx context.Context, asked []string, got []crm.Recor
 		}
 	}
 	if len(gone) == 0 {
-		return nil
+		return nil, nil
 	}
-	return rn.Store.CommitPage(ctx, state.PageCommit{Pipeline: rn.p.Name, Account: rn.p.Account, Records: gone,
-		Fence: rn.lease.fenceOf()})
+	return rn.commitFenced(ctx, state.PageCommit{Pipeline: rn.p.Name, Account: rn.p.Account, Records: gone})
 }

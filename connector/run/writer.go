@@ -2,7 +2,6 @@ package run
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 
@@ -136,17 +135,15 @@ func deferAll(recs []*Record, err error) {
 func (w *writer) stage(ctx context.Context, chunk []*Record) error {
 	rn := w.rn
 	now := rn.now()
-	c := state.PageCommit{Pipeline: rn.p.Name, Account: rn.p.Account, Fence: rn.lease.fenceOf()}
+	c := state.PageCommit{Pipeline: rn.p.Name, Account: rn.p.Account}
 	for _, r := range chunk {
 		c.Ledger = append(c.Ledger, rn.ledgerRows(r, now, true)...)
 	}
-	if err := rn.Store.CommitPage(ctx, c); err != nil {
-		if errors.Is(err, state.ErrLeaseLost) {
-			err = fmt.Errorf("%w: %v", errLeaseLost, err)
-			rn.lease.lose(err)
-			return err
+	if stop, err := rn.commitFenced(ctx, c); stop != nil || err != nil {
+		if err != nil {
+			return fmt.Errorf("stage writes: %w", err)
 		}
-		return fmt.Errorf("stage writes: %w", err)
+		return stop
 	}
 	for _, r := range chunk {
 		r.set(Staged, crm.ClassNone, "")
