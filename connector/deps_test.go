@@ -27,6 +27,11 @@ func TestDependencyDirection(t *testing.T) {
 		"state":                   {mod + "connector", mod + "lusha", mod + "mapping", mod + "crm/hubspot"},
 		"lusha/lushatest":         {mod + "connector", mod + "state", mod + "mapping", mod + "crm/hubspot"},
 		"crm/hubspot/hubspottest": {mod + "connector", mod + "state", mod + "mapping", mod + "lusha"},
+		"crm/upstream":            {mod + "connector", mod + "lusha", mod + "state", mod + "mapping", mod + "crm/hubspot"},
+		// A run knows no config and no concrete account: the daemon wires them in.
+		"connector/run":     {mod + "connector/config", mod + "connector/account", mod + "connector/web", mod + "connector/sandbox"},
+		"connector/account": {mod + "connector/config", mod + "connector/run", mod + "connector/web", mod + "connector/sandbox"},
+		"connector/react":   {mod + "connector/config", mod + "connector/run", mod + "connector/account", mod + "state", mod + "lusha"},
 	}
 	dec := json.NewDecoder(strings.NewReader(string(out)))
 	seen := 0
