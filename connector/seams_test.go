@@ -477,10 +477,6 @@ fields:
 		{"by email, search and enrich", everything, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if tc.mapping == everything {
-				t.Skip("engine bug: a record that needs every data point goes straight to search-and-enrich, " +
-					"so a forgotten person under a new email is re-revealed before dropForgotten sees the Lusha id")
-			}
 			ctx := t.Context()
 			h := newHarness(t, 40, tc.mapping, harnessOptions{})
 			h.hub.DefineProperty(hubspottest.Property{Name: "lusha_email", Type: "string", FieldType: "text", GroupName: "contactinformation"})

@@ -66,6 +66,8 @@ type Store interface {
 	ClaimIdentities(ctx context.Context, owner string, keys []string, ttl time.Duration) (claimed []string, err error)
 	// ReleaseClaims gives up owner's claims on keys.
 	ReleaseClaims(ctx context.Context, owner string, keys []string) error
+	// AnyPersonForgotten reports whether some Lusha person id is suppressed.
+	AnyPersonForgotten(ctx context.Context) (bool, error)
 	// ClaimHolders says who holds the unexpired claims on keys (keys not claimed are
 	// absent), so that a waiter can tell a live buyer from a dead one.
 	ClaimHolders(ctx context.Context, keys []string) (map[string]string, error)

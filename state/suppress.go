@@ -45,3 +45,17 @@ func suppress(ctx context.Context, tx *sql.Tx, key, reason string, at time.Time)
 		key, reason, toMS(at))
 	return err
 }
+
+// AnyPersonForgotten reports whether some Lusha person id is on the suppression list
+// (see LushaKey): a run then searches before it buys, so that a forgotten person who
+// comes back under a new identity is recognised by their id before anything is
+// revealed. The key range uses the primary key's index.
+func (s *SQLite) AnyPersonForgotten(ctx context.Context) (bool, error) {
+	var any bool
+	err := s.r.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM suppressions WHERE key >= ? AND key < ?)`,
+		LushaKey(""), "lusha;").Scan(&any)
+	if err != nil {
+		return false, fmt.Errorf("state: forgotten people: %w", err)
+	}
+	return any, nil
+}

@@ -23,6 +23,7 @@ type Store interface {
 	Enrichments(ctx context.Context, keys []string, now time.Time) (map[string]*state.Enrichment, error)
 	SaveEnrichments(ctx context.Context, spend state.Spend, es []state.Enrichment) error
 	Suppress(ctx context.Context, key, reason string, at time.Time) error
+	AnyPersonForgotten(ctx context.Context) (bool, error)
 	CommitPage(ctx context.Context, c state.PageCommit) error
 
 	PendingWritesOf(ctx context.Context, pipeline, account string) ([]state.LedgerEntry, error)

@@ -96,8 +96,13 @@ func (e *enricher) needsPurchase(r *Record) bool {
 func (e *enricher) buyContacts(ctx context.Context, recs []*Record) error {
 	noAnswer := keep(recs, func(r *Record) bool { return r.contact == nil })
 	// A record that needs every data point is served by one search-and-enrich call:
-	// the same credits as search then enrich, half the calls.
-	everything := func(r *Record) bool { return len(r.reveal) == 2 }
+	// the same credits as search then enrich, half the calls. Not once someone was
+	// forgotten: their Lusha id must be seen (in a search) before anything is bought.
+	forgotten, err := e.rn.Store.AnyPersonForgotten(ctx)
+	if err != nil {
+		return err
+	}
+	everything := func(r *Record) bool { return len(r.reveal) == 2 && !forgotten }
 	if err := e.searchAndEnrich(ctx, keep(noAnswer, everything)); err != nil {
 		return err
 	}

@@ -16,6 +16,20 @@ import (
 // another account stay.
 func testForgetPerson(t *testing.T, s state.Store, _ *Clock) {
 	ctx := t.Context()
+	if any, err := s.AnyPersonForgotten(ctx); err != nil || any {
+		t.Fatalf("a new store has forgotten someone: %v %v", any, err)
+	}
+	if err := s.Suppress(ctx, "lusha-lookalike-key", "restricted", Epoch); err != nil {
+		t.Fatal(err)
+	}
+	if any, _ := s.AnyPersonForgotten(ctx); any {
+		t.Error("an identity key that only looks like a Lusha person key counts as a forgotten person")
+	}
+	defer func() {
+		if any, err := s.AnyPersonForgotten(ctx); err != nil || !any {
+			t.Errorf("after ForgetPerson no Lusha person is suppressed: %v %v", any, err)
+		}
+	}()
 	answer := func(key, lushaID string) state.Enrichment {
 		return state.Enrichment{Key: key, Outcome: state.OutcomeMatched, LushaID: lushaID,
 			Answer: []byte(`{}`), FetchedAt: Epoch, ExpiresAt: Epoch.Add(time.Hour)}
