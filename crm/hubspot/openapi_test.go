@@ -36,7 +36,7 @@ func specRouters(t *testing.T) []routers.Router {
 	var out []routers.Router
 	for _, file := range []string{"crm/contacts/v3/contacts.json", "crm/properties/v3/properties.json",
 		"crm/companies/v3/companies.json", "crm/leads/v3/leads.json", "crm/associations/v4/associations.json",
-		"auth/oauth/v1/oauth.json"} {
+		"auth/oauth/v1/oauth.json", "crm/objects/v3/objects.json"} {
 		doc, err := openapi3.NewLoader().LoadFromFile(specDir + file)
 		if err != nil {
 			t.Fatalf("load %s: %v", file, err)
@@ -202,6 +202,11 @@ func TestWireMatchesSpec(t *testing.T) {
 		{"POST", "/crm/v3/objects/contacts/batch/upsert", fake.Token(), `{"inputs":[{"id":"new@example.com","idProperty":"email","properties":{"firstname":"New"}}]}`, 200},
 		{"GET", "/crm/v4/objects/contacts/" + id[0] + "/associations/companies", fake.Token(), "", 200},
 		{"GET", "/crm/v3/objects/leads/" + lead + "?properties=hs_lead_name", fake.Token(), "", 200},
+		// The list endpoint every official client's getPage calls (reference §4.0, §10.2).
+		{"GET", "/crm/v3/objects/contacts?limit=2&properties=email&properties=city&archived=false", fake.Token(), "", 200},
+		{"GET", "/crm/v3/objects/contacts?limit=2&after=" + id[3] + "&properties=email,city", fake.Token(), "", 200},
+		{"GET", "/crm/v3/objects/companies?archived=true", fake.Token(), "", 200},
+		{"GET", "/crm/v3/objects/0-136?limit=1", fake.Token(), "", 200},
 	}
 	for _, c := range calls {
 		req, _ := http.NewRequest(c.method, e.url+c.path, strings.NewReader(c.body))
@@ -232,7 +237,8 @@ func TestWireMatchesSpec(t *testing.T) {
 		"POST /crm/v4/associations/contacts/companies/batch/read 207",
 		"POST /crm/v3/objects/companies/batch/read 200",
 		"POST /oauth/v1/token 200", "POST /oauth/v1/token 400", "GET /crm/v3/properties/leads 401",
-		"GET /crm/v3/properties/leads 200",
+		"GET /crm/v3/properties/leads 200", "GET /crm/v3/objects/contacts 200",
+		"GET /crm/v3/objects/companies 200", "GET /crm/v3/objects/0-136 200",
 	} {
 		if !v.seen[want] {
 			t.Errorf("scenario never produced %q (saw %v)", want, v.seen)

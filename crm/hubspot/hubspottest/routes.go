@@ -17,6 +17,7 @@ func (s *Server) routes() {
 		s.mux.HandleFunc("POST "+prefix+"/batch/update", s.object(s.batchUpdate))
 		s.mux.HandleFunc("POST "+prefix+"/batch/upsert", s.object(s.batchUpsert))
 		s.mux.HandleFunc("GET "+prefix+"/{id}", s.object(s.getObject))
+		s.mux.HandleFunc("GET "+prefix, s.object(s.listObjects))
 	}
 	for _, prefix := range []string{"/crm/v3/properties/{object}", "/crm/properties/2026-03/{object}"} {
 		s.mux.HandleFunc("GET "+prefix, s.object(s.listProperties))
@@ -79,6 +80,7 @@ type objectOut struct {
 	CreatedAt  string             `json:"createdAt"`
 	UpdatedAt  string             `json:"updatedAt"`
 	Archived   bool               `json:"archived"`
+	ArchivedAt string             `json:"archivedAt,omitempty"`
 }
 
 // render shows a record's values for the requested properties; names that are not

@@ -74,9 +74,13 @@ type searchOut struct {
 }
 
 type pagingOut struct {
-	Next struct {
-		After string `json:"after"`
-	} `json:"next"`
+	Next nextPage `json:"next"`
+}
+
+// nextPage is NextPage: search answers carry no link (reference §4.1), lists do.
+type nextPage struct {
+	After string `json:"after"`
+	Link  string `json:"link,omitempty"`
 }
 
 func (s *Server) search(w http.ResponseWriter, r *http.Request, o *objectType) {

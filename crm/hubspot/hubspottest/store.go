@@ -19,6 +19,8 @@ type record struct {
 	modified time.Time
 	props    map[string]string
 	archived bool
+	// archivedAt is when Archive moved it to the recycle bin.
+	archivedAt time.Time
 	// mergedInto is the record a merge replaced this one with: reads by this id
 	// answer with it (reference §4.6).
 	mergedInto int64
@@ -122,7 +124,7 @@ func (s *Server) Archive(object, id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if c := s.mustObject(object).lookup(id); c != nil {
-		c.archived = true
+		c.archived, c.archivedAt = true, s.now()
 		s.reindex(c)
 	}
 }
