@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/leadsync/leadsync/connector/account"
 	"github.com/leadsync/leadsync/connector/run"
 	"github.com/leadsync/leadsync/crm"
 	"github.com/leadsync/leadsync/state"
@@ -202,5 +204,45 @@ func TestUnreadableReadBackDoesNotWedgeThePipeline(t *testing.T) {
 	}
 	if pending, _ := h.store.PendingWritesOf(t.Context(), "p", "hs"); len(pending) != 0 {
 		t.Errorf("%d write-ahead rows still wait for a read-back", len(pending))
+	}
+}
+
+// racingClaims is another process that saves its answers and lets its claims go just
+// between this run's read of the cache and its claim.
+type racingClaims struct {
+	*state.SQLite
+	once sync.Once
+}
+
+func (r *racingClaims) ClaimIdentities(ctx context.Context, owner string, keys []string, ttl time.Duration) ([]string, error) {
+	r.once.Do(func() {
+		var ens []state.Enrichment
+		for _, k := range keys {
+			ens = append(ens, state.Enrichment{Key: k, Outcome: state.OutcomeNoMatch, FetchedAt: time.Now(),
+				ExpiresAt: time.Now().Add(time.Hour)})
+		}
+		_ = r.SQLite.SaveEnrichments(ctx, state.Spend{Pipeline: "elsewhere", Call: "contacts/search", Credits: 4}, ens)
+	})
+	return r.SQLite.ClaimIdentities(ctx, owner, keys, ttl)
+}
+
+// An answer saved by another process after this run read the cache and before it
+// claimed the identity is used, not bought again (I2).
+func TestAnAnswerSavedBeforeTheClaimIsNotBoughtAgain(t *testing.T) {
+	h := newHarness(t, 30, previewMapping, harnessOptions{})
+	h.accts = account.New(account.Options{Ledger: h.store, Claims: &racingClaims{SQLite: h.store}, Owner: "test"})
+	if err := h.accts.Apply(h.settings); err != nil {
+		t.Fatal(err)
+	}
+	defer h.accts.Close()
+	h.runner.engine.Accounts = h.accts
+	sum := h.run(RunOptions{})
+	for _, r := range h.sent() {
+		if strings.HasPrefix(r.Path, "/v3/contacts") {
+			t.Fatalf("a person whose answer another process had just saved was bought again: %s", r.Path)
+		}
+	}
+	if sum.CreditsSpent != 0 {
+		t.Errorf("spent %d credits", sum.CreditsSpent)
 	}
 }

@@ -49,7 +49,7 @@ func (c *committer) handle(ctx context.Context, b *batch) (stop, err error) {
 		rn.Progress(Progress{Pipeline: rn.p.Name, RunCounts: rn.counts, Total: b.pg.Total,
 			Elapsed: rn.now().Sub(rn.started)})
 	}
-	return firstErr(b.stop, crmStop, rn.lease.check(rn.now())), nil
+	return firstErr(b.stop, crmStop, rn.lease.check()), nil
 }
 
 func firstErr(errs ...error) error {

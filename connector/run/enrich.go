@@ -51,6 +51,19 @@ func (rn *run) enrich(ctx context.Context, recs []*Record) (error, error) {
 		if err != nil {
 			return nil, err
 		}
+		// The plan read the cache before the claim: another process may have saved
+		// the answer and let its claim go in between (I2). A stalled holder that lost
+		// its lease buys nothing.
+		if err = e.reread(ctx, mine); err == nil {
+			if lost := e.rn.lease.check(); lost != nil {
+				e.hold(mine, lost)
+			}
+			mine = keep(mine, func(r *Record) bool { return r.status == Planned && e.needsPurchase(r) })
+		}
+		if err != nil {
+			flight.Release()
+			return nil, err
+		}
 		buyCtx, cancel := flight.Context(ctx)
 		err = e.buyContacts(buyCtx, mine)
 		cancel()
@@ -150,6 +163,16 @@ func (e *enricher) waitFor(ctx context.Context, recs []*Record) error {
 	if err := e.rn.Lusha.Wait(waitCtx, keys); err != nil {
 		e.hold(recs, errBoughtElsewhere)
 		return nil
+	}
+	return e.reread(ctx, recs)
+}
+
+// reread takes the answers the cache now holds for recs: bought meanwhile by another
+// pipeline or process.
+func (e *enricher) reread(ctx context.Context, recs []*Record) error {
+	keys := make([]string, len(recs))
+	for i, r := range recs {
+		keys[i] = r.key
 	}
 	cached, err := e.rn.Store.Enrichments(ctx, keys, e.rn.now())
 	if err != nil {

@@ -28,15 +28,16 @@ type heldLease struct {
 var errLeaseLost = &crm.Error{Service: "leadsync", Op: "lease", Class: crm.ClassConflict,
 	Message: "this pipeline's lease was lost (the process stalled past lease_ttl and another took over); stopping without writing"}
 
-// check returns the reason the lease can no longer be trusted, or nil.
-func (l *heldLease) check(now time.Time) error {
+// check returns the reason the lease can no longer be trusted, or nil. Trust is
+// kept on this process's own clock (not the store's, nor a run's test clock).
+func (l *heldLease) check() error {
 	if l == nil {
 		return nil
 	}
 	if p := l.lostErr.Load(); p != nil {
 		return *p
 	}
-	if now.UnixMilli() >= l.trustedUntil.Load() {
+	if time.Now().UnixMilli() >= l.trustedUntil.Load() {
 		return errLeaseLost
 	}
 	return nil
@@ -76,6 +77,7 @@ func (r *Runner) holdLease(ctx context.Context, pipeline string) (*heldLease, er
 	if ttl <= 0 {
 		ttl = 2 * time.Minute
 	}
+	start := time.Now()
 	lease, err := r.Store.Acquire(ctx, pipeline, r.Owner, ttl)
 	if held, ok := errors.AsType[*state.LeaseHeldError](err); ok && r.Alive != nil && !r.Alive(held.Owner) {
 		r.Logger.Warn("taking the lease of a process that died", "pipeline", pipeline, "owner", held.Owner)
@@ -88,7 +90,7 @@ func (r *Runner) holdLease(ctx context.Context, pipeline string) (*heldLease, er
 	}
 	renewCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	l := &heldLease{fence: lease.Fence(), cancel: cancel, done: make(chan struct{})}
-	l.trust(lease, ttl, r.now())
+	l.trust(ttl, start)
 	go r.renew(renewCtx, l, ttl)
 	var once sync.Once
 	l.release = func() {
@@ -105,15 +107,12 @@ func (r *Runner) holdLease(ctx context.Context, pipeline string) (*heldLease, er
 	return l, nil
 }
 
-// trust sets how long the lease may be trusted without renewal: until a margin
-// before its expiry (River's rule: stop trusting at start + ttl - margin).
-func (l *heldLease) trust(lease state.Lease, ttl time.Duration, now time.Time) {
+// trust sets how long the lease may be trusted without renewal, from the moment the
+// acquiring or renewing call started (River's rule: stop trusting at start + ttl -
+// margin): the store's expiry is at least that far, whatever its clock says.
+func (l *heldLease) trust(ttl time.Duration, start time.Time) {
 	margin := min(ttl/10, 5*time.Second)
-	until := lease.ExpiresAt
-	if until.IsZero() {
-		until = now.Add(ttl)
-	}
-	l.trustedUntil.Store(until.Add(-margin).UnixMilli())
+	l.trustedUntil.Store(start.Add(ttl - margin).UnixMilli())
 }
 
 func (r *Runner) renew(ctx context.Context, l *heldLease, ttl time.Duration) {
@@ -125,10 +124,11 @@ func (r *Runner) renew(ctx context.Context, l *heldLease, ttl time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			lease, err := r.Store.Renew(ctx, l.fence, ttl)
+			start := time.Now()
+			_, err := r.Store.Renew(ctx, l.fence, ttl)
 			switch {
 			case err == nil:
-				l.trust(lease, ttl, r.now())
+				l.trust(ttl, start)
 			case errors.Is(err, state.ErrLeaseLost):
 				l.lose(fmt.Errorf("%w: %v", errLeaseLost, err))
 				return

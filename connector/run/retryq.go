@@ -30,7 +30,7 @@ func (rn *run) retryDue(ctx context.Context) (error, error) {
 		if rn.stopping() {
 			return errShutdown, nil
 		}
-		if err := rn.lease.check(rn.now()); err != nil {
+		if err := rn.lease.check(); err != nil {
 			return err, nil
 		}
 		recs, err := react.Do(ctx, rn.Retry, func() ([]crm.Record, error) {

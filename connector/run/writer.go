@@ -39,7 +39,7 @@ func (w *writer) write(ctx context.Context, recs []*Record) error {
 func (w *writer) chunk(ctx context.Context, chunk []*Record) {
 	rn := w.rn
 	if w.stop == nil {
-		w.stop = rn.lease.check(rn.now()) // a stalled holder writes nothing from a stale read
+		w.stop = rn.lease.check() // a stalled holder writes nothing from a stale read
 	}
 	if w.stop != nil {
 		deferAll(chunk, w.stop)
