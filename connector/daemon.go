@@ -108,13 +108,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 func (d *Daemon) shutdown(srv *http.Server, cancelRuns context.CancelFunc) error {
 	grace := d.engine.Load().Config.ShutdownGrace
 	d.Logger.Info("shutting down", "grace", grace.String())
-	d.mu.Lock()
-	d.drained = true
-	close(d.draining)
-	d.mu.Unlock()
 	d.sched.StopTicks() // no new ticks; the runs are waited for below, within the grace
-	finished := make(chan struct{})
-	go func() { d.runs.Wait(); close(finished) }()
+	finished := d.drain()
 	select {
 	case <-finished:
 	case <-time.After(grace):
@@ -151,6 +146,19 @@ func (d *Daemon) schedule(eng *Engine) error {
 		old.StopTicks() // its running jobs finish; d.runs waits for them
 	}
 	return nil
+}
+
+// drain lets no run start any more and returns a channel closed once the runs in
+// flight ended. No run joins d.runs after it is marked drained, so the Wait never
+// races an Add.
+func (d *Daemon) drain() <-chan struct{} {
+	d.mu.Lock()
+	d.drained = true
+	close(d.draining)
+	d.mu.Unlock()
+	finished := make(chan struct{})
+	go func() { d.runs.Wait(); close(finished) }()
+	return finished
 }
 
 func (d *Daemon) lock(pipeline string) *sync.Mutex {
