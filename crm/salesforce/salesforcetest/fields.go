@@ -90,6 +90,8 @@ func systemFields() []Field {
 		{Name: "LastModifiedDate", Label: "Last Modified Date", Type: "datetime", ReadOnly: true, Required: true},
 		{Name: "LastModifiedById", Label: "Last Modified By ID", Type: "reference", ReadOnly: true, Required: true},
 		{Name: "SystemModstamp", Label: "System Modstamp", Type: "datetime", ReadOnly: true, Required: true},
+		// A merge deletes the losers and points them here (reference §3.6, §7.3).
+		{Name: "MasterRecordId", Label: "Master Record ID", Type: "reference", ReadOnly: true},
 	}
 }
 
@@ -130,6 +132,11 @@ func leadFields() []Field {
 		Field{Name: "DoNotCall", Label: "Do Not Call", Type: "boolean"},
 		Field{Name: "HasOptedOutOfEmail", Label: "Email Opt Out", Type: "boolean"},
 		Field{Name: "IsConverted", Label: "Converted", Type: "boolean", ReadOnly: true},
+		// Set by a conversion, which keeps the lead (reference §7.3; Change Data Capture
+		// guide, "Change Events for Lead Conversion").
+		Field{Name: "ConvertedDate", Label: "Converted Date", Type: "date", ReadOnly: true},
+		Field{Name: "ConvertedAccountId", Label: "Converted Account ID", Type: "reference", ReadOnly: true},
+		Field{Name: "ConvertedContactId", Label: "Converted Contact ID", Type: "reference", ReadOnly: true},
 	)
 }
 

@@ -92,13 +92,40 @@ func (s *Server) mustAdd(object string, fields map[string]string) string {
 func (s *Server) Add(object string, fields map[string]string) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o, ok := s.objects[strings.ToLower(object)]
-	if !ok {
+	if _, ok := s.objects[strings.ToLower(object)]; !ok {
 		return "", fmt.Errorf("unknown object %q", object)
 	}
-	stamp := s.stamp()
-	r := &record{id: makeID(o.prefix, o.next), values: map[string]string{}}
+	return s.create(object, fields, s.stamp())
+}
+
+// create inserts a record at once; the caller holds s.mu.
+func (s *Server) create(object string, fields map[string]string, stamp string) (string, error) {
+	o := s.mustObject(object)
+	r, err := s.newRecord(o, o.newID(), fields, stamp)
+	if err != nil {
+		return "", err
+	}
+	o.insert(r)
+	return r.id, nil
+}
+
+// newID issues the object's next id; the caller holds s.mu.
+func (o *object) newID() string {
+	id := makeID(o.prefix, o.next)
 	o.next++
+	return id
+}
+
+// insert makes a record visible to reads.
+func (o *object) insert(r *record) {
+	o.records[r.id] = r
+	o.ids = append(o.ids, r.id)
+}
+
+// newRecord builds a record with its defaults and system fields, stamped stamp; the
+// caller holds s.mu.
+func (s *Server) newRecord(o *object, id string, fields map[string]string, stamp string) (*record, error) {
+	r := &record{id: id, values: map[string]string{}}
 	for _, name := range o.order {
 		f, _ := o.field(name)
 		if f.Type == "boolean" {
@@ -108,11 +135,11 @@ func (s *Server) Add(object string, fields map[string]string) (string, error) {
 	for k, v := range fields {
 		f, ok := o.field(k)
 		if !ok {
-			return "", fmt.Errorf("no field %q on %s", k, o.name)
+			return nil, fmt.Errorf("no field %q on %s", k, o.name)
 		}
 		enc, err := encodeSeed(f, v)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		r.values[f.Name] = enc
 	}
@@ -134,9 +161,7 @@ func (s *Server) Add(object string, fields map[string]string) (string, error) {
 		}
 	}
 	o.deriveName(r)
-	o.records[r.id] = r
-	o.ids = append(o.ids, r.id)
-	return r.id, nil
+	return r, nil
 }
 
 // encodeSeed accepts seed values in the API's string forms (any datetime RFC 3339).
@@ -219,6 +244,11 @@ func (o *object) lookup(id string) *record {
 func (s *Server) Update(object, id string, fields map[string]string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.update(object, id, fields, s.stamp())
+}
+
+// update changes a record's values, stamping a change with stamp; the caller holds s.mu.
+func (s *Server) update(object, id string, fields map[string]string, stamp string) error {
 	o := s.mustObject(object)
 	r := o.lookup(id)
 	if r == nil || r.deleted {
@@ -240,7 +270,7 @@ func (s *Server) Update(object, id string, fields map[string]string) error {
 	}
 	if changed {
 		o.deriveName(r)
-		s.touch(r, s.userID)
+		r.stampAt(stamp, s.userID)
 	}
 	return nil
 }
@@ -262,8 +292,11 @@ func (s *Server) Delete(object, id string) error {
 }
 
 // touch stamps a change: deletion and every update move SystemModstamp.
-func (s *Server) touch(r *record, by string) {
-	stamp := s.stamp()
+func (s *Server) touch(r *record, by string) { r.stampAt(s.stamp(), by) }
+
+// stampAt stamps a change made by a transaction that started at stamp: Salesforce
+// takes SystemModstamp when the transaction starts, not when it commits (§7.2).
+func (r *record) stampAt(stamp, by string) {
 	r.values["LastModifiedDate"], r.values["SystemModstamp"], r.values["LastModifiedById"] = stamp, stamp, by
 }
 
