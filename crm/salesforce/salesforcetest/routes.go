@@ -36,7 +36,7 @@ func (s *Server) routes() {
 		}
 		route("/services/data/{version}"+pattern, h)
 	}
-	route("/services/oauth2/token", handlers{http.MethodPost: s.handleToken})
+	route("/services/oauth2/token", handlers{http.MethodPost: s.myDomainOnly(s.handleToken)})
 	route("/services/oauth2/revoke", handlers{http.MethodPost: s.handleRevoke})
 	route("/services/data/{$}", handlers{http.MethodGet: s.handleVersions})
 	data("/limits", handlers{http.MethodGet: s.handleLimits})
