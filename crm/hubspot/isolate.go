@@ -14,13 +14,12 @@ type propertyError struct {
 	property, code, message string
 }
 
-// isolate removes the properties a whole-batch 400 names from the patches that carry
-// them and records them as FieldErrors. It reports false when the answer names no
-// property present in the batch (nothing to split; the batch error stands).
+// isolate removes the properties a whole-batch 400 pins on records from the patches
+// that carry them and records them as FieldErrors. It reports false when the answer
+// pins nothing in the batch: the caller halves it instead.
 func (w *write) isolate(b errorBody, pending []crm.Patch) ([]crm.Patch, bool) {
-	perrs := propertyErrors(b)
 	removed := false
-	for _, pe := range perrs {
+	for _, pe := range propertyErrors(b) {
 		for _, i := range offenders(pe, pending) {
 			p := pending[i]
 			delete(p.Fields, pe.property)
@@ -29,20 +28,34 @@ func (w *write) isolate(b errorBody, pending []crm.Patch) ([]crm.Patch, bool) {
 			removed = true
 		}
 	}
-	rest := pending[:0:0]
-	for _, p := range pending {
-		if len(p.Fields) > 0 {
-			rest = append(rest, p)
-		}
-	}
-	return rest, removed
+	return pending, removed
 }
 
+// names reports whether a whole-batch 400 names a property that some pending record
+// writes. One that does not is about the batch itself: halving would only repeat it.
+func names(b errorBody, pending []crm.Patch) bool {
+	for _, pe := range propertyErrors(b) {
+		for _, p := range pending {
+			if _, ok := p.Fields[pe.property]; ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// propertyCodes refuse a property whatever its value: every record writing it is at
+// fault. READ_ONLY_VALUE is the fake's name for the read-only refusal, which was never
+// captured (reference §7.3); another name only costs a split.
+var propertyCodes = map[string]bool{"PROPERTY_DOESNT_EXIST": true, "READ_ONLY_VALUE": true}
+
 // offenders picks the patches a property error is about. HubSpot does not say which
-// input failed; value errors (INVALID_OPTION, INVALID_DATE, …) start their message
-// with the refused value, which narrows the blame to the records holding it. When
-// nothing matches, every record writing the property is blamed: dropping one field
-// too many is recoverable, a second refusal of the batch is not.
+// input failed. A record alone in the batch is the one; a property refused whatever
+// its value blames every record writing it; value errors (INVALID_OPTION,
+// INVALID_DATE, …) start their message with the refused value, or with the refused
+// part of a multi-select value, which picks the records holding it. Otherwise nobody
+// is blamed: halving the batch finds the record, where blaming every record writing
+// the property would refuse good values.
 func offenders(pe propertyError, pending []crm.Patch) []int {
 	var carrying, matching []int
 	for i, p := range pending {
@@ -51,14 +64,25 @@ func offenders(pe propertyError, pending []crm.Patch) []int {
 			continue
 		}
 		carrying = append(carrying, i)
-		if v != "" && (strings.HasPrefix(pe.message, v+" ") || strings.HasPrefix(pe.message, `"`+v+`"`)) {
+		if mentions(pe.message, v) {
 			matching = append(matching, i)
 		}
 	}
-	if len(matching) > 0 {
-		return matching
+	if len(pending) == 1 || propertyCodes[pe.code] {
+		return carrying
 	}
-	return carrying
+	return matching
+}
+
+// mentions reports whether a value error's message starts with the value or with one
+// of its ";"-separated parts.
+func mentions(msg, value string) bool {
+	for _, v := range append([]string{value}, strings.Split(value, ";")...) {
+		if v != "" && (strings.HasPrefix(msg, v+" ") || strings.HasPrefix(msg, `"`+v+`"`)) {
+			return true
+		}
+	}
+	return false
 }
 
 func propertyErrors(b errorBody) []propertyError {
