@@ -9,11 +9,13 @@ type AccountUsage struct {
 	Pricing    map[string]PricingEntry `json:"pricing,omitzero"`
 }
 
-// CreditsUsage is the account's credit balance for the billing cycle.
+// CreditsUsage is the account's credit balance for the billing cycle. Every number
+// of the usage answer is a JSON `number` in Lusha's spec (not an integer), and may
+// come as 12.0 or 1e3: float64 reads them all.
 type CreditsUsage struct {
-	Total     int64 `json:"total"`
-	Used      int64 `json:"used"`
-	Remaining int64 `json:"remaining"`
+	Total     float64 `json:"total"`
+	Used      float64 `json:"used"`
+	Remaining float64 `json:"remaining"`
 }
 
 // RateLimits holds the live windows; a window is nil when the plan has none.
@@ -25,10 +27,10 @@ type RateLimits struct {
 
 // RateLimitTier is one window; ResetsAt is an RFC 3339 timestamp.
 type RateLimitTier struct {
-	Limit     int64  `json:"limit"`
-	Used      int64  `json:"used"`
-	Remaining int64  `json:"remaining"`
-	ResetsAt  string `json:"resetsAt,omitempty"`
+	Limit     float64 `json:"limit"`
+	Used      float64 `json:"used"`
+	Remaining float64 `json:"remaining"`
+	ResetsAt  string  `json:"resetsAt,omitempty"`
 }
 
 // Plan describes the subscription; EndDate is nil on free plans.

@@ -120,7 +120,8 @@ func (l *Lusha) CreditsLeft(ctx context.Context) int64 {
 	if err != nil || u.Credits == nil {
 		return -1
 	}
-	l.usageLeft, l.usageAt = u.Credits.Remaining, time.Now()
+	// A balance is a JSON number: a fraction of a credit is not one to spend.
+	l.usageLeft, l.usageAt = int64(u.Credits.Remaining), time.Now()
 	return l.usageLeft
 }
 

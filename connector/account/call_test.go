@@ -189,3 +189,26 @@ func TestCreditsLeftAsksWithinTheUsageAllowance(t *testing.T) {
 		}
 	})
 }
+
+// Usage numbers are `number` in Lusha's spec (reference §5.15, §10.2): an answer that
+// writes them as 12.0 or 1e3 is a good probe, not a malformed one.
+func TestAProbeReadsUsageNumbersAsNumbers(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		fl := &fakeLusha{}
+		_, lu := lushaOver(t, fl, settings(&fakeCRM{}))
+		fl.answerUsage(`{"credits":{"total":1e3,"used":12.0,"remaining":988.0},
+			"rateLimits":{"daily":{"limit":5e3,"used":1.2e2,"remaining":4880.0},"hourly":null,"minute":null}}`)
+		fl.answer(answers(503, 503))
+		_, _ = search(t, lu), search(t, lu)
+		time.Sleep(time.Minute + time.Second)
+		if err := search(t, lu); err != nil {
+			t.Fatalf("Call after recovery, probed with decimal usage numbers: %v", err)
+		}
+		if lu.BreakerState() != "closed" {
+			t.Fatalf("breaker %s after a good probe", lu.BreakerState())
+		}
+		if got := lu.CreditsLeft(t.Context()); got != 988 {
+			t.Errorf("CreditsLeft = %d, want 988", got)
+		}
+	})
+}

@@ -2,6 +2,7 @@ package account
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"io"
 	"iter"
@@ -148,19 +149,22 @@ func (f *fakeCRM) Close() error {
 }
 
 // fakeLusha answers Lusha's HTTP calls in memory (so that synctest can run them):
-// GET /v3/account/usage with the credits left, anything else with next.
+// GET /v3/account/usage with usage (default: 90 credits left), anything else with next.
 type fakeLusha struct {
 	mu    sync.Mutex
 	paths []string
 	next  func(r *http.Request) (int, http.Header, string)
+	usage string
 }
+
+const defaultUsage = `{"credits":{"total":100,"used":10,"remaining":90}}`
 
 func (f *fakeLusha) RoundTrip(r *http.Request) (*http.Response, error) {
 	f.mu.Lock()
 	f.paths = append(f.paths, r.URL.Path)
-	next := f.next
+	next, usage := f.next, cmp.Or(f.usage, defaultUsage)
 	f.mu.Unlock()
-	status, h, body := 200, http.Header{}, `{"credits":{"total":100,"used":10,"remaining":90}}`
+	status, h, body := 200, http.Header{}, usage
 	if r.URL.Path != "/v3/account/usage" && next != nil {
 		status, h, body = next(r)
 	}
@@ -176,6 +180,13 @@ func (f *fakeLusha) requests() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]string(nil), f.paths...)
+}
+
+// answerUsage makes body the answer of GET /v3/account/usage.
+func (f *fakeLusha) answerUsage(body string) {
+	f.mu.Lock()
+	f.usage = body
+	f.mu.Unlock()
 }
 
 func (f *fakeLusha) answer(next func(r *http.Request) (int, http.Header, string)) {

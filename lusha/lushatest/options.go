@@ -3,6 +3,8 @@ package lushatest
 import (
 	"net/http"
 	"time"
+
+	"github.com/leadsync/leadsync/lusha"
 )
 
 // DefaultAPIKey is the key of the default account when Options.APIKey is empty.
@@ -25,6 +27,10 @@ type Options struct {
 	// with HTTP 451 (as Lusha's single-contact API does) instead of per-item
 	// COMPLIANCE_RESTRICTED errors.
 	RestrictedAs451 bool
+
+	// DecimalUsage writes the numbers of GET /v3/account/usage as 12.0 and 1e+04, as
+	// the spec's `number` type allows, to hold clients to that type.
+	DecimalUsage bool
 
 	// Now is the clock of the rate windows, signal dates, lookalike sessions and
 	// webhook timestamps; default time.Now.
@@ -86,6 +92,24 @@ type Pricing struct {
 	SignalContact      int // per contact signal returned (showSignalsContact)
 	SignalCompany      int // per company signal returned (showSignalsCompany)
 	WebhookSignal      int // per signal delivered by webhook (retries and tests are free)
+}
+
+// table is the price list GET /v3/account/usage serves, by Lusha's action names (§4).
+// Extra company fields have no documented action name, so they are not listed.
+func (p Pricing) table() map[string]lusha.PricingEntry {
+	each := func(credits int) lusha.PricingEntry {
+		return lusha.PricingEntry{Credits: float64(credits), PerQuantity: 1}
+	}
+	return map[string]lusha.PricingEntry{
+		lusha.ActionSearch:        {Credits: float64(p.Search), PerQuantity: float64(p.SearchBlock)},
+		lusha.ActionRevealEmail:   each(p.RevealEmail),
+		lusha.ActionRevealPhone:   each(p.RevealPhone),
+		lusha.ActionRevealCompany: each(p.RevealCompany),
+		"lookalikeContact":        each(p.LookalikeContact),
+		"lookalikeCompany":        each(p.LookalikeCompany),
+		"showSignalsContact":      each(p.SignalContact),
+		"showSignalsCompany":      each(p.SignalCompany),
+	}
 }
 
 var defaultPricing = Pricing{RevealEmail: 1, RevealPhone: 5, RevealCompany: 1, RevealCompanyField: 1,

@@ -130,6 +130,6 @@ func (ws *windows) setHeaders(h http.Header, now time.Time) {
 }
 
 func (w *window) tier() *lusha.RateLimitTier {
-	return &lusha.RateLimitTier{Limit: int64(w.limit), Used: int64(w.used), Remaining: int64(w.remaining()),
+	return &lusha.RateLimitTier{Limit: float64(w.limit), Used: float64(w.used), Remaining: float64(w.remaining()),
 		ResetsAt: w.resetsAt().UTC().Format("2006-01-02T15:04:05.000Z")}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/leadsync/leadsync/lusha"
 )
@@ -75,30 +74,4 @@ func newRequestID() string {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
-}
-
-func (s *Server) handleUsage(w http.ResponseWriter, r *http.Request) {
-	acct := accountOf(r)
-	now := s.opts.Now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ws := acct.windows
-	for _, win := range []*window{ws.day, ws.hour, ws.minute} {
-		win.roll(now)
-	}
-	end := time.Date(now.Year()+1, 1, 1, 0, 0, 0, 0, time.UTC).Format("2006-01-02T15:04:05.000Z")
-	p := s.opts.Pricing
-	writeJSON(w, http.StatusOK, lusha.AccountUsage{
-		Credits: &lusha.CreditsUsage{Total: int64(acct.creditsTotal), Used: int64(acct.creditsUsed),
-			Remaining: int64(acct.remaining())},
-		RateLimits: &lusha.RateLimits{Daily: ws.day.tier(), Hourly: ws.hour.tier(), Minute: ws.minute.tier()},
-		Plan: &lusha.Plan{Category: "professional", RenewalType: "annual",
-			StartDate: time.Date(now.Year(), 1, 1, 0, 0, 0, 0, time.UTC).Format("2006-01-02T15:04:05.000Z"), EndDate: &end},
-		Pricing: map[string]lusha.PricingEntry{
-			lusha.ActionRevealEmail:   {Credits: float64(p.RevealEmail), PerQuantity: 1},
-			lusha.ActionRevealPhone:   {Credits: float64(p.RevealPhone), PerQuantity: 1},
-			lusha.ActionRevealCompany: {Credits: float64(p.RevealCompany), PerQuantity: 1},
-			lusha.ActionSearch:        {Credits: float64(p.Search), PerQuantity: float64(p.SearchBlock)},
-		},
-	})
 }
