@@ -52,9 +52,9 @@ func (s *Server) handleCollectionUpdate(w http.ResponseWriter, r *http.Request) 
 	pending := make([]*pendingUpdate, len(req.Records))
 	failed := false
 	for i, body := range req.Records {
-		p, errs, unknown := s.prepare(body)
-		if unknown != nil {
-			writeError(w, http.StatusBadRequest, "INVALID_FIELD", unknown.message())
+		p, errs, rerr := s.prepare(body)
+		if rerr != nil {
+			writeError(w, http.StatusBadRequest, rerr.code, rerr.message)
 			return
 		}
 		if len(errs) == 0 && chaos > 0 && s.rng.Float64() < chaos {
@@ -83,7 +83,7 @@ func (s *Server) handleCollectionUpdate(w http.ResponseWriter, r *http.Request) 
 }
 
 // prepare finds and validates one collection record; the caller holds s.mu.
-func (s *Server) prepare(body map[string]json.RawMessage) (*pendingUpdate, []recordError, *unknownField) {
+func (s *Server) prepare(body map[string]json.RawMessage) (*pendingUpdate, []recordError, *requestError) {
 	var attrs struct {
 		Type string `json:"type"`
 	}
@@ -98,10 +98,11 @@ func (s *Server) prepare(body map[string]json.RawMessage) (*pendingUpdate, []rec
 			_ = json.Unmarshal(v, &rawID)
 		}
 	}
-	// The body is deserialized, refusing unknown fields, before the record is looked up.
-	values, fieldErrs, unknown := o.validate(body)
-	if unknown != nil {
-		return nil, nil, unknown
+	// The body is deserialized, refusing unknown fields and values of the wrong type,
+	// before the record is looked up.
+	values, fieldErrs, rerr := o.validate(body)
+	if rerr != nil {
+		return nil, nil, rerr
 	}
 	rec, errs := o.target(rawID)
 	if errs != nil {
@@ -178,10 +179,10 @@ func (s *Server) handlePatchRecord(w http.ResponseWriter, r *http.Request) {
 	}
 	var values map[string]string
 	if errs == nil {
-		var unknown *unknownField
-		values, errs, unknown = o.validate(body)
-		if unknown != nil {
-			writeError(w, http.StatusBadRequest, "INVALID_FIELD", unknown.message())
+		var rerr *requestError
+		values, errs, rerr = o.validate(body)
+		if rerr != nil {
+			writeError(w, http.StatusBadRequest, rerr.code, rerr.message)
 			return
 		}
 	}

@@ -19,17 +19,10 @@ type recordError struct {
 // emailSyntax approximates the address syntax Salesforce accepts.
 var emailSyntax = regexp.MustCompile("^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
 
-// unknownField is a field name the object does not have: it fails the whole request,
-// because Salesforce refuses such a body while deserializing it.
-type unknownField struct{ object, name string }
-
-func (u unknownField) message() string {
-	return "No such column '" + u.name + "' on sobject of type " + u.object
-}
-
 // validate converts a record's JSON field values to storage encoding, collecting every
-// refused field. id and attributes are not fields.
-func (o *object) validate(body map[string]json.RawMessage) (map[string]string, []recordError, *unknownField) {
+// refused field. id and attributes are not fields. A value that cannot be
+// deserialized fails the whole request instead.
+func (o *object) validate(body map[string]json.RawMessage) (map[string]string, []recordError, *requestError) {
 	out := map[string]string{}
 	var errs []recordError
 	var readOnly []string
@@ -39,13 +32,17 @@ func (o *object) validate(body map[string]json.RawMessage) (map[string]string, [
 		}
 		f, ok := o.field(name)
 		if !ok {
-			return nil, nil, &unknownField{object: o.name, name: name}
+			return nil, nil, unknownField(o.name, name)
+		}
+		text, isNull, rerr := deserialize(f, raw)
+		if rerr != nil {
+			return nil, nil, rerr
 		}
 		if f.ReadOnly {
 			readOnly = append(readOnly, f.Name)
 			continue
 		}
-		v, e := convert(f, raw)
+		v, e := convert(f, text, isNull)
 		if e != nil {
 			errs = append(errs, *e)
 			continue
@@ -61,43 +58,20 @@ func (o *object) validate(body map[string]json.RawMessage) (map[string]string, [
 	return out, errs, nil
 }
 
-// convert checks one value against its field, as the org's save does.
-func convert(f Field, raw json.RawMessage) (string, *recordError) {
+// convert checks one deserialized value against its field, as the org's save does.
+func convert(f Field, text string, isNull bool) (string, *recordError) {
 	fail := func(code, msg string) *recordError {
 		return &recordError{StatusCode: code, Message: msg, Fields: []string{f.Name}}
 	}
-	text, isNull := rawText(raw)
 	if isNull {
 		if f.Required {
 			return "", fail("REQUIRED_FIELD_MISSING", "Required fields are missing: ["+f.Name+"]")
 		}
 		return "", nil
 	}
-	notType := fail("INVALID_TYPE_ON_FIELD_IN_RECORD", f.Label+": value not of required type: "+text)
 	switch {
-	case f.Type == "boolean":
-		if text != "true" && text != "false" {
-			return "", notType
-		}
-	case isNumber(f.Type):
-		n, ok := parseNumber(text)
-		if !ok || f.Type == "int" && n != float64(int64(n)) {
-			return "", notType
-		}
-		if f.Type == "int" && len(strconv.FormatInt(int64(max(n, -n)), 10)) > f.Digits {
-			return "", fail("NUMBER_OUTSIDE_VALID_RANGE", f.Label+": value outside of valid range on numeric field: "+text)
-		}
-		return strconv.FormatFloat(n, 'f', -1, 64), nil
-	case f.Type == "date":
-		if _, err := time.Parse(time.DateOnly, text); err != nil {
-			return "", notType
-		}
-	case f.Type == "datetime":
-		t, err := parseWriteDatetime(text)
-		if err != nil {
-			return "", notType
-		}
-		return t.UTC().Truncate(time.Second).Format(datetimeLayout), nil
+	case f.Type == "int" && len(strings.TrimPrefix(text, "-")) > f.Digits:
+		return "", fail("NUMBER_OUTSIDE_VALID_RANGE", f.Label+": value outside of valid range on numeric field: "+text)
 	case f.Type == "reference":
 		id, ok := normalizeID(text)
 		if !ok {
@@ -143,16 +117,6 @@ func contains(list []string, v string) bool {
 		}
 	}
 	return false
-}
-
-// rawText reads a JSON scalar as text; numbers keep their literal form.
-func rawText(raw json.RawMessage) (string, bool) {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return s, s == "" // Salesforce stores an empty string as null
-	}
-	t := strings.TrimSpace(string(raw))
-	return t, t == "null" || t == ""
 }
 
 // parseWriteDatetime accepts the request-body datetime forms: offset with colon or Z,
