@@ -155,6 +155,8 @@ type fakeLusha struct {
 	paths []string
 	next  func(r *http.Request) (int, http.Header, string)
 	usage string
+	// onUsage, when set, is told of each usage request as it arrives.
+	onUsage func()
 }
 
 const defaultUsage = `{"credits":{"total":100,"used":10,"remaining":90}}`
@@ -164,6 +166,9 @@ func (f *fakeLusha) RoundTrip(r *http.Request) (*http.Response, error) {
 	f.paths = append(f.paths, r.URL.Path)
 	next, usage := f.next, cmp.Or(f.usage, defaultUsage)
 	f.mu.Unlock()
+	if r.URL.Path == "/v3/account/usage" && f.onUsage != nil {
+		f.onUsage()
+	}
 	status, h, body := 200, http.Header{}, usage
 	if r.URL.Path != "/v3/account/usage" && next != nil {
 		status, h, body = next(r)

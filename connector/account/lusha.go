@@ -25,7 +25,7 @@ type Lusha struct {
 	// bucket spent at a window's end plus the refill would overrun the next one.
 	limiter *rate.Limiter
 	// usageLimiter keeps GET /v3/account/usage within its own 5 a minute.
-	usageLimiter *rate.Limiter
+	usageLimiter *window
 	settings     atomic.Pointer[LushaSettings]
 	breaker      *breaker
 	budget       *budget  // the process's: it outlives a change of key
@@ -63,7 +63,7 @@ func newLusha(s LushaSettings, sh *shared) *Lusha {
 		client:       lusha.NewClient(s.APIKey, opts...),
 		http:         hc,
 		limiter:      rate.NewLimiter(rate.Limit(s.PerSecond), 1),
-		usageLimiter: rate.NewLimiter(rate.Every(12*time.Second), 5),
+		usageLimiter: newWindow(5, time.Minute),
 		breaker:      newBreaker("lusha", s.Breaker, sh.metrics, sh.log),
 		budget:       sh.budget,
 		flights:      sh.flights,
