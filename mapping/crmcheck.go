@@ -93,15 +93,14 @@ func (m *Mapping) fixedOutputs(f *field) []string {
 }
 
 func valueFit(v string, fs crm.FieldSchema) string {
+	why, part := misfit(fs, v)
 	switch {
-	case len(fs.Options) > 0 && !slices.Contains(fs.Options, v):
-		return fmt.Sprintf("%q is not an option (options: %s)", v, strings.Join(fs.Options, ", "))
-	case fs.Type == "number":
-		if _, ok := canonicalNumber(v); !ok {
-			return fmt.Sprintf("%q is not a number", v)
-		}
-	case fs.Type == "bool" && v != "true" && v != "false":
-		return fmt.Sprintf("%q is not true or false", v)
+	case why != "" && fs.Type == "enumeration" && part != v:
+		return fmt.Sprintf("%q: %q %s (options: %s)", v, part, why, strings.Join(fs.Options, ", "))
+	case why != "" && fs.Type == "enumeration":
+		return fmt.Sprintf("%q %s (options: %s)", v, why, strings.Join(fs.Options, ", "))
+	case why != "":
+		return fmt.Sprintf("%q %s", v, why)
 	case fs.MaxLength > 0 && utf8.RuneCountInString(v) > fs.MaxLength:
 		return fmt.Sprintf("%q is longer than the field's %d characters", v, fs.MaxLength)
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -167,13 +166,13 @@ func checkValue(fs crm.FieldSchema, value string) string {
 		return "field is read-only in the CRM"
 	case fs.MaxLength > 0 && utf8.RuneCountInString(value) > fs.MaxLength:
 		return fmt.Sprintf("value is %d characters, the field holds %d", utf8.RuneCountInString(value), fs.MaxLength)
+	}
 	// Reasons name no value: they are stored and shown, and values are personal data.
-	case fs.Type == "enumeration" && len(fs.Options) > 0 && !slices.Contains(fs.Options, value):
-		return "the value is not an option of the field"
-	case fs.Type == "number":
-		if _, err := strconv.ParseFloat(value, 64); err != nil {
-			return "the value is not a number"
-		}
+	// A value of the wrong type is refused here, before anything is sent: Salesforce
+	// fails a whole write request over one (JSON_PARSER_ERROR), and each part of a
+	// multi-select value must be an option.
+	if why := mapping.Misfit(fs, value); why != "" {
+		return "the value " + why
 	}
 	return ""
 }
