@@ -19,11 +19,14 @@ import (
 //
 //	SELECT Id, SystemModstamp, … FROM Lead
 //	WHERE (SystemModstamp > :t OR (SystemModstamp = :t AND Id > :id))
-//	  AND SystemModstamp < :now-lag AND <filter>
+//	  AND SystemModstamp < :now-lag AND IsConverted = false AND <filter>
 //	ORDER BY SystemModstamp ASC, Id ASC
 //
 // Each page's cursor is the (SystemModstamp, Id) of its last record, so a read resumed
-// from any page goes on exactly after it, however many records share one second.
+// from any page goes on exactly after it, however many records share one second. When
+// the look-back reaches behind that position, the read starts at the look-back instead
+// (SystemModstamp >= :asOf-lookback) and hands out only the versions no read handed
+// out before: rows that long transactions committed late (lookback.go).
 // Salesforce's batches (200 to 2,000 records) are cut into pages of req.PageSize. The
 // query's snapshot means a record changed during the read comes back in the next one.
 func (c *Client) Changes(ctx context.Context, req crm.ChangesRequest) iter.Seq2[crm.Page, error] {
@@ -38,8 +41,13 @@ func (c *Client) Changes(ctx context.Context, req crm.ChangesRequest) iter.Seq2[
 			yield(crm.Page{}, &crm.Error{Service: service, Op: op, Class: crm.ClassInvalid, Message: msg})
 			return
 		}
-		upper := c.now().Add(-c.settleLag).Truncate(time.Second)
-		soql := changesQuery(req.Object, selectList(req.Fields), req.Filter, pos, upper)
+		terms, err := c.readTerms(ctx, op, req)
+		if err != nil {
+			yield(crm.Page{}, err)
+			return
+		}
+		tr := newTracker(pos, c.now().Add(-c.settleLag).Truncate(time.Second), c.lookback)
+		soql := changesQuery(req.Object, selectList(req.Fields), tr.lowerBound(), terms, tr.upper)
 		pageSize := req.PageSize
 		if pageSize <= 0 || pageSize > maxQueryBatch {
 			pageSize = maxQueryBatch
@@ -53,13 +61,13 @@ func (c *Client) Changes(ctx context.Context, req crm.ChangesRequest) iter.Seq2[
 				yield(crm.Page{}, err)
 				return
 			}
-			records, err := toRecords(op, resp.Records, req.Fields)
+			rows, err := toRecords(op, resp.Records, req.Fields)
 			if err != nil {
 				yield(crm.Page{}, err)
 				return
 			}
 			next := resp.nextPath()
-			if len(records) == 0 && next != "" {
+			if len(rows) == 0 && next != "" {
 				// A real org never hands out empty batches mid-read; one that keeps
 				// doing so would hold the read here for ever.
 				if empty++; empty >= maxEmptyBatches || next == path {
@@ -71,36 +79,51 @@ func (c *Client) Changes(ctx context.Context, req crm.ChangesRequest) iter.Seq2[
 				empty = 0
 			}
 			path = next
-			for _, chunk := range chunks(records, pageSize, path == "") {
-				if len(chunk) > 0 {
-					last := chunk[len(chunk)-1]
-					pos = newPosition(last.ModifiedAt, last.ID)
-				}
-				if !yield(crm.Page{Records: chunk, Next: pos.encode(), Total: resp.TotalSize}, nil) {
-					return
-				}
+			if !pages(tr, rows, pageSize, path == "", resp.TotalSize, yield) {
+				return
 			}
 		}
 	}
 }
 
+// readTerms are the WHERE terms every read of the object carries: converted leads
+// left out, then the pipeline filter.
+func (c *Client) readTerms(ctx context.Context, op string, req crm.ChangesRequest) ([]string, error) {
+	types, err := c.filterTypes(ctx, req.Object, req.Filter)
+	if err != nil {
+		return nil, err
+	}
+	terms, err := filterTerms(req.Filter, types)
+	if err != nil {
+		return nil, &crm.Error{Service: service, Op: op, Class: crm.ClassInvalid, Message: err.Error()}
+	}
+	return append(unconverted(req.Object), terms...), nil
+}
+
+// pages hands out one batch's new rows in pages of size, each with the cursor after
+// it; the last batch of a read yields at least one (possibly empty) page, so that an
+// empty read still hands back its cursor. False when the consumer stopped.
+func pages(tr *tracker, rows []crm.Record, size int, last bool, total int, yield func(crm.Page, error) bool) bool {
+	page, emitted := []crm.Record{}, false
+	for _, r := range rows {
+		if !tr.take(r) {
+			continue
+		}
+		if page = append(page, r); len(page) == size {
+			if !yield(crm.Page{Records: page, Next: tr.cursor(), Total: total}, nil) {
+				return false
+			}
+			page, emitted = []crm.Record{}, true
+		}
+	}
+	if len(page) > 0 || last && !emitted {
+		return yield(crm.Page{Records: page, Next: tr.cursor(), Total: total}, nil)
+	}
+	return true
+}
+
 // maxEmptyBatches bounds how many empty batches with a next batch a read follows.
 const maxEmptyBatches = 3
-
-// chunks cuts records into pages of size; the last batch of a read yields at least one
-// (possibly empty) page, so that an empty read still hands back its cursor.
-func chunks(records []crm.Record, size int, last bool) [][]crm.Record {
-	var out [][]crm.Record
-	for len(records) > 0 {
-		n := min(size, len(records))
-		out = append(out, records[:n:n])
-		records = records[n:]
-	}
-	if len(out) == 0 && last {
-		out = append(out, []crm.Record{})
-	}
-	return out
-}
 
 type queryResponse struct {
 	TotalSize      int                          `json:"totalSize"`

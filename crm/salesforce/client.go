@@ -77,6 +77,7 @@ type Client struct {
 	http      *http.Client
 	api       *httpx.Client
 	settleLag time.Duration
+	lookback  time.Duration
 	now       func() time.Time
 	usage     atomic.Pointer[APIUsage]
 }
@@ -91,6 +92,10 @@ func WithHTTPClient(h *http.Client) Option { return func(c *Client) { c.http = h
 // WithSettleLag sets how far behind now a read stops (DefaultSettleLag). Zero still
 // leaves out the current second, whose records may not all be committed.
 func WithSettleLag(d time.Duration) Option { return func(c *Client) { c.settleLag = max(d, 0) } }
+
+// WithLookback sets how far before the last read's end a read looks again for
+// records that long transactions committed late (DefaultLookback); zero turns it off.
+func WithLookback(d time.Duration) Option { return func(c *Client) { c.lookback = max(d, 0) } }
 
 // WithClock replaces time.Now for the read bound and JWT expiry (tests, simulations).
 func WithClock(now func() time.Time) Option { return func(c *Client) { c.now = now } }
@@ -113,6 +118,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 		version:   "v" + cfg.APIVersion,
 		http:      &http.Client{Timeout: 2 * time.Minute},
 		settleLag: DefaultSettleLag,
+		lookback:  DefaultLookback,
 		now:       time.Now,
 	}
 	for _, o := range opts {

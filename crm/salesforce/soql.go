@@ -17,36 +17,18 @@ var nameSyntax = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
 // soqlDatetime is the documented literal form: unquoted, whole seconds, Z.
 const soqlDatetime = "2006-01-02T15:04:05Z"
 
-// changesQuery builds the keyset read: records after pos in (SystemModstamp, Id)
-// order, stamped before upper, matching the filter.
-func changesQuery(object string, fields []string, f crm.Filter, pos position, upper time.Time) string {
+// changesQuery builds the read: records from the lower bound on (see
+// tracker.lowerBound), stamped before upper, matching the filter terms, in
+// (SystemModstamp, Id) order.
+func changesQuery(object string, fields []string, lower string, terms []string, upper time.Time) string {
 	var where []string
-	if !pos.empty() {
-		t := pos.stamp().Format(soqlDatetime)
-		where = append(where, "(SystemModstamp > "+t+" OR (SystemModstamp = "+t+" AND Id > "+quote(pos.ID)+"))")
+	if lower != "" {
+		where = append(where, lower)
 	}
 	where = append(where, "SystemModstamp < "+upper.UTC().Format(soqlDatetime))
-	where = append(where, filterClauses(f)...)
+	where = append(where, terms...)
 	return "SELECT " + strings.Join(fields, ", ") + " FROM " + object +
 		" WHERE " + strings.Join(where, " AND ") + " ORDER BY SystemModstamp ASC, Id ASC"
-}
-
-// filterClauses pushes the pipeline filter into WHERE: Missing as "= null", Equals as
-// a quoted comparison (an empty value also means null). Sorted, so that one request
-// always builds one statement.
-func filterClauses(f crm.Filter) []string {
-	var out []string
-	for _, m := range slices.Sorted(slices.Values(f.Missing)) {
-		out = append(out, m+" = null")
-	}
-	for _, k := range slices.Sorted(maps.Keys(f.Equals)) {
-		if v := f.Equals[k]; v == "" {
-			out = append(out, k+" = null")
-		} else {
-			out = append(out, k+" = "+quote(v))
-		}
-	}
-	return out
 }
 
 // quote makes a SOQL string literal: backslash escapes for the quote, the backslash
