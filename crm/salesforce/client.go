@@ -80,6 +80,7 @@ type Client struct {
 	lookback  time.Duration
 	now       func() time.Time
 	usage     atomic.Pointer[APIUsage]
+	types     describeCache // the field types writes convert values to
 }
 
 // Option configures a Client.

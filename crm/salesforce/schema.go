@@ -19,6 +19,7 @@ func (c *Client) Schema(ctx context.Context, object string) (crm.Schema, error) 
 		path: c.dataPath("/sobjects/" + url.PathEscape(object) + "/describe"), out: &d}); err != nil {
 		return crm.Schema{}, err
 	}
+	c.types.put(object, d.Fields)
 	s := crm.Schema{Object: cmpOr(d.Name, object), Fields: make(map[string]crm.FieldSchema, len(d.Fields))}
 	for _, f := range d.Fields {
 		s.Fields[f.Name] = f.fieldSchema()

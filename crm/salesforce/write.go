@@ -2,6 +2,7 @@ package salesforce
 
 import (
 	"context"
+	"errors"
 	"maps"
 	"net/http"
 	"net/url"
@@ -35,7 +36,8 @@ func (c *Client) Write(ctx context.Context, object string, patches []crm.Patch) 
 	for i, p := range patches {
 		w.results[i].RecordID = p.RecordID
 	}
-	retry, err := c.saveBatch(ctx, w, allIndexes(patches), func(i int) map[string]string { return patches[i].Fields })
+	w.encode(c.fieldTypes(ctx, object))
+	retry, err := c.saveBatch(ctx, w, w.sendable(), w.remaining)
 	if err != nil {
 		return nil, err
 	}
@@ -57,14 +59,38 @@ func (c *Client) Write(ctx context.Context, object string, patches []crm.Patch) 
 type write struct {
 	op, object string
 	patches    []crm.Patch
+	body       []map[string]any // the patches' values as JSON types
 	results    []crm.WriteResult
 	written    []bool
 }
 
-func allIndexes(ps []crm.Patch) []int {
-	out := make([]int, len(ps))
-	for i := range out {
-		out[i] = i
+// encode converts every value to its field's JSON type (the describe types; nil:
+// text). A value the org could not deserialize is refused here, for its record
+// alone, instead of failing the whole request with JSON_PARSER_ERROR.
+func (w *write) encode(types map[string]string) {
+	w.body = make([]map[string]any, len(w.patches))
+	for i, p := range w.patches {
+		w.body[i] = make(map[string]any, len(p.Fields))
+		for _, k := range slices.Sorted(maps.Keys(p.Fields)) {
+			typ := types[strings.ToLower(k)]
+			v, ok := encode(typ, p.Fields[k])
+			if !ok {
+				w.results[i].FieldErrors = append(w.results[i].FieldErrors, crm.FieldError{Field: k,
+					Code: "JSON_PARSER_ERROR", Message: "not a " + typ + " value: Salesforce would refuse the whole request"})
+				continue
+			}
+			w.body[i][k] = v
+		}
+	}
+}
+
+// sendable lists the records with fields left to send.
+func (w *write) sendable() []int {
+	var out []int
+	for i := range w.patches {
+		if len(w.remaining(i)) > 0 {
+			out = append(out, i)
+		}
 	}
 	return out
 }
@@ -92,26 +118,29 @@ type saveResult struct {
 // saveBatch sends the records at idx and files each answer; it returns the records
 // that could go again without their refused fields (Write uses only the first call's).
 func (c *Client) saveBatch(ctx context.Context, w *write, idx []int, fields func(int) map[string]string) ([]int, error) {
+	if w.written == nil {
+		w.written = make([]bool, len(w.patches))
+	}
+	if len(idx) == 0 {
+		return nil, nil
+	}
 	in := collectionRequest{Records: make([]map[string]any, len(idx))}
 	for j, i := range idx {
 		rec := map[string]any{"attributes": map[string]string{"type": w.object}, "id": w.patches[i].RecordID}
-		for k, v := range fields(i) {
-			if v == "" {
-				rec[k] = nil // "" is the CRM's empty value: clear the field
-			} else {
-				rec[k] = v
-			}
+		for k := range fields(i) {
+			rec[k] = w.body[i][k] // nil clears the field
 		}
 		in.Records[j] = rec
 	}
 	var out []saveResult
 	err := c.call(ctx, request{op: w.op, method: http.MethodPatch, path: c.dataPath("/composite/sobjects"),
 		header: http.Header{"Sforce-Auto-Assign": {"FALSE"}}, in: in, out: &out})
+	if ce, ok := errors.AsType[*crm.Error](err); ok && ce.Code == "JSON_PARSER_ERROR" {
+		// The describe types no longer fit the org: the next write reads them again.
+		c.types.drop(w.object)
+	}
 	if err != nil {
 		return nil, err
-	}
-	if w.written == nil {
-		w.written = make([]bool, len(w.patches))
 	}
 	var retry []int
 	for j, i := range idx {

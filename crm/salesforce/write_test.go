@@ -86,7 +86,8 @@ func TestWritePerRecordErrors(t *testing.T) {
 		{"bad email", map[string]string{"Email": "not-an-address"}, crm.ClassInvalid, "INVALID_EMAIL_ADDRESS", "Email"},
 		{"read-only", map[string]string{"Name": "X"}, crm.ClassInvalid, "INVALID_FIELD_FOR_INSERT_UPDATE", "Name"},
 		{"required cleared", map[string]string{"LastName": ""}, crm.ClassInvalid, "REQUIRED_FIELD_MISSING", "LastName"},
-		{"not a number", map[string]string{"NumberOfEmployees": "many"}, crm.ClassInvalid, "INVALID_TYPE_ON_FIELD_IN_RECORD", "NumberOfEmployees"},
+		// Refused before sending: the org would fail the whole request (JSON_PARSER_ERROR).
+		{"not a number", map[string]string{"NumberOfEmployees": "many"}, crm.ClassInvalid, "JSON_PARSER_ERROR", "NumberOfEmployees"},
 		{"fine", map[string]string{"City": "Berlin", "NumberOfEmployees": "250", "DoNotCall": "true"}, crm.ClassNone, "", ""},
 	}
 	for _, tt := range tests {
