@@ -34,6 +34,9 @@ func (r *Runner) Run(ctx context.Context, p *Pipeline, opts RunOptions) (Summary
 		return Summary{Pipeline: p.Name, DryRun: opts.DryRun}, fmt.Errorf("pipeline %s: %w", p.Name, err)
 	}
 	defer lease.Release()
+	// Estimates and budgets use the account's prices: learn them before the first run
+	// (free; later usage answers keep them current).
+	lease.Lusha.LearnPricing(ctx)
 	rr := r.Runner
 	rr.Lusha = lushaAccount{lease.Lusha}
 	leased := *p
@@ -97,6 +100,8 @@ func (l lushaAccount) Reserve(ctx context.Context, runSpent, want int, now time.
 }
 
 func (l lushaAccount) CreditsLeft(ctx context.Context) int64 { return l.acct.CreditsLeft(ctx) }
+
+func (l lushaAccount) Pricing() lusha.Pricing { return l.acct.Pricing() }
 
 func (l lushaAccount) Claim(ctx context.Context, keys []string) (run.Claim, error) {
 	c, err := l.acct.Claim(ctx, keys)

@@ -3,10 +3,10 @@ package lusha
 // AccountUsage is the answer of GET /v3/account/usage: credits, live rate
 // windows, plan and price list.
 type AccountUsage struct {
-	Credits    *CreditsUsage           `json:"credits,omitzero"`
-	RateLimits *RateLimits             `json:"rateLimits,omitzero"`
-	Plan       *Plan                   `json:"plan,omitzero"`
-	Pricing    map[string]PricingEntry `json:"pricing,omitzero"`
+	Credits    *CreditsUsage `json:"credits,omitzero"`
+	RateLimits *RateLimits   `json:"rateLimits,omitzero"`
+	Plan       *Plan         `json:"plan,omitzero"`
+	Pricing    Pricing       `json:"pricing,omitzero"`
 }
 
 // CreditsUsage is the account's credit balance for the billing cycle. Every number

@@ -78,53 +78,6 @@ func (l *Lusha) adapt(r lusha.Rate) {
 	}
 }
 
-// probe asks for the account's usage: free, and proof that Lusha answers again. Its
-// own allowance is waited for before the breaker's one half-open permit is taken.
-func (l *Lusha) probe(ctx context.Context) error {
-	if err := l.usageLimiter.Wait(ctx); err != nil {
-		return err
-	}
-	_, err := l.usage(ctx, "probe")
-	return err
-}
-
-// usage is one GET /v3/account/usage through the breaker, without retries.
-func (l *Lusha) usage(ctx context.Context, op string) (*lusha.AccountUsage, error) {
-	done, err := l.breaker.allow("lusha", op)
-	if err != nil {
-		return nil, err
-	}
-	ctx, cancel := context.WithTimeout(ctx, l.settings.Load().Timeout)
-	defer cancel()
-	u, _, err := l.client.AccountUsage(ctx)
-	done(err)
-	l.metrics.CallFinished("lusha", string(crm.ClassOf(err)))
-	return u, err
-}
-
-// CreditsLeft is the pre-flight check of a run: the account's remaining credits, or
-// -1 when unknown. GET /v3/account/usage is free but allowed 5 times a minute, so a
-// fresh answer is asked for only when that allowance has room; otherwise the answer
-// of the past minute serves. A failure is not fatal: the run's own calls will meet
-// the problem and classify it.
-func (l *Lusha) CreditsLeft(ctx context.Context) int64 {
-	l.usageMu.Lock()
-	defer l.usageMu.Unlock()
-	if !l.usageLimiter.Allow() {
-		if !l.usageAt.IsZero() && time.Since(l.usageAt) < time.Minute {
-			return l.usageLeft
-		}
-		return -1
-	}
-	u, err := l.usage(ctx, "credits")
-	if err != nil || u.Credits == nil {
-		return -1
-	}
-	// A balance is a JSON number: a fraction of a credit is not one to spend.
-	l.usageLeft, l.usageAt = int64(u.Credits.Remaining), time.Now()
-	return l.usageLeft
-}
-
 // Reserve books up to want credits within the per-run cap (given the run's spend so
 // far) and the per-day cap (the store's spend today plus every reservation in
 // flight). It returns how many it granted (0 when the budget is spent: the records

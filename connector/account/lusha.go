@@ -3,7 +3,6 @@ package account
 import (
 	"log/slog"
 	"net/http"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -31,10 +30,7 @@ type Lusha struct {
 	budget       *budget  // the process's: it outlives a change of key
 	flights      *flights // the process's, likewise
 	metrics      *observe.Metrics
-
-	usageMu   sync.Mutex
-	usageLeft int64 // credits left at usageAt, from the last pre-flight
-	usageAt   time.Time
+	memo         usageMemo // what the usage answers said
 }
 
 // shared is what every Lusha account of the process uses, whatever its key.

@@ -38,18 +38,16 @@ func (e *enricher) reserve(ctx context.Context, want int) (int, func(), error) {
 	return rn.Lusha.Reserve(ctx, rn.spent, want, rn.now())
 }
 
-// search looks up contacts, 100 a call: 1 credit per started 25 results.
+// search looks up contacts, 100 a call, at the account's search price.
 func (e *enricher) search(ctx context.Context, recs []*Record) error {
-	return e.buy(ctx, recs, func(n int) int { return (n + 24) / 25 }, e.searchChunk)
+	return e.buy(ctx, recs, e.searchCost, e.searchChunk)
 }
 
-// worstReveal is the most a contact's reveals can cost at list price (email 1, phone 5).
-const worstReveal = 6
-
 // searchAndEnrich looks up and enriches contacts in one call each 100, within the
-// budget at worst-case prices (the exact price is unknown before the call).
+// budget at the account's worst-case prices (the exact price is unknown before the call).
 func (e *enricher) searchAndEnrich(ctx context.Context, recs []*Record) error {
-	return e.buy(ctx, recs, func(n int) int { return (n+24)/25 + n*worstReveal }, e.searchAndEnrichChunk)
+	worst := e.worstReveal()
+	return e.buy(ctx, recs, func(n int) int { return e.searchCost(n) + n*worst }, e.searchAndEnrichChunk)
 }
 
 // buy makes one Lusha call per 100 records, each within what the budget grants at the
@@ -296,9 +294,13 @@ func (r *Record) wanted() []string {
 }
 
 // revealCost is what enriching a contact for these data points costs, from the
-// preview's canReveal (0 for data points the account already revealed).
-func revealCost(contact map[string]any, want []string) int {
-	price := map[string]int{lusha.RevealEmails: 1, lusha.RevealPhones: 5}
+// preview's canReveal (0 for data points the account already revealed), else at the
+// account's prices.
+func (e *enricher) revealCost(contact map[string]any, want []string) int {
+	price := map[string]int{}
+	for dp, action := range revealAction {
+		price[dp] = cost(e.prices, action, 1)
+	}
 	if raw, ok := contact["canReveal"].([]any); ok {
 		for _, item := range raw {
 			m, _ := item.(map[string]any)

@@ -50,6 +50,9 @@ type Lusha interface {
 	Reserve(ctx context.Context, runSpent, want int, now time.Time) (granted int, release func(), err error)
 	// CreditsLeft is the account's balance, or -1 when unknown.
 	CreditsLeft(ctx context.Context) int64
+	// Pricing is the account's price list as its usage answers gave it, nil when
+	// unknown. It makes no call.
+	Pricing() lusha.Pricing
 	// Claim takes the identity keys no other pipeline or process is buying; the
 	// others are bought elsewhere and waited for with Wait.
 	Claim(ctx context.Context, keys []string) (Claim, error)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/leadsync/leadsync/crm"
+	"github.com/leadsync/leadsync/lusha"
 	"github.com/leadsync/leadsync/state"
 )
 
@@ -14,6 +15,8 @@ import (
 type enricher struct {
 	rn   *run
 	stop error
+	// prices are the account's, as the page started.
+	prices lusha.Pricing
 	// restricted are identity keys to suppress with the next persisted answers.
 	restricted []string
 }
@@ -35,7 +38,7 @@ var (
 // leaders whose identity another pipeline or process is buying wait for its answer.
 // It returns the reason records had to wait, which ends the run after the page.
 func (rn *run) enrich(ctx context.Context, recs []*Record) (error, error) {
-	e := &enricher{rn: rn}
+	e := &enricher{rn: rn, prices: rn.prices()}
 	leaders, followers := byIdentity(keep(recs, func(r *Record) bool { return r.status == Planned }))
 	defer share(followers)
 	for _, r := range leaders {

@@ -19,7 +19,7 @@ import (
 func (e *enricher) revealChunk(ctx context.Context, chunk []*Record, want []string) error {
 	cost := 0
 	for _, r := range chunk {
-		cost += revealCost(r.contact, want)
+		cost += e.revealCost(r.contact, want)
 	}
 	granted, release, err := e.reserve(ctx, cost)
 	if err != nil {
@@ -29,7 +29,7 @@ func (e *enricher) revealChunk(ctx context.Context, chunk []*Record, want []stri
 	// Keep the prefix of contacts the grant pays for; the rest waits for budget.
 	n, sum := 0, 0
 	for _, r := range chunk {
-		c := revealCost(r.contact, want)
+		c := e.revealCost(r.contact, want)
 		if sum+c > granted {
 			break
 		}
@@ -70,7 +70,7 @@ func (e *enricher) revealChunk(ctx context.Context, chunk []*Record, want []stri
 			slices.Sort(revealed)
 			credits := 0
 			if i == 0 { // the person was paid for once
-				credits = revealCost(r.contact, want)
+				credits = e.revealCost(r.contact, want)
 			}
 			if en := e.enrichedOutcome(r, res, revealed, credits, now); en != nil {
 				ens = append(ens, *en)
@@ -148,15 +148,20 @@ func (e *enricher) cachedCompanies(ctx context.Context, need map[string][]*Recor
 }
 
 func (e *enricher) companyChunk(ctx context.Context, ids []string, need map[string][]*Record) error {
-	granted, release, err := e.reserve(ctx, len(ids))
+	each := cost(e.prices, lusha.ActionRevealCompany, 1)
+	granted, release, err := e.reserve(ctx, each*len(ids))
 	if err != nil {
 		return err
 	}
 	defer release()
-	for _, id := range ids[granted:] {
+	paid := len(ids)
+	if each > 0 {
+		paid = min(paid, granted/each)
+	}
+	for _, id := range ids[paid:] {
 		e.hold(need[id], errBudgetSpent)
 	}
-	ids = ids[:granted]
+	ids = ids[:paid]
 	if len(ids) == 0 {
 		return nil
 	}
@@ -182,7 +187,7 @@ func (e *enricher) companyChunk(ctx context.Context, ids []string, need map[stri
 			continue
 		}
 		en := state.Enrichment{Key: companyKey(res.ID), Outcome: state.OutcomeMatched, LushaID: res.ID,
-			FetchedAt: now, ExpiresAt: now.Add(e.rn.p.CacheTTL), Credits: 1}
+			FetchedAt: now, ExpiresAt: now.Add(e.rn.p.CacheTTL), Credits: each}
 		en.Answer, _ = json.Marshal(doc)
 		ens = append(ens, en)
 		for _, r := range need[res.ID] {

@@ -175,6 +175,14 @@ func (s *Server) SetCredits(n int) {
 	a.creditsTotal = a.creditsUsed + n
 }
 
+// SetPricing changes the price list of every account, as a new contract would: the
+// usage answer serves it and calls are billed by it from now on.
+func (s *Server) SetPricing(p Pricing) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.opts.Pricing = p.withDefaults()
+}
+
 // SetChaos changes the share of requests that fail or are delayed.
 func (s *Server) SetChaos(rate float64) {
 	s.mu.Lock()
