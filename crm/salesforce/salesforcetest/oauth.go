@@ -57,26 +57,24 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 			oauthError(w, http.StatusBadRequest, "invalid_grant", desc)
 			return
 		}
-		s.issue(w, r)
+		s.issue(w, r, "")
 	case grantClientCreds:
 		if !s.clientOK(r) {
 			oauthError(w, http.StatusBadRequest, "invalid_client", "invalid client credentials")
 			return
 		}
-		s.issue(w, r)
+		s.issue(w, r, "")
 	case grantRefreshToken:
 		if !s.clientOK(r) {
 			oauthError(w, http.StatusBadRequest, "invalid_client", "invalid client credentials")
 			return
 		}
-		s.mu.Lock()
-		known := s.refresh[r.PostForm.Get("refresh_token")]
-		s.mu.Unlock()
-		if !known {
+		next, ok := s.renewRefreshToken(r.PostForm.Get("refresh_token"))
+		if !ok {
 			oauthError(w, http.StatusBadRequest, "invalid_grant", "expired access/refresh token")
 			return
 		}
-		s.issue(w, r)
+		s.issue(w, r, next)
 	default:
 		oauthError(w, http.StatusBadRequest, "unsupported_grant_type", "grant type not supported")
 	}
@@ -101,9 +99,12 @@ type tokenResponse struct {
 	ID          string `json:"id"`
 	TokenType   string `json:"token_type"`
 	IssuedAt    string `json:"issued_at"`
+	// RefreshToken is only in the answer of a refresh with rotation on (§2.4).
+	RefreshToken string `json:"refresh_token,omitempty"`
 }
 
-func (s *Server) issue(w http.ResponseWriter, r *http.Request) {
+// issue answers with a new access token, and refresh when a rotation handed one out.
+func (s *Server) issue(w http.ResponseWriter, r *http.Request, refresh string) {
 	token := s.orgID[:15] + "!" + randomToken(48)
 	now := s.now()
 	s.mu.Lock()
@@ -111,7 +112,7 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	base := baseURL(r)
 	resp := tokenResponse{AccessToken: token, Scope: "api", InstanceURL: base, TokenType: "Bearer",
-		ID: base + "/id/" + s.orgID + "/" + s.userID, IssuedAt: strconv.FormatInt(now.UnixMilli(), 10)}
+		ID: base + "/id/" + s.orgID + "/" + s.userID, IssuedAt: strconv.FormatInt(now.UnixMilli(), 10), RefreshToken: refresh}
 	mac := hmac.New(sha256.New, []byte(s.opts.ClientSecret))
 	mac.Write([]byte(resp.ID + resp.IssuedAt))
 	resp.Signature = base64.StdEncoding.EncodeToString(mac.Sum(nil))
@@ -121,11 +122,32 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request) {
 // IssueRefreshToken returns a refresh token for the integration user, as the web
 // server flow would have handed out once.
 func (s *Server) IssueRefreshToken() string {
-	t := s.orgID[:15] + "!" + randomToken(64)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.newRefreshToken()
+}
+
+// newRefreshToken registers a new refresh token; the caller holds s.mu.
+func (s *Server) newRefreshToken() string {
+	t := s.orgID[:15] + "!" + randomToken(64)
 	s.refresh[t] = true
 	return t
+}
+
+// renewRefreshToken checks a refresh token. With rotation on it is spent: the answer
+// carries its successor and the token itself is dead (reference §2.4); without, the
+// answer carries none ("").
+func (s *Server) renewRefreshToken(token string) (next string, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.refresh[token] {
+		return "", false
+	}
+	if !s.opts.RotateRefreshTokens {
+		return "", true
+	}
+	delete(s.refresh, token)
+	return s.newRefreshToken(), true
 }
 
 // ExpireSessions ends every issued access token: the next call with one answers 401

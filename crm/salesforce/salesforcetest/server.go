@@ -24,6 +24,9 @@ type Options struct {
 	// TokenTTL is how long an access token stays valid without use (2 h); a call with
 	// it extends it, as Salesforce sessions slide.
 	TokenTTL time.Duration
+	// RotateRefreshTokens is the connected app's refresh token rotation: each refresh
+	// answers with a new refresh token and the one sent is dead from then on.
+	RotateRefreshTokens bool
 	// DailyLimit is the number of API calls per day (100,000); negative: no limit.
 	DailyLimit int
 	// Clock replaces time.Now (tests, simulations).
