@@ -139,9 +139,14 @@ func (g *clientCredentialsGrant) form(time.Time) (url.Values, error) {
 	return url.Values{"grant_type": {"client_credentials"}, "client_id": {g.clientID}, "client_secret": {string(*g.secret)}}, nil
 }
 
+// refreshGrant renews the session with a refresh token. token changes when the org
+// rotates it; token requests run one at a time (authenticator.turn), so no lock.
 type refreshGrant struct {
 	clientID      string
 	secret, token *secret
+	keep          *tokenBinding // nil: the token lives in memory only
+	key           string        // its chain in keep
+	loaded        bool
 }
 
 func (g *refreshGrant) name() string { return "refresh token" }
@@ -173,6 +178,9 @@ type authenticator struct {
 }
 
 func newAuthenticator(tokenURL string, g grant, c *Client) *authenticator {
+	if rg, ok := g.(*refreshGrant); ok && c.tokens != nil {
+		rg.keep, rg.key = c.tokens, c.tokens.key(string(*rg.token))
+	}
 	return &authenticator{tokenURL: tokenURL, grant: g, client: c, turn: make(chan struct{}, 1)}
 }
 
@@ -213,9 +221,10 @@ func (a *authenticator) renew(ctx context.Context, stale *session) (*session, er
 }
 
 type tokenResponse struct {
-	AccessToken string `json:"access_token"`
-	InstanceURL string `json:"instance_url"`
-	TokenType   string `json:"token_type"`
+	AccessToken  string `json:"access_token"`
+	InstanceURL  string `json:"instance_url"`
+	TokenType    string `json:"token_type"`
+	RefreshToken string `json:"refresh_token"` // only when the org rotates refresh tokens
 }
 
 type tokenError struct {
@@ -223,16 +232,44 @@ type tokenError struct {
 	Description string `json:"error_description"`
 }
 
-// fetch runs the grant against the token endpoint.
+// fetch runs the grant against the token endpoint. A refresh token grant starts from
+// its stored token, adopts and stores the one a rotation hands out, and, refused with
+// invalid_grant, tries once more with a newer stored token (another process rotated
+// it).
 func (a *authenticator) fetch(ctx context.Context) (*session, error) {
+	rg, ok := a.grant.(*refreshGrant)
+	if !ok {
+		s, _, err := a.exchange(ctx)
+		return s, err
+	}
+	op := "authenticate (" + a.grant.name() + ")"
+	if err := rg.load(ctx); err != nil {
+		return nil, storeError(op, err)
+	}
+	s, next, err := a.exchange(ctx)
+	if ce, ok := errors.AsType[*crm.Error](err); ok && ce.Code == "invalid_grant" && rg.reload(ctx) {
+		s, next, err = a.exchange(ctx)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := rg.rotate(ctx, next); err != nil {
+		return nil, storeError(op, err)
+	}
+	return s, nil
+}
+
+// exchange sends the grant's token request once; next is the refresh token the answer
+// carries, if any.
+func (a *authenticator) exchange(ctx context.Context) (s *session, next string, err error) {
 	op := "authenticate (" + a.grant.name() + ")"
 	form, err := a.grant.form(a.client.now())
 	if err != nil {
-		return nil, &crm.Error{Service: service, Op: op, Class: crm.ClassAuth, Err: err}
+		return nil, "", &crm.Error{Service: service, Op: op, Class: crm.ClassAuth, Err: err}
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.tokenURL, strings.NewReader(form.Encode()))
 	if err != nil {
-		return nil, &crm.Error{Service: service, Op: op, Class: crm.ClassInvalid, Message: "build request", Err: err}
+		return nil, "", &crm.Error{Service: service, Op: op, Class: crm.ClassInvalid, Message: "build request", Err: err}
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
@@ -240,27 +277,27 @@ func (a *authenticator) fetch(ctx context.Context) (*session, error) {
 	// for, so its errors must not say that call was sent.
 	resp, err := a.client.http.Do(req)
 	if err != nil {
-		return nil, a.client.api.TransportError(ctx, op, err)
+		return nil, "", a.client.api.TransportError(ctx, op, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, httpx.MaxErrorBody))
 	if err != nil {
-		return nil, a.client.api.TransportError(ctx, op, err)
+		return nil, "", a.client.api.TransportError(ctx, op, err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, classifyToken(op, resp.StatusCode, body)
+		return nil, "", classifyToken(op, resp.StatusCode, body)
 	}
 	var tr tokenResponse
 	if err := json.Unmarshal(body, &tr); err != nil || tr.AccessToken == "" {
-		return nil, &crm.Error{Service: service, Op: op, Class: crm.ClassUnavailable, Status: resp.StatusCode,
+		return nil, "", &crm.Error{Service: service, Op: op, Class: crm.ClassUnavailable, Status: resp.StatusCode,
 			Message: "token answer without an access token"}
 	}
 	u, err := url.Parse(tr.InstanceURL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, &crm.Error{Service: service, Op: op, Class: crm.ClassAuth, Status: resp.StatusCode,
+		return nil, "", &crm.Error{Service: service, Op: op, Class: crm.ClassAuth, Status: resp.StatusCode,
 			Message: "token answer without a usable instance_url"}
 	}
-	return &session{token: new(secret(tr.AccessToken)), instanceURL: strings.TrimRight(tr.InstanceURL, "/")}, nil
+	return &session{token: new(secret(tr.AccessToken)), instanceURL: strings.TrimRight(tr.InstanceURL, "/")}, tr.RefreshToken, nil
 }
 
 // classifyToken reads the OAuth error shape ({"error","error_description"}), which

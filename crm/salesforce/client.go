@@ -81,6 +81,7 @@ type Client struct {
 	now       func() time.Time
 	usage     atomic.Pointer[APIUsage]
 	types     describeCache // the field types writes convert values to
+	tokens    *tokenBinding // where a rotated refresh token is kept (WithTokenStore)
 }
 
 // Option configures a Client.
