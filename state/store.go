@@ -88,6 +88,9 @@ type Store interface {
 	// PurgeExpired deletes cached answers that expired before now.
 	PurgeExpired(ctx context.Context, now time.Time) (int, error)
 
+	// OAuth refresh tokens that a provider rotated.
+	TokenStore
+
 	Close() error
 }
 
