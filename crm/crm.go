@@ -15,6 +15,11 @@ type Record struct {
 	// MergedIDs are ids this record absorbed (HubSpot merges); the connector moves
 	// state kept under them onto ID.
 	MergedIDs []string
+	// Deleted says the CRM holds the record only in its recycle bin: deleted, or
+	// merged into another record. A Getter may report such records so that the
+	// connector drops their state instead of retrying them; change streams never hand
+	// them out.
+	Deleted bool
 }
 
 // Cursor is an adapter-owned, opaque position in an object's change stream. The

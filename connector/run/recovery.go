@@ -91,6 +91,8 @@ func (rn *run) recovered(id string, rec crm.Record, found bool, unreadable strin
 		rs.Status, rs.Class, rs.Reason, rs.Attempts = state.StatusParked, string(crm.ClassInvalid), unreadable, react.MaxParkAttempts
 	case !found:
 		rs.Reason = "the record no longer exists in the CRM"
+	case rec.Deleted: // in the recycle bin: what it shows was written, nothing is retried
+		rs.Reason = "deleted in the CRM"
 	default:
 		rs.SeenModifiedAt = rec.ModifiedAt
 		if kept < len(rows) {

@@ -41,10 +41,11 @@ func (rn *run) retryDue(ctx context.Context) (error, error) {
 		if err != nil {
 			return err, nil
 		}
-		if stop, err := rn.dropVanished(ctx, chunk, recs); stop != nil || err != nil {
+		live, stop, err := rn.dropVanished(ctx, chunk, recs)
+		if stop != nil || err != nil {
 			return stop, err
 		}
-		b, err := rn.prepare(ctx, crm.Page{Records: recs, Total: -1}, false)
+		b, err := rn.prepare(ctx, crm.Page{Records: live, Total: -1}, false)
 		if err != nil {
 			return nil, err
 		}
@@ -55,22 +56,33 @@ func (rn *run) retryDue(ctx context.Context) (error, error) {
 	return nil, nil
 }
 
-// dropVanished ends the retries of records the CRM no longer has (deleted, merged
-// away): they are done, not parked for ever.
-func (rn *run) dropVanished(ctx context.Context, asked []string, got []crm.Record) (stop, err error) {
-	have := make(map[string]bool, len(got))
+// dropVanished ends the retries of records the CRM no longer has, so that they are
+// done rather than parked for ever: ones it reports deleted (in its recycle bin,
+// deleted or merged away) and ones it does not answer at all (purged, or no longer
+// read, as a converted lead). It returns the records still to retry.
+func (rn *run) dropVanished(ctx context.Context, asked []string, got []crm.Record) (live []crm.Record, stop, err error) {
+	reason := make(map[string]string, len(asked))
+	for _, id := range asked {
+		reason[id] = "the record no longer exists in the CRM"
+	}
 	for _, r := range got {
-		have[r.ID] = true
+		if r.Deleted {
+			reason[r.ID] = "deleted in the CRM"
+			continue
+		}
+		delete(reason, r.ID)
+		live = append(live, r)
 	}
 	var gone []state.RecordState
 	for _, id := range asked {
-		if !have[id] {
+		if why, ok := reason[id]; ok {
 			gone = append(gone, state.RecordState{Pipeline: rn.p.Name, Account: rn.p.Account, CRMID: id,
-				Status: state.StatusDone, Reason: "the record no longer exists in the CRM", UpdatedAt: rn.now()})
+				Status: state.StatusDone, Reason: why, UpdatedAt: rn.now()})
 		}
 	}
 	if len(gone) == 0 {
-		return nil, nil
+		return live, nil, nil
 	}
-	return rn.commitFenced(ctx, state.PageCommit{Pipeline: rn.p.Name, Account: rn.p.Account, Records: gone})
+	stop, err = rn.commitFenced(ctx, state.PageCommit{Pipeline: rn.p.Name, Account: rn.p.Account, Records: gone})
+	return live, stop, err
 }

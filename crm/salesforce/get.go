@@ -14,8 +14,12 @@ var _ crm.Getter = (*Client)(nil)
 // getChunk keeps an Id IN (…) query's URL well under Salesforce's 16 KB limit.
 const getChunk = 200
 
-// Get reads records by id with SOQL (Id IN …), 200 ids a query. Ids that name no
-// record, or a deleted one, are left out of the answer.
+// Get reads records by id with SOQL (Id IN …), 200 ids a query, through queryAll: a
+// record deleted or merged away since it was read comes back from the recycle bin
+// with IsDeleted = true and is reported Deleted, so that the connector drops it
+// instead of retrying it (salesforce-api.md §3.6, §7.3). Ids that name no record (or
+// one purged from the recycle bin) are left out of the answer, and so are converted
+// leads, which no update can reach (see unconverted).
 func (c *Client) Get(ctx context.Context, object string, ids, fields []string) ([]crm.Record, error) {
 	op := "get " + object
 	if msg := checkNames(object, crm.ChangesRequest{Fields: fields}); msg != "" {
@@ -31,21 +35,37 @@ func (c *Client) Get(ctx context.Context, object string, ids, fields []string) (
 			}
 			quoted[i] = quote(id)
 		}
-		soql := "SELECT " + strings.Join(selectList(fields), ", ") + " FROM " + object +
-			" WHERE Id IN (" + strings.Join(quoted, ", ") + ")"
-		path := c.dataPath("/query?q=" + url.QueryEscape(soql))
-		for path != "" {
-			var resp queryResponse
-			if err := c.call(ctx, request{op: op, method: http.MethodGet, path: path, out: &resp}); err != nil {
-				return nil, err
-			}
-			recs, err := toRecords(op, resp.Records, fields)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, recs...)
-			path = resp.nextPath()
+		where := append([]string{"Id IN (" + strings.Join(quoted, ", ") + ")"}, unconverted(object)...)
+		soql := "SELECT " + strings.Join(selectList(append([]string{"IsDeleted"}, fields...)), ", ") + " FROM " + object +
+			" WHERE " + strings.Join(where, " AND ")
+		recs, err := c.queryAll(ctx, op, soql, fields)
+		if err != nil {
+			return nil, err
 		}
+		out = append(out, recs...)
+	}
+	return out, nil
+}
+
+// queryAll runs a statement through /queryAll, recycle bin included, following its
+// batches; each record says whether it is deleted.
+func (c *Client) queryAll(ctx context.Context, op, soql string, fields []string) ([]crm.Record, error) {
+	var out []crm.Record
+	path := c.dataPath("/queryAll?q=" + url.QueryEscape(soql))
+	for path != "" {
+		var resp queryResponse
+		if err := c.call(ctx, request{op: op, method: http.MethodGet, path: path, out: &resp}); err != nil {
+			return nil, err
+		}
+		recs, err := toRecords(op, resp.Records, fields)
+		if err != nil {
+			return nil, err
+		}
+		for i, row := range resp.Records {
+			recs[i].Deleted = text(row["IsDeleted"]) == "true" // selected under that name
+		}
+		out = append(out, recs...)
+		path = resp.nextPath()
 	}
 	return out, nil
 }

@@ -192,27 +192,3 @@ func TestSchema(t *testing.T) {
 		t.Errorf("unknown object: %v", err)
 	}
 }
-
-func TestGet(t *testing.T) {
-	e := setup(t, salesforcetest.Options{})
-	a := e.fake.AddLead(map[string]string{"Title": "CTO"})
-	b := e.fake.AddLead(map[string]string{"Title": "CEO"})
-	gone := e.fake.AddLead(nil)
-	if err := e.fake.Delete("Lead", gone); err != nil {
-		t.Fatal(err)
-	}
-	recs, err := e.client.Get(context.Background(), "Lead", []string{b, a[:15], gone}, []string{"Title"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := map[string]string{}
-	for _, r := range recs {
-		got[r.ID] = r.Fields["Title"]
-	}
-	if diff := cmp.Diff(map[string]string{a: "CTO", b: "CEO"}, got); diff != "" {
-		t.Errorf("(-want +got):\n%s", diff)
-	}
-	if _, err := e.client.Get(context.Background(), "Lead", []string{"x') OR ('"}, nil); crm.ClassOf(err) != crm.ClassInvalid {
-		t.Errorf("bad id: %v", err)
-	}
-}
