@@ -12,10 +12,10 @@ import (
 )
 
 // NewCRM builds the adapter for one CRM account.
-func NewCRM(c config.CRM, getenv func(string) string) (crm.Adapter, error) {
+func NewCRM(c config.CRM, getenv func(string) string, opts ...CRMOption) (crm.Adapter, error) {
 	switch c.Kind {
 	case "salesforce":
-		return newSalesforce(c, getenv)
+		return newSalesforce(c, getenv, crmOptionsOf(opts))
 	case "hubspot":
 		return newHubSpot(c, getenv)
 	}
@@ -70,7 +70,7 @@ func newHubSpot(c config.CRM, getenv func(string) string) (crm.Adapter, error) {
 	return hubspot.New(token.Reveal(), opts...), nil
 }
 
-func newSalesforce(c config.CRM, getenv func(string) string) (crm.Adapter, error) {
+func newSalesforce(c config.CRM, getenv func(string) string, o crmOptions) (crm.Adapter, error) {
 	optional := func(r config.SecretRef) (string, error) {
 		if r == "" {
 			return "", nil
@@ -92,5 +92,5 @@ func newSalesforce(c config.CRM, getenv func(string) string) (crm.Adapter, error
 	}
 	return salesforce.New(salesforce.Config{LoginURL: cmp.Or(c.LoginURL, c.BaseURL), ClientID: id, ClientSecret: secret,
 		Username: c.Username, PrivateKeyFile: c.PrivateKeyFile, RefreshToken: refresh, APIVersion: c.APIVersion},
-		salesforce.WithHTTPClient(&http.Client{Timeout: c.Timeout}), salesforce.WithSettleLag(c.SettleLag))
+		append(o.salesforceTokens(), salesforce.WithHTTPClient(&http.Client{Timeout: c.Timeout}), salesforce.WithSettleLag(c.SettleLag))...)
 }

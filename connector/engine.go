@@ -143,7 +143,7 @@ func BuildWith(cfg *config.Config, getenv func(string) string, log *slog.Logger,
 	if err != nil {
 		return nil, err
 	}
-	settings, err := accountSettings(cfg, getenv)
+	settings, err := accountSettings(cfg, getenv, store)
 	if err != nil {
 		return nil, err
 	}
@@ -184,8 +184,9 @@ func retryPolicy(c config.Retry) react.Policy {
 	return react.Policy{Base: c.Base, Max: c.Max}
 }
 
-// accountSettings turns the config into the accounts' settings.
-func accountSettings(cfg *config.Config, getenv func(string) string) (account.Settings, error) {
+// accountSettings turns the config into the accounts' settings. The CRM clients keep
+// the refresh tokens their CRM rotates in tokens.
+func accountSettings(cfg *config.Config, getenv func(string) string, tokens state.TokenStore) (account.Settings, error) {
 	key, err := cfg.Lusha.APIKey.Resolve(getenv)
 	if err != nil {
 		return account.Settings{}, &config.Error{File: cfg.Path(), Key: "lusha.api_key", Msg: err.Error()}
@@ -200,7 +201,7 @@ func accountSettings(cfg *config.Config, getenv func(string) string) (account.Se
 			return account.Settings{}, &config.Error{File: cfg.Path(), Key: "crms." + name, Msg: err.Error()}
 		}
 		s.CRMs = append(s.CRMs, account.CRMSettings{Name: name, Kind: c.Kind, Identity: crmIdentity(c),
-			Breaker: breaker, Settings: c, Build: func() (crm.Adapter, error) { return NewCRM(c, getenv) }})
+			Breaker: breaker, Settings: c, Build: func() (crm.Adapter, error) { return NewCRM(c, getenv, KeepTokens(tokens, name)) }})
 	}
 	return s, nil
 }
