@@ -3,6 +3,8 @@
 // turns describe into crm.Schema, classifying every HTTP outcome once into a crm.Class.
 //
 // It authenticates with the OAuth 2.0 JWT bearer, client credentials or refresh token
-// grant and renews an expired session once per call; otherwise it never retries and
-// never logs: the connector owns both. Its fake lives in salesforcetest.
+// grant and renews an expired session once per call; a refresh token that rotation
+// replaces is kept in a TokenStore. Otherwise it never retries and never logs: the
+// connector owns both. Writes send each value as the JSON type its describe type
+// takes. Its fake lives in salesforcetest.
 package salesforce

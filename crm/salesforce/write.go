@@ -17,6 +17,11 @@ import (
 // Write updates records through PATCH /composite/sobjects (allOrNone false,
 // Sforce-Auto-Assign: FALSE so that assignment rules leave lead owners alone).
 //
+// Values go as the JSON types of their fields' describe types. A value the org could
+// not deserialize would fail the whole request (400 JSON_PARSER_ERROR): Write
+// refuses it for its record alone, as a FieldError, before sending; one that still
+// fails the request (a stale describe) is the batch's invalid error.
+//
 // Salesforce saves or refuses each record as a whole. When a record is refused only
 // for named fields of this patch (a restricted picklist, a length, an email, a
 // read-only field), Write reports those fields as FieldErrors and sends the record's
