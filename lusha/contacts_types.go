@@ -59,8 +59,15 @@ type ContactsEnrichResponse struct {
 	RequestID string            `json:"requestId,omitempty"`
 	Results   []EnrichedContact `json:"results"`
 	Billing   Billing           `json:"billing"`
-	// Status is sent by newer API versions (completed, partial, OUT_OF_CREDITS, …).
-	Status string `json:"status,omitempty"`
+	EnrichStatus
+}
+
+// EnrichStatus is what newer API versions say of a contact enrich as a whole:
+// completed, partial, halted, OUT_OF_CREDITS, … (reference §5.2); see CreditsError.
+type EnrichStatus struct {
+	Status            string `json:"status,omitempty"`
+	StatusDescription string `json:"statusDescription,omitempty"`
+	StatusReason      string `json:"statusReason,omitempty"`
 }
 
 // ContactsSearchAndEnrichRequest is the body of POST /v3/contacts/search-and-enrich.
@@ -76,7 +83,7 @@ type ContactsSearchAndEnrichResponse struct {
 	RequestID string            `json:"requestId,omitempty"`
 	Results   []EnrichedContact `json:"results"`
 	Billing   Billing           `json:"billing"`
-	Status    string            `json:"status,omitempty"`
+	EnrichStatus
 }
 
 // Billing is the credit summary of a call. ResultsReturned excludes error items.
@@ -201,5 +208,8 @@ type EnrichedContact struct {
 	SocialLinks        *SocialLinks         `json:"socialLinks,omitzero"`
 	PreviousEmployment []PreviousEmployment `json:"previousEmployment,omitzero"`
 	UpdateDate         string               `json:"updateDate,omitempty"`
-	Error              *ItemError           `json:"error,omitzero"`
+	// MissingDataPoints says why requested data points are absent (newer API
+	// versions): not found, or not billed; see Unbilled.
+	MissingDataPoints []MissingDataPoint `json:"missingDataPoints,omitzero"`
+	Error             *ItemError         `json:"error,omitzero"`
 }

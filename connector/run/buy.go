@@ -177,16 +177,25 @@ func (e *enricher) searchAndEnrichChunk(ctx context.Context, chunk []*Record) er
 		return e.callFailed(ctx, chunk, err)
 	}
 	now := e.rn.now()
-	return answered(ctx, e, chunk, byRef, resp.Results, func(res lusha.EnrichedContact) string { return res.ClientReferenceID },
+	ranOut := resp.CreditsError()
+	var unpaid []*Record
+	err = answered(ctx, e, chunk, byRef, resp.Results, func(res lusha.EnrichedContact) string { return res.ClientReferenceID },
 		func(r *Record, res lusha.EnrichedContact) *state.Enrichment {
-			return e.enrichedOutcome(r, res, reveal, 0, now)
+			unbilled := res.Unbilled(reveal, ranOut != nil)
+			if len(unbilled) > 0 {
+				unpaid = append(unpaid, r)
+			}
+			return e.enrichedOutcome(r, res, reveal, unbilled, 0, now)
 		},
 		"contacts/search-and-enrich", resp.Billing.CreditsCharged)
+	e.leaveUnpaid(unpaid, ranOut)
+	return err
 }
 
 // enrichedOutcome applies one enriched contact to its record, over the preview the
-// record already holds if any, and returns what to cache.
-func (e *enricher) enrichedOutcome(r *Record, res lusha.EnrichedContact, revealed []string, credits int, now time.Time) *state.Enrichment {
+// record already holds if any, and returns what to cache: the data points asked for
+// (want) are revealed but for those Lusha could not bill, which a later run buys.
+func (e *enricher) enrichedOutcome(r *Record, res lusha.EnrichedContact, want, unbilled []string, credits int, now time.Time) *state.Enrichment {
 	if res.Error != nil {
 		return e.previewOutcome(r, lusha.ContactPreview{Error: res.Error}, now)
 	}
@@ -195,9 +204,18 @@ func (e *enricher) enrichedOutcome(r *Record, res lusha.EnrichedContact, reveale
 		r.set(Parked, crm.ClassInvalid, "Lusha answer: "+err.Error())
 		return nil
 	}
+	delete(doc, "missingDataPoints") // about this call, not about the person
 	if r.contact != nil {
 		doc = mergeDoc(r.contact, doc)
 	}
+	markAvailable(doc, unbilled)
+	revealed := slices.Clone(r.revealed())
+	for _, dp := range want {
+		if !slices.Contains(unbilled, dp) {
+			revealed = appendUnique(revealed, dp)
+		}
+	}
+	slices.Sort(revealed)
 	r.contact, r.lushaID = doc, cmp.Or(r.lushaID, res.ID)
 	r.cached = &state.Enrichment{Key: r.key, Outcome: state.OutcomeMatched, LushaID: r.lushaID,
 		Revealed: revealed, FetchedAt: now, ExpiresAt: now.Add(e.rn.p.CacheTTL), Credits: credits}

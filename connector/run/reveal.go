@@ -58,21 +58,24 @@ func (e *enricher) revealChunk(ctx context.Context, chunk []*Record, want []stri
 		return err
 	}
 	now := e.rn.now()
+	ranOut := resp.CreditsError()
 	var ens []state.Enrichment
+	var unpaid []*Record
 	for _, res := range resp.Results {
 		recs := byID[res.ID]
 		delete(byID, res.ID)
+		unbilled := res.Unbilled(want, ranOut != nil)
+		if len(unbilled) > 0 {
+			unpaid = append(unpaid, recs...)
+		}
 		for i, r := range recs {
-			revealed := slices.Clone(r.revealed())
-			for _, dp := range want {
-				revealed = appendUnique(revealed, dp)
-			}
-			slices.Sort(revealed)
 			credits := 0
-			if i == 0 { // the person was paid for once
-				credits = e.revealCost(r.contact, want)
+			if i == 0 { // the person was paid for once, for what was billed
+				credits = e.revealCost(r.contact, slices.DeleteFunc(slices.Clone(want), func(dp string) bool {
+					return slices.Contains(unbilled, dp)
+				}))
 			}
-			if en := e.enrichedOutcome(r, res, revealed, credits, now); en != nil {
+			if en := e.enrichedOutcome(r, res, want, unbilled, credits, now); en != nil {
 				ens = append(ens, *en)
 			}
 		}
@@ -82,7 +85,9 @@ func (e *enricher) revealChunk(ctx context.Context, chunk []*Record, want []stri
 			r.set(Parked, crm.ClassUnavailable, "Lusha returned no enrichment for this contact")
 		}
 	}
-	return e.persist(ctx, "contacts/enrich", resp.Billing.CreditsCharged, ens)
+	err = e.persist(ctx, "contacts/enrich", resp.Billing.CreditsCharged, ens)
+	e.leaveUnpaid(unpaid, ranOut)
+	return err
 }
 
 func companyKey(lushaCompanyID string) string { return "company:" + lushaCompanyID }

@@ -37,6 +37,9 @@ type Charge struct {
 	Endpoint string // e.g. "/v3/contacts/enrich"
 	Credits  int
 	Items    []ChargedItem // what was revealed and paid for; search calls have none
+	// Unbilled is what a partial bill asked for and could not pay: the credits ran out
+	// (their Credits are 0).
+	Unbilled []ChargedItem
 }
 
 // ChargedItem is what one contact or company cost in a call.

@@ -3,6 +3,8 @@ package lushatest
 import (
 	"net/http"
 	"slices"
+
+	"github.com/leadsync/leadsync/lusha"
 )
 
 // bill is the plan of one call's charges, committed only if the account can pay.
@@ -11,20 +13,39 @@ type bill struct {
 	credits int
 	items   []ChargedItem
 	pending map[revealKey]bool
+	// partial bills data points while the credits last and leaves the rest unbilled
+	// (short), instead of refusing the whole call.
+	partial  bool
+	short    bool
+	unbilled []ChargedItem
 }
 
 func newBill(acct *account) *bill { return &bill{acct: acct, pending: map[revealKey]bool{}} }
+
+// newContactBill is the bill of a contact enrich: partial unless Options.AllOrNothing.
+func (s *Server) newContactBill(acct *account) *bill {
+	b := newBill(acct)
+	b.partial = !s.opts.AllOrNothing
+	return b
+}
 
 // revealed reports whether the account already owns k (or this call buys it).
 func (b *bill) revealed(k revealKey) bool { return b.acct.revealed[k] || b.pending[k] }
 
 // reveal adds the data points of one entity that are not owned yet, at their prices.
-func (b *bill) reveal(entity, id string, fields []string, price func(field string) int) {
+// A partial bill that runs out of credits returns the fields it could not bill; from
+// then on it bills nothing more, as credits that ran out mid-call do.
+func (b *bill) reveal(entity, id string, fields []string, price func(field string) int) (unbilled []string) {
 	item := ChargedItem{ID: id}
 	for _, f := range fields {
 		k := revealKey{entity: entity, id: id, field: f}
 		if b.revealed(k) {
 			continue // re-reveals are free
+		}
+		if b.partial && (b.short || b.credits+item.Credits+price(f) > b.acct.remaining()) {
+			b.short = true
+			unbilled = append(unbilled, f)
+			continue
 		}
 		b.pending[k] = true
 		item.DataPoints = append(item.DataPoints, f)
@@ -33,6 +54,23 @@ func (b *bill) reveal(entity, id string, fields []string, price func(field strin
 	if len(item.DataPoints) > 0 {
 		b.credits += item.Credits
 		b.items = append(b.items, item)
+	}
+	if len(unbilled) > 0 {
+		b.unbilled = append(b.unbilled, ChargedItem{ID: id, DataPoints: unbilled})
+	}
+	return unbilled
+}
+
+// status is the enrich status of a partial bill's answer: empty when everything asked
+// for was billed (INFERENCE: the fake then omits it, as the spec's examples do).
+func (b *bill) status() lusha.EnrichStatus {
+	switch {
+	case !b.short:
+		return lusha.EnrichStatus{}
+	case len(b.items) > 0:
+		return lusha.EnrichStatus{Status: lusha.StatusPartialOutOfCredits}
+	default:
+		return lusha.EnrichStatus{Status: lusha.StatusOutOfCredits}
 	}
 }
 
@@ -78,9 +116,11 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 // commit charges the account and records the call, or answers 402 and charges
-// nothing when the account cannot pay the whole call. Callers hold s.mu.
+// nothing when the account cannot pay the whole call, or (a partial bill) has no
+// credit left for what it asked: "Once your credit balance is exhausted, API calls
+// that would consume credits return 402" (S3 faq/billing). Callers hold s.mu.
 func (s *Server) commit(w http.ResponseWriter, b *bill, endpoint string) bool {
-	if b.credits > b.acct.remaining() {
+	if b.credits > b.acct.remaining() || (b.short && b.acct.remaining() == 0) {
 		s.writeError(w, nil, http.StatusPaymentRequired, "")
 		return false
 	}
@@ -88,6 +128,7 @@ func (s *Server) commit(w http.ResponseWriter, b *bill, endpoint string) bool {
 	for k := range b.pending {
 		b.acct.revealed[k] = true
 	}
-	s.charges = append(s.charges, Charge{Account: b.acct.name, Endpoint: endpoint, Credits: b.credits, Items: b.items})
+	s.charges = append(s.charges, Charge{Account: b.acct.name, Endpoint: endpoint, Credits: b.credits, Items: b.items,
+		Unbilled: b.unbilled})
 	return true
 }

@@ -113,7 +113,7 @@ func (s *Server) handleContactsEnrich(w http.ResponseWriter, r *http.Request) {
 	reveal := revealOrBoth(req.Reveal)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	b := newBill(accountOf(r))
+	b := s.newContactBill(accountOf(r))
 	results := make([]lusha.EnrichedContact, len(req.IDs))
 	errs := make([]*lusha.ItemError, len(req.IDs))
 	found := 0
@@ -135,7 +135,7 @@ func (s *Server) handleContactsEnrich(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, lusha.ContactsEnrichResponse{RequestID: newRequestID(), Results: results,
-		Billing: lusha.Billing{CreditsCharged: b.credits, ResultsReturned: found}})
+		Billing: lusha.Billing{CreditsCharged: b.credits, ResultsReturned: found}, EnrichStatus: b.status()})
 }
 
 func (s *Server) handleContactsSearchAndEnrich(w http.ResponseWriter, r *http.Request) {
@@ -152,44 +152,69 @@ func (s *Server) handleContactsSearchAndEnrich(w http.ResponseWriter, r *http.Re
 	reveal := revealOrBoth(req.Reveal)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	b := newBill(accountOf(r))
-	results := make([]lusha.EnrichedContact, len(req.Contacts))
+	b := s.newContactBill(accountOf(r))
+	people := make([]*Person, len(req.Contacts))
 	errs := make([]*lusha.ItemError, len(req.Contacts))
 	found := 0
 	for i, it := range req.Contacts {
-		person, itemErr := s.resolveContact(it)
-		errs[i] = itemErr
-		if itemErr != nil {
-			results[i] = lusha.EnrichedContact{ClientReferenceID: it.ClientReferenceID, Error: itemErr}
-			continue
+		if people[i], errs[i] = s.resolveContact(it); errs[i] == nil {
+			found++
 		}
-		found++
-		results[i] = s.enrichContact(b, person, reveal)
-		results[i].ClientReferenceID = it.ClientReferenceID
 	}
 	if s.opts.RestrictedAs451 && allRestricted(errs) {
 		s.writeError(w, nil, http.StatusUnavailableForLegalReasons, "")
 		return
 	}
+	// The search is billed first: reveals get what credits it leaves.
 	b.search(s.opts.Pricing, found)
+	results := make([]lusha.EnrichedContact, len(req.Contacts))
+	for i, it := range req.Contacts {
+		if errs[i] != nil {
+			results[i] = lusha.EnrichedContact{Error: errs[i]}
+		} else {
+			results[i] = s.enrichContact(b, people[i], reveal)
+		}
+		results[i].ClientReferenceID = it.ClientReferenceID
+	}
 	if !s.commit(w, b, r.URL.Path) {
 		return
 	}
 	writeJSON(w, http.StatusOK, lusha.ContactsSearchAndEnrichResponse{RequestID: newRequestID(), Results: results,
-		Billing: lusha.Billing{CreditsCharged: b.credits, ResultsReturned: found}})
+		Billing: lusha.Billing{CreditsCharged: b.credits, ResultsReturned: found}, EnrichStatus: b.status()})
 }
 
-// enrichContact reveals what was asked, charging only data points that exist
-// for the person and that the account does not own yet.
+// enrichContact reveals what was asked, charging only data points that exist for the
+// person and that the account does not own yet. missingDataPoints says why a data
+// point asked for is absent: the person has none (NOT_FOUND), or the credits ran out
+// (BILLING_FAILED, and the data point is left out).
 func (s *Server) enrichContact(b *bill, p *Person, reveal []string) lusha.EnrichedContact {
-	var charged []string
+	var has []string
 	for _, f := range p.RevealableContactFields() {
 		if slices.Contains(reveal, f) {
-			charged = append(charged, f)
+			has = append(has, f)
 		}
 	}
-	b.reveal("contact", p.ID, charged, s.contactPrice)
-	return p.Enriched(reveal...)
+	unbilled := b.reveal("contact", p.ID, has, s.contactPrice)
+	shown := slices.DeleteFunc(slices.Clone(reveal), func(f string) bool { return slices.Contains(unbilled, f) })
+	e := p.enriched(shown)
+	for _, f := range reveal {
+		switch {
+		case slices.Contains(unbilled, f):
+			e.MissingDataPoints = append(e.MissingDataPoints, missing(f, lusha.MissingBillingFailed))
+		case !slices.Contains(has, f):
+			e.MissingDataPoints = append(e.MissingDataPoints, missing(f, lusha.MissingNotFound))
+		}
+	}
+	return e
+}
+
+// missing is the missingDataPoints entry of a reveal field.
+func missing(field, status string) lusha.MissingDataPoint {
+	kind := lusha.DataPointEmail
+	if field == lusha.RevealPhones {
+		kind = lusha.DataPointPhone
+	}
+	return lusha.MissingDataPoint{Type: kind, Status: status}
 }
 
 func revealOrBoth(reveal []string) []string {

@@ -28,6 +28,14 @@ type Options struct {
 	// COMPLIANCE_RESTRICTED errors.
 	RestrictedAs451 bool
 
+	// AllOrNothing answers 402 to a contact enrich or search-and-enrich that the
+	// account cannot pay in full, as every other call is answered. By default such a
+	// call answers 200 with what the credits paid for, status PARTIAL_OUT_OF_CREDITS
+	// (OUT_OF_CREDITS when they paid for no data point) and the rest marked
+	// BILLING_FAILED in missingDataPoints (reference §5.2, newer docs; §10.1 item 4
+	// asks for both modes). An account with no credit left gets 402 either way.
+	AllOrNothing bool
+
 	// DecimalUsage writes the numbers of GET /v3/account/usage as 12.0 and 1e+04, as
 	// the spec's `number` type allows, to hold clients to that type.
 	DecimalUsage bool

@@ -154,7 +154,7 @@ func (s *Server) Charges() []Charge {
 	defer s.mu.Unlock()
 	out := make([]Charge, len(s.charges))
 	for i, c := range s.charges {
-		c.Items = slices.Clone(c.Items)
+		c.Items, c.Unbilled = slices.Clone(c.Items), slices.Clone(c.Unbilled)
 		out[i] = c
 	}
 	return out

@@ -112,9 +112,11 @@ func TestSearchPricingPerBlockOf25(t *testing.T) {
 	}
 }
 
+// In the all-or-nothing mode (§10.1 item 4), a call the credits cannot pay in full is
+// refused with 402 and charges nothing.
 func TestInsufficientCreditsChargesNothing(t *testing.T) {
 	w := NewWorld(5, 400)
-	srv := NewTestServer(t, w, Options{})
+	srv := NewTestServer(t, w, Options{AllOrNothing: true})
 	c := srv.Client()
 	p := pick(t, w, "known person with phones", knownWithPhones)
 	srv.SetCredits(5) // emails (1) + phones (5) = 6 > 5
@@ -150,6 +152,7 @@ func TestSearchAndEnrichAndRestricted(t *testing.T) {
 	}
 	want := p.Enriched()
 	want.ClientReferenceID = "r1"
+	want.MissingDataPoints = []lusha.MissingDataPoint{{Type: lusha.DataPointPhone, Status: lusha.MissingNotFound}}
 	if diff := cmp.Diff(want, out.Results[0]); diff != "" {
 		t.Errorf("result (-want +got):\n%s", diff)
 	}

@@ -35,9 +35,11 @@ func (p *Person) Preview() lusha.ContactPreview {
 // Enriched is the enrich answer for p revealing the given data points
 // (lusha.RevealEmails, lusha.RevealPhones; none given means both).
 func (p *Person) Enriched(reveal ...string) lusha.EnrichedContact {
-	if len(reveal) == 0 {
-		reveal = []string{lusha.RevealEmails, lusha.RevealPhones}
-	}
+	return p.enriched(revealOrBoth(reveal))
+}
+
+// enriched is the answer revealing exactly the given data points, maybe none.
+func (p *Person) enriched(reveal []string) lusha.EnrichedContact {
 	e := lusha.EnrichedContact{
 		ID:        p.ID,
 		FirstName: p.FirstName,
