@@ -87,7 +87,7 @@ func Start(opts Options) (*Sandbox, error) {
 	sb.seedContacts(opts.Seed)
 	sb.Salesforce = salesforcetest.NewServer(salesforcetest.Options{Seed: uint64(opts.Seed),
 		Chaos: salesforcetest.Chaos{Unavailable: opts.Chaos / 2, LockRow: opts.Chaos / 4, Slow: opts.Chaos / 4}})
-	for _, f := range salesforceFields {
+	for _, f := range append(salesforceFields, technologiesField(sb.World)) {
 		sb.Salesforce.DefineField("Lead", f)
 	}
 	sb.seedLeads(opts.Seed)
