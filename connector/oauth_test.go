@@ -3,6 +3,7 @@ package connector
 import (
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/leadsync/leadsync/connector/config"
 	"github.com/leadsync/leadsync/connector/run"
@@ -19,7 +20,8 @@ func TestHubSpotOAuthExpiresMidRun(t *testing.T) {
 	defer srv.Close()
 	env := map[string]string{"HS_ID": "cid", "HS_SECRET": "csecret", "HS_REFRESH": "rtoken"}
 	adapter, err := NewCRM(config.CRM{Kind: "hubspot", BaseURL: srv.URL, ClientID: "${env:HS_ID}",
-		ClientSecret: "${env:HS_SECRET}", RefreshToken: "${env:HS_REFRESH}"}, func(k string) string { return env[k] })
+		ClientSecret: "${env:HS_SECRET}", RefreshToken: "${env:HS_REFRESH}", SettleLag: new(time.Duration(0))},
+		func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -87,6 +87,7 @@ func hubspotConfig(url string, c ClientLimits) string {
     kind: hubspot
     token: ${env:`+envHubSpotToken+`}
     base_url: %s
+    settle_lag: 0s
     limits: { search_per_second: %g, calls_per_10s: %d }
 pipelines:
   - name: `+pipelineName+`

@@ -61,6 +61,15 @@ func (c *Config) validate() Errors {
 		if crm.Tier != "" && !slices.Contains([]string{"free", "starter", "professional", "enterprise", "public_app"}, crm.Tier) {
 			bad(fmt.Sprintf("tier %s is not free, starter, professional, enterprise or public_app", quote(crm.Tier)), "crms", name, "tier")
 		}
+		if crm.SettleLag != nil && *crm.SettleLag < 0 {
+			bad("must not be negative", "crms", name, "settle_lag")
+		}
+		if crm.Lookback != nil && *crm.Lookback < 0 {
+			bad("must not be negative", "crms", name, "lookback")
+		}
+		if crm.Kind == "hubspot" && crm.Lookback != nil {
+			bad("lookback is Salesforce's; a HubSpot read looks back by overlap", "crms", name, "lookback")
+		}
 		switch {
 		case crm.Kind == "hubspot" && crm.Token == "" && crm.ClientID == "":
 			bad("a HubSpot account needs a token, or client_id, client_secret and refresh_token for OAuth", "crms", name)

@@ -97,8 +97,13 @@ type CRM struct {
 	// Overlap re-reads this much before the cursor to catch records the CRM's
 	// search index showed late; duplicates are dropped.
 	Overlap time.Duration `koanf:"overlap"`
-	// SettleLag keeps the read this far behind now, so that the index has caught up.
-	SettleLag time.Duration `koanf:"settle_lag"`
+	// SettleLag keeps the read this far behind now, so that the index has caught up;
+	// unset leaves the adapter's default (10s for both), 0s means none.
+	SettleLag *time.Duration `koanf:"settle_lag"`
+	// Lookback (Salesforce) re-reads this far behind the last read's end for records
+	// that long transactions committed late; unset leaves the adapter's default (5m),
+	// 0s turns it off.
+	Lookback *time.Duration `koanf:"lookback"`
 }
 
 // Limits pace a CRM client: searches per second and other calls per 10 seconds

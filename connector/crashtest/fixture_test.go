@@ -219,6 +219,7 @@ crms:
     base_url: %s
     timeout: 10s
     overlap: 5s
+    settle_lag: 0s
 pipelines:
   - name: %s
     crm: hubspot
