@@ -28,7 +28,9 @@ func newHubSpot(c config.CRM, getenv func(string) string) (crm.Adapter, error) {
 	opts := []hubspot.Option{
 		hubspot.WithHTTPClient(&http.Client{Timeout: c.Timeout}),
 		hubspot.WithOverlap(c.Overlap),
-		hubspot.WithSettleLag(c.SettleLag),
+	}
+	if c.SettleLag != nil { // unset: the adapter's default
+		opts = append(opts, hubspot.WithSettleLag(*c.SettleLag))
 	}
 	if c.BaseURL != "" {
 		opts = append(opts, hubspot.WithBaseURL(c.BaseURL))
@@ -92,5 +94,18 @@ func newSalesforce(c config.CRM, getenv func(string) string, o crmOptions) (crm.
 	}
 	return salesforce.New(salesforce.Config{LoginURL: cmp.Or(c.LoginURL, c.BaseURL), ClientID: id, ClientSecret: secret,
 		Username: c.Username, PrivateKeyFile: c.PrivateKeyFile, RefreshToken: refresh, APIVersion: c.APIVersion},
-		append(o.salesforceTokens(), salesforce.WithHTTPClient(&http.Client{Timeout: c.Timeout}), salesforce.WithSettleLag(c.SettleLag))...)
+		append(append(salesforceReads(c), o.salesforceTokens()...), salesforce.WithHTTPClient(&http.Client{Timeout: c.Timeout}))...)
+}
+
+// salesforceReads passes the read window's settings that the config sets; unset ones
+// keep the adapter's defaults (a zero would override them).
+func salesforceReads(c config.CRM) []salesforce.Option {
+	var opts []salesforce.Option
+	if c.SettleLag != nil {
+		opts = append(opts, salesforce.WithSettleLag(*c.SettleLag))
+	}
+	if c.Lookback != nil {
+		opts = append(opts, salesforce.WithLookback(*c.Lookback))
+	}
+	return opts
 }
