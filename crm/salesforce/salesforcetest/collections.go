@@ -114,7 +114,7 @@ func (s *Server) prepare(body map[string]json.RawMessage) (*pendingUpdate, []rec
 	return &pendingUpdate{obj: o, rec: rec, values: values}, nil, nil
 }
 
-// target finds the record an update names.
+// target finds the record an update names, and refuses it when it may not change.
 func (o *object) target(rawID string) (*record, []recordError) {
 	fail := func(code, msg string) []recordError {
 		return []recordError{{StatusCode: code, Message: msg, Fields: []string{}}}
@@ -132,6 +132,9 @@ func (o *object) target(rawID string) (*record, []recordError) {
 		return nil, fail("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id")
 	case rec.deleted:
 		return nil, fail("ENTITY_IS_DELETED", "entity is deleted")
+	}
+	if errs := o.refuseUpdate(rec); errs != nil { // a converted lead
+		return nil, errs
 	}
 	return rec, nil
 }
