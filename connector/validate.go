@@ -1,13 +1,17 @@
 package connector
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"maps"
+	"net/url"
 	"slices"
+	"strings"
 
 	"github.com/leadsync/leadsync/connector/config"
+	"github.com/leadsync/leadsync/crm/salesforce"
 	"github.com/leadsync/leadsync/mapping"
 )
 
@@ -54,7 +58,9 @@ func Check(cfg *config.Config, getenv func(string) string) (map[string]*mapping.
 	}
 	var errs config.Errors
 	for _, name := range slices.Sorted(maps.Keys(cfg.CRMs)) {
-		if _, err := NewCRM(cfg.CRMs[name], getenv); err != nil {
+		if e := checkMyDomain(cfg, name); e != nil {
+			errs = append(errs, e)
+		} else if _, err := NewCRM(cfg.CRMs[name], getenv); err != nil {
 			errs = append(errs, cfg.ErrorAt(err.Error(), "crms", name))
 		}
 	}
@@ -62,4 +68,26 @@ func Check(cfg *config.Config, getenv func(string) string) (map[string]*mapping.
 		return nil, errs
 	}
 	return mappings, nil
+}
+
+// checkMyDomain refuses a Salesforce account that would sign in with the client
+// credentials flow (no private key, no refresh token) on login.salesforce.com or
+// test.salesforce.com: those hosts answer it 400 invalid_grant "request not supported
+// on this domain"; the flow needs the org's My Domain (salesforce-api.md §2.3, help
+// "OAuth 2.0 Client Credentials Flow"). JWT bearer and refresh tokens work on them.
+func checkMyDomain(cfg *config.Config, name string) *config.Error {
+	c := cfg.CRMs[name]
+	if c.Kind != "salesforce" || c.PrivateKeyFile != "" || c.RefreshToken != "" {
+		return nil
+	}
+	login := cmp.Or(c.LoginURL, c.BaseURL, salesforce.DefaultLoginURL)
+	u, err := url.Parse(login)
+	if err != nil || !slices.Contains([]string{"login.salesforce.com", "test.salesforce.com"}, strings.ToLower(u.Hostname())) {
+		return nil
+	}
+	return cfg.ErrorAt(fmt.Sprintf("the client credentials flow needs the org's My Domain as login_url, not %s, "+
+		"which answers invalid_grant \"request not supported on this domain\": set login_url to "+
+		"https://<my-domain>.my.salesforce.com (a sandbox: https://<my-domain>--<sandbox>.sandbox.my.salesforce.com; "+
+		"Setup > My Domain shows it), or sign in with the JWT bearer flow (private_key_file and username)", u.Host),
+		"crms", name, "login_url")
 }
