@@ -21,7 +21,9 @@ import (
 
 // Options shape the synthetic world and its servers.
 type Options struct {
-	Seed  int64
+	Seed int64
+	// Leads is the number of HubSpot contacts and of open Salesforce leads; the world
+	// holds a ninth more people, whose Salesforce leads were converted.
 	Leads int
 	// Chaos is the share of requests the fakes fail (5xx, 429, slow answers).
 	Chaos float64
@@ -48,6 +50,10 @@ type Sandbox struct {
 	// LeadHandFilled holds the Leads' hand-typed values.
 	LeadPerson     map[string]*lushatest.Person
 	LeadHandFilled map[string]map[string]string
+	// ConvertedLeads maps each converted Lead's id to its person: people past the
+	// first Leads of the world, known to Lusha, whose leads sales already converted.
+	// leadsync must never pay for them: no update can reach a converted lead.
+	ConvertedLeads map[string]*lushatest.Person
 
 	ownDir string
 }
@@ -72,9 +78,10 @@ func Start(opts Options) (*Sandbox, error) {
 	if opts.Leads < 0 {
 		return nil, fmt.Errorf("sandbox: leads must not be negative")
 	}
-	sb := &Sandbox{World: lushatest.NewWorld(opts.Seed, opts.Leads),
+	sb := &Sandbox{World: lushatest.NewWorld(opts.Seed, opts.Leads+convertedShare(opts.Leads)),
 		ContactPerson: map[string]*lushatest.Person{}, HandFilled: map[string]map[string]string{},
-		LeadPerson: map[string]*lushatest.Person{}, LeadHandFilled: map[string]map[string]string{}}
+		LeadPerson: map[string]*lushatest.Person{}, LeadHandFilled: map[string]map[string]string{},
+		ConvertedLeads: map[string]*lushatest.Person{}}
 	credits := opts.Credits
 	if credits <= 0 {
 		credits = 10_000_000
@@ -84,13 +91,17 @@ func Start(opts Options) (*Sandbox, error) {
 	for _, p := range customProperties {
 		sb.HubSpot.DefineProperty(p)
 	}
-	sb.seedContacts(opts.Seed)
+	sb.seedContacts(opts.Seed, opts.Leads)
 	sb.Salesforce = salesforcetest.NewServer(salesforcetest.Options{Seed: uint64(opts.Seed),
 		Chaos: salesforcetest.Chaos{Unavailable: opts.Chaos / 2, LockRow: opts.Chaos / 4, Slow: opts.Chaos / 4}})
 	for _, f := range append(salesforceFields, technologiesField(sb.World)) {
 		sb.Salesforce.DefineField("Lead", f)
 	}
-	sb.seedLeads(opts.Seed)
+	sb.seedLeads(opts.Seed, opts.Leads)
+	if err := sb.seedConvertedLeads(opts.Leads); err != nil {
+		sb.Close()
+		return nil, err
+	}
 	if err := sb.Salesforce.Start("127.0.0.1:0"); err != nil {
 		sb.Close()
 		return nil, fmt.Errorf("sandbox: start fake Salesforce: %w", err)
@@ -120,11 +131,12 @@ func Start(opts Options) (*Sandbox, error) {
 	return sb, nil
 }
 
-// seedContacts puts every person of the world into HubSpot, as a sales team would
-// have: some with fields already typed in by hand, which leadsync must not overwrite.
-func (sb *Sandbox) seedContacts(seed int64) {
+// seedContacts puts the first n people of the world into HubSpot, as a sales team
+// would have: some with fields already typed in by hand, which leadsync must not
+// overwrite.
+func (sb *Sandbox) seedContacts(seed int64, n int) {
 	r := rand.New(rand.NewPCG(uint64(seed), 0x5eed))
-	for i := range sb.World.People {
+	for i := range sb.World.People[:n] {
 		p := &sb.World.People[i]
 		props := map[string]string{"firstname": p.FirstName, "lastname": p.LastName,
 			"company": p.Company.Name, "website": "https://" + p.Company.EmailDomain}
@@ -159,11 +171,11 @@ var salesforceFields = []salesforcetest.Field{
 		Picklist: []string{"C-Level", "VP", "Director", "Manager", "Individual Contributor"}},
 }
 
-// seedLeads puts every person of the world into Salesforce as a Lead too, some with
-// hand-typed values.
-func (sb *Sandbox) seedLeads(seed int64) {
+// seedLeads puts the first n people of the world into Salesforce as Leads too, some
+// with hand-typed values.
+func (sb *Sandbox) seedLeads(seed int64, n int) {
 	r := rand.New(rand.NewPCG(uint64(seed), 0x1ead))
-	for i := range sb.World.People {
+	for i := range sb.World.People[:n] {
 		p := &sb.World.People[i]
 		fields := map[string]string{"FirstName": p.FirstName, "LastName": p.LastName,
 			"Company": p.Company.Name, "Website": p.Company.EmailDomain, "Email": p.Email}
@@ -183,6 +195,26 @@ func (sb *Sandbox) seedLeads(seed int64) {
 			sb.LeadHandFilled[id] = hand
 		}
 	}
+}
+
+// convertedShare is how many converted leads sit beside n open ones: a ninth, so
+// that about a tenth of the org's leads are converted, as in an org that has sold for
+// a while.
+func convertedShare(n int) int { return n / 9 }
+
+// seedConvertedLeads makes the people after the first n Leads that sales converted:
+// they stay Lead rows (IsConverted = true), and refuse every update.
+func (sb *Sandbox) seedConvertedLeads(n int) error {
+	for i := range sb.World.People[n:] {
+		p := &sb.World.People[n+i]
+		id := sb.Salesforce.AddLead(map[string]string{"FirstName": p.FirstName, "LastName": p.LastName,
+			"Company": p.Company.Name, "Website": p.Company.EmailDomain, "Email": p.Email})
+		if _, _, err := sb.Salesforce.Convert(id); err != nil {
+			return fmt.Errorf("sandbox: convert lead %s: %w", id, err)
+		}
+		sb.ConvertedLeads[id] = p
+	}
+	return nil
 }
 
 // AddContacts adds n new contacts for people outside the seeded world's CRM, as if

@@ -19,12 +19,24 @@ import (
 // start runs a sandbox of n leads and builds the engine on its config.
 func start(t *testing.T, n int) (*sandbox.Sandbox, *connector.Engine) {
 	t.Helper()
+	sb := startFakes(t, n)
+	return sb, build(t, sb, sb.Environ("127.0.0.1:0"))
+}
+
+// startFakes runs a sandbox of n leads: the fakes and the config, no engine yet.
+func startFakes(t *testing.T, n int) *sandbox.Sandbox {
+	t.Helper()
 	sb, err := sandbox.Start(sandbox.Options{Seed: 7, Leads: n, Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(sb.Close)
-	environ := sb.Environ("127.0.0.1:0")
+	return sb
+}
+
+// build builds the engine on the sandbox's config with environ.
+func build(t *testing.T, sb *sandbox.Sandbox, environ []string) *connector.Engine {
+	t.Helper()
 	cfg, err := config.Load(sb.Config, environ)
 	if err != nil {
 		t.Fatal(err)
@@ -42,7 +54,7 @@ func start(t *testing.T, n int) (*sandbox.Sandbox, *connector.Engine) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = eng.Close() })
-	return sb, eng
+	return eng
 }
 
 func syncOnce(t *testing.T, eng *connector.Engine) connector.Summary {
