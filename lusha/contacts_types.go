@@ -60,6 +60,9 @@ type ContactsEnrichResponse struct {
 	Results   []EnrichedContact `json:"results"`
 	Billing   Billing           `json:"billing"`
 	EnrichStatus
+	// Job is set when Data Waterfall providers still work on some data points: poll
+	// it with ContactsJob (newer API versions; reference §5.2, §5.2a).
+	Job *EnrichJob `json:"job,omitzero"`
 }
 
 // EnrichStatus is what newer API versions say of a contact enrich as a whole:
@@ -161,6 +164,14 @@ type Email struct {
 	Type       string `json:"type,omitempty"` // work | private | unknown
 	Confidence string `json:"confidence,omitempty"`
 	UpdateDate string `json:"updateDate,omitempty"` // YYYY-MM-DD
+	Waterfall
+}
+
+// Waterfall is where a revealed data point came from and what it cost, when a Data
+// Waterfall provider found it (newer API versions; reference §5.2).
+type Waterfall struct {
+	DataSource string  `json:"dataSource,omitempty"`
+	Credits    float64 `json:"credits,omitempty"`
 }
 
 // Phone is a revealed phone number; DoNotCall marks numbers on do-not-call lists.
@@ -169,6 +180,7 @@ type Phone struct {
 	Type       string `json:"type,omitempty"` // mobile | direct | work | unknown
 	DoNotCall  bool   `json:"doNotCall"`
 	UpdateDate string `json:"updateDate,omitempty"`
+	Waterfall
 }
 
 // Tag is a label the account put on a contact.

@@ -10,6 +10,7 @@ type account struct {
 	creditsUsed  int
 	revealed     map[revealKey]bool
 	windows      *windows
+	waterfall    Waterfall
 
 	secret    string                   // webhook signing secret; "" until generated
 	subs      map[string]*subscription // by id

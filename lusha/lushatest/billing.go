@@ -124,11 +124,16 @@ func (s *Server) commit(w http.ResponseWriter, b *bill, endpoint string) bool {
 		s.writeError(w, nil, http.StatusPaymentRequired, "")
 		return false
 	}
+	s.charge(b, endpoint)
+	return true
+}
+
+// charge books a bill the account can pay. Callers hold s.mu.
+func (s *Server) charge(b *bill, endpoint string) {
 	b.acct.creditsUsed += b.credits
 	for k := range b.pending {
 		b.acct.revealed[k] = true
 	}
 	s.charges = append(s.charges, Charge{Account: b.acct.name, Endpoint: endpoint, Credits: b.credits, Items: b.items,
 		Unbilled: b.unbilled})
-	return true
 }

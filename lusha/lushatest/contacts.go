@@ -134,8 +134,9 @@ func (s *Server) handleContactsEnrich(w http.ResponseWriter, r *http.Request) {
 	if !s.commit(w, b, r.URL.Path) {
 		return
 	}
+	job := s.startWaterfall(accountOf(r), req, reveal, results)
 	writeJSON(w, http.StatusOK, lusha.ContactsEnrichResponse{RequestID: newRequestID(), Results: results,
-		Billing: lusha.Billing{CreditsCharged: b.credits, ResultsReturned: found}, EnrichStatus: b.status()})
+		Billing: lusha.Billing{CreditsCharged: b.credits, ResultsReturned: found}, EnrichStatus: b.status(), Job: job})
 }
 
 func (s *Server) handleContactsSearchAndEnrich(w http.ResponseWriter, r *http.Request) {

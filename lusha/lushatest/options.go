@@ -36,6 +36,9 @@ type Options struct {
 	// asks for both modes). An account with no credit left gets 402 either way.
 	AllOrNothing bool
 
+	// Waterfall is the default account's Data Waterfall; off unless Enabled.
+	Waterfall Waterfall
+
 	// DecimalUsage writes the numbers of GET /v3/account/usage as 12.0 and 1e+04, as
 	// the spec's `number` type allows, to hold clients to that type.
 	DecimalUsage bool
@@ -152,6 +155,7 @@ func (o Options) withDefaults() Options {
 		o.Now = time.Now
 	}
 	o.Webhooks = o.Webhooks.withDefaults()
+	o.Waterfall = o.Waterfall.withDefaults()
 	return o
 }
 

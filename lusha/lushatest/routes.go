@@ -3,6 +3,7 @@ package lushatest
 // routeV3Extras registers the V3 endpoints beyond search, enrich and usage.
 func (s *Server) routeV3Extras() {
 	s.mux.HandleFunc("POST /v3/companies/search-and-enrich", s.handleCompaniesSearchAndEnrich)
+	s.mux.HandleFunc("GET /v3/contacts/jobs/{jobId}", s.handleContactsJob)
 	s.mux.HandleFunc("POST /v3/contacts/prospecting", s.handleProspectContacts)
 	s.mux.HandleFunc("POST /v3/companies/prospecting", s.handleProspectCompanies)
 	s.mux.HandleFunc("POST /v3/contacts/lookalike", s.handleContactLookalikes)

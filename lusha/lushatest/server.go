@@ -32,6 +32,7 @@ type Server struct {
 
 	signals  []Signal                     // newest first
 	sessions map[string]*lookalikeSession // lookalike dedupe sessions by id
+	jobs     map[string]*waterfallJob     // Data Waterfall jobs by id
 
 	// Webhook deliveries run on goroutines owned by the server: started under mu
 	// unless closed, cancelled through ctx and awaited by Close.
@@ -66,9 +67,11 @@ func NewServer(w *World, opts Options) *Server {
 		closing:  make(chan struct{}),
 		signals:  slices.Clone(w.Signals),
 		sessions: map[string]*lookalikeSession{},
+		jobs:     map[string]*waterfallJob{},
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.accounts[opts.APIKey] = newAccount(s.nextAccountID(), "default", opts.Credits, opts.Limits)
+	s.accounts[opts.APIKey].waterfall = opts.Waterfall
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("POST /v3/contacts/search", s.handleContactsSearch)
 	s.mux.HandleFunc("POST /v3/contacts/enrich", s.handleContactsEnrich)
