@@ -63,7 +63,7 @@ func (rn *run) retryDue(ctx context.Context) (error, error) {
 func (rn *run) dropVanished(ctx context.Context, asked []string, got []crm.Record) (live []crm.Record, stop, err error) {
 	reason := make(map[string]string, len(asked))
 	for _, id := range asked {
-		reason[id] = "the record no longer exists in the CRM"
+		reason[id] = "the record no longer exists in the CRM, or no longer takes updates (a converted lead)"
 	}
 	for _, r := range got {
 		if r.Deleted {

@@ -3,6 +3,7 @@ package sandbox_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,8 +14,9 @@ import (
 // TestSandboxDeletedLeadsLeaveTheRetryQueue (issue 13, Salesforce 8): a lead parked
 // for a retry and then deleted, or merged into another, does not wedge the queue. The
 // retry reads it by id through queryAll, which reports it deleted (salesforce-api.md
-// §3.6), and its state is done, "deleted in the CRM", without a write or a credit;
-// the lead parked beside it that still exists is retried as usual.
+// §3.6), and its state is done, "deleted in the CRM", without a write or a credit. A
+// parked lead converted since is left out of the read (Salesforce 1) and done too; the
+// lead parked beside them that still exists is retried as usual.
 func TestSandboxDeletedLeadsLeaveTheRetryQueue(t *testing.T) {
 	sb, eng := start(t, 60)
 	ctx := context.Background()
@@ -36,12 +38,15 @@ func TestSandboxDeletedLeadsLeaveTheRetryQueue(t *testing.T) {
 	if len(leads) < 4 {
 		t.Fatalf("%d leads enriched", len(leads))
 	}
-	deleted, loser, master, alive := leads[0], leads[1], leads[2], leads[3]
-	park(t, eng, p, deleted, loser, alive)
+	deleted, loser, master, alive, converted := leads[0], leads[1], leads[2], leads[3], leads[4]
+	park(t, eng, p, deleted, loser, alive, converted)
 	if err := sb.Salesforce.Delete("Lead", deleted); err != nil {
 		t.Fatal(err)
 	}
 	if err := sb.Salesforce.Merge("Lead", master, loser); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := sb.Salesforce.Convert(converted); err != nil {
 		t.Fatal(err)
 	}
 	spent := sb.Lusha.CreditsUsed()
@@ -49,7 +54,7 @@ func TestSandboxDeletedLeadsLeaveTheRetryQueue(t *testing.T) {
 	if _, err := eng.Runner.Run(ctx, p, connector.RunOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	got, err := eng.Store.RecordsOf(ctx, p.Name, p.Account, []string{deleted, loser, alive})
+	got, err := eng.Store.RecordsOf(ctx, p.Name, p.Account, []string{deleted, loser, alive, converted})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,6 +65,9 @@ func TestSandboxDeletedLeadsLeaveTheRetryQueue(t *testing.T) {
 	}
 	if r := got[alive]; r.Status != state.StatusDone || r.Reason == "deleted in the CRM" {
 		t.Errorf("the parked lead that still exists: %s %q", r.Status, r.Reason)
+	}
+	if r := got[converted]; r.Status != state.StatusDone || !strings.Contains(r.Reason, "converted lead") {
+		t.Errorf("the parked lead converted since: %s %q, want done (no update can reach it)", r.Status, r.Reason)
 	}
 	if left, _ := eng.Store.Parked(ctx, p.Name, 0); len(left) != 0 {
 		t.Errorf("%d records still parked", len(left))
