@@ -2,15 +2,12 @@ package sandbox_test
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/leadsync/leadsync/connector"
 )
 
 // requestLog is a proxy in front of the fake Lusha that keeps every request body.
@@ -56,15 +53,7 @@ func TestSandboxNeverBuysConvertedLeads(t *testing.T) {
 	if n := len(sb.ConvertedLeads); n*10 < (500+n)*9/10 || n*10 > (500+n)*11/10 {
 		t.Fatalf("%d converted leads beside 500 open ones, want about a tenth", n)
 	}
-	p, ok := eng.Pipeline("salesforce-leads")
-	if !ok {
-		t.Fatal("no salesforce-leads pipeline in the sandbox")
-	}
-	sb.Settle()
-	sum, err := eng.Runner.Run(context.Background(), p, connector.RunOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	sum := runSalesforce(t, sb, eng)
 	if sum.RecordsRead != 500 || sum.RecordsWritten < 300 {
 		t.Errorf("salesforce run read %d records and wrote %d, want the 500 open leads read", sum.RecordsRead, sum.RecordsWritten)
 	}

@@ -20,14 +20,8 @@ import (
 func TestSandboxDeletedLeadsLeaveTheRetryQueue(t *testing.T) {
 	sb, eng := start(t, 60)
 	ctx := context.Background()
-	p, ok := eng.Pipeline("salesforce-leads")
-	if !ok {
-		t.Fatal("no salesforce-leads pipeline in the sandbox")
-	}
-	sb.Settle()
-	if _, err := eng.Runner.Run(ctx, p, connector.RunOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	p := salesforcePipeline(t, eng)
+	runSalesforce(t, sb, eng)
 	var leads []string // enriched ones: their answers are cached, a retry buys nothing
 	for id := range sb.LeadPerson {
 		if sb.Salesforce.Lead(id)["Lusha_Enriched_At__c"] != "" {
@@ -50,10 +44,7 @@ func TestSandboxDeletedLeadsLeaveTheRetryQueue(t *testing.T) {
 		t.Fatal(err)
 	}
 	spent := sb.Lusha.CreditsUsed()
-	sb.Settle()
-	if _, err := eng.Runner.Run(ctx, p, connector.RunOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	runSalesforce(t, sb, eng)
 	got, err := eng.Store.RecordsOf(ctx, p.Name, p.Account, []string{deleted, loser, alive, converted})
 	if err != nil {
 		t.Fatal(err)
