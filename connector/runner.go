@@ -95,6 +95,12 @@ func (l lushaAccount) EnrichCompanies(ctx context.Context, req lusha.CompaniesEn
 	})
 }
 
+func (l lushaAccount) ContactsJob(ctx context.Context, jobID string) (*lusha.ContactsJob, error) {
+	return account.Call(ctx, l.acct, func(ctx context.Context, c *lusha.Client) (*lusha.ContactsJob, *lusha.Response, error) {
+		return c.ContactsJob(ctx, jobID)
+	})
+}
+
 func (l lushaAccount) Reserve(ctx context.Context, runSpent, want int, now time.Time) (int, func(), error) {
 	return l.acct.Reserve(ctx, runSpent, want, now)
 }

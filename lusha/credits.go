@@ -66,11 +66,12 @@ func (r *ContactsSearchAndEnrichResponse) CreditsError() error {
 }
 
 // Unbilled lists the data points of reveal (RevealEmails, RevealPhones) that this
-// result lacks because they were not paid for: marked BILLING_FAILED, or, in an answer
-// that ran out of credits, absent altogether; nothing for an item error. INFERENCE: the docs list only the
+// result lacks because they were not paid for: marked BILLING_FAILED, or, in an
+// incomplete answer (it ran out of credits, or a waterfall job still works on it),
+// absent altogether; nothing for an item error. INFERENCE: the docs list only the
 // markers; an absent list in such an answer is read the same way, since a data point
 // revealed and empty comes as an empty list.
-func (c *EnrichedContact) Unbilled(reveal []string, ranOut bool) []string {
+func (c *EnrichedContact) Unbilled(reveal []string, incomplete bool) []string {
 	if c.Error != nil {
 		return nil // an item error is the verdict, and never billed
 	}
@@ -80,7 +81,7 @@ func (c *EnrichedContact) Unbilled(reveal []string, ranOut bool) []string {
 			out = append(out, dp)
 		}
 	}
-	if ranOut {
+	if incomplete {
 		if slices.Contains(reveal, RevealEmails) && c.Emails == nil {
 			out = append(out, RevealEmails)
 		}

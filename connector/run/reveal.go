@@ -47,7 +47,7 @@ func (e *enricher) revealChunk(ctx context.Context, chunk []*Record, want []stri
 	for _, r := range chunk {
 		byID[r.lushaID] = append(byID[r.lushaID], r)
 	}
-	req := lusha.ContactsEnrichRequest{Reveal: want, IDs: slices.Sorted(maps.Keys(byID))}
+	req := lusha.ContactsEnrichRequest{Reveal: want, IDs: slices.Sorted(maps.Keys(byID)), WaterfallEnabled: optOutOfWaterfall}
 	resp, err := e.rn.Lusha.EnrichContacts(ctx, req)
 	if err != nil {
 		err = e.callFailed(ctx, chunk, err)
@@ -57,14 +57,14 @@ func (e *enricher) revealChunk(ctx context.Context, chunk []*Record, want []stri
 		}
 		return err
 	}
+	jobCredits, unsettled := e.settle(ctx, resp)
 	now := e.rn.now()
-	ranOut := resp.CreditsError()
 	var ens []state.Enrichment
 	var unpaid []*Record
 	for _, res := range resp.Results {
 		recs := byID[res.ID]
 		delete(byID, res.ID)
-		unbilled := res.Unbilled(want, ranOut != nil)
+		unbilled := res.Unbilled(want, unsettled != nil)
 		if len(unbilled) > 0 {
 			unpaid = append(unpaid, recs...)
 		}
@@ -85,8 +85,8 @@ func (e *enricher) revealChunk(ctx context.Context, chunk []*Record, want []stri
 			r.set(Parked, crm.ClassUnavailable, "Lusha returned no enrichment for this contact")
 		}
 	}
-	err = e.persist(ctx, "contacts/enrich", resp.Billing.CreditsCharged, ens)
-	e.leaveUnpaid(unpaid, ranOut)
+	err = e.persist(ctx, "contacts/enrich", resp.Billing.CreditsCharged+jobCredits, ens)
+	e.leaveUnpaid(unpaid, unsettled)
 	return err
 }
 

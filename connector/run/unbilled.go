@@ -18,12 +18,13 @@ func markAvailable(doc map[string]any, unbilled []string) {
 	doc["has"] = list
 }
 
-// leaveUnpaid leaves for the next run the records whose data points Lusha could not
-// bill because the account ran out of credits during the call (ranOut, a credits
-// error): their answers are cached with only what was billed, the next run buys the
-// rest, and this one ends credits_exhausted after the page.
-func (e *enricher) leaveUnpaid(recs []*Record, ranOut error) {
-	if ranOut != nil {
-		e.hold(recs, ranOut)
+// leaveUnpaid leaves for the next run the records whose data points Lusha did not
+// bill, for the reason given: the account ran out of credits during the call (a
+// credits error: this run ends credits_exhausted after the page), or a waterfall job
+// did not finish. Their answers are cached with only what was billed; the next run
+// buys the rest.
+func (e *enricher) leaveUnpaid(recs []*Record, why error) {
+	if why != nil {
+		e.hold(recs, why)
 	}
 }
