@@ -87,11 +87,12 @@ func (c *Client) Changes(ctx context.Context, req crm.ChangesRequest) iter.Seq2[
 }
 
 // readTerms are the WHERE terms every read of the object carries: converted leads
-// left out, then the pipeline filter.
+// left out, then the pipeline filter, whose values take their fields' describe types
+// (cached; a filter without values needs none).
 func (c *Client) readTerms(ctx context.Context, op string, req crm.ChangesRequest) ([]string, error) {
-	types, err := c.filterTypes(ctx, req.Object, req.Filter)
-	if err != nil {
-		return nil, err
+	var types map[string]string
+	if len(req.Filter.Equals) > 0 {
+		types = c.fieldTypes(ctx, req.Object)
 	}
 	terms, err := filterTerms(req.Filter, types)
 	if err != nil {

@@ -1,7 +1,6 @@
 package salesforce
 
 import (
-	"context"
 	"fmt"
 	"maps"
 	"regexp"
@@ -78,21 +77,4 @@ func literal(typ, v string) (string, error) {
 		return "", fmt.Errorf("%s is not a datetime (RFC 3339)", quote(v))
 	}
 	return quote(v), nil
-}
-
-// filterTypes reads the describe types (lower-case name → type) of the fields an
-// Equals filter compares; a filter without values costs no call.
-func (c *Client) filterTypes(ctx context.Context, object string, f crm.Filter) (map[string]string, error) {
-	if len(f.Equals) == 0 {
-		return nil, nil
-	}
-	s, err := c.Schema(ctx, object)
-	if err != nil {
-		return nil, err
-	}
-	types := make(map[string]string, len(s.Fields))
-	for name, fs := range s.Fields {
-		types[strings.ToLower(name)] = fs.FieldType
-	}
-	return types, nil
 }
