@@ -27,9 +27,11 @@ func NewCRM(c config.CRM, getenv func(string) string, opts ...CRMOption) (crm.Ad
 func newHubSpot(c config.CRM, getenv func(string) string) (crm.Adapter, error) {
 	opts := []hubspot.Option{
 		hubspot.WithHTTPClient(&http.Client{Timeout: c.Timeout}),
-		hubspot.WithOverlap(c.Overlap),
 	}
-	if c.SettleLag != nil { // unset: the adapter's default
+	if c.Overlap != nil { // unset: the adapter's default
+		opts = append(opts, hubspot.WithOverlap(*c.Overlap))
+	}
+	if c.SettleLag != nil {
 		opts = append(opts, hubspot.WithSettleLag(*c.SettleLag))
 	}
 	if c.BaseURL != "" {

@@ -61,6 +61,9 @@ func (c *Config) validate() Errors {
 		if crm.Tier != "" && !slices.Contains([]string{"free", "starter", "professional", "enterprise", "public_app"}, crm.Tier) {
 			bad(fmt.Sprintf("tier %s is not free, starter, professional, enterprise or public_app", quote(crm.Tier)), "crms", name, "tier")
 		}
+		if crm.Overlap != nil && *crm.Overlap < 0 {
+			bad("must not be negative", "crms", name, "overlap")
+		}
 		if crm.SettleLag != nil && *crm.SettleLag < 0 {
 			bad("must not be negative", "crms", name, "settle_lag")
 		}

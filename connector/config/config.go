@@ -96,7 +96,8 @@ type CRM struct {
 	APIVersion     string    `koanf:"api_version"`
 	// Overlap re-reads this much before the cursor to catch records the CRM's
 	// search index showed late; duplicates are dropped.
-	Overlap time.Duration `koanf:"overlap"`
+	// Unset keeps the adapter's default; an explicit 0s means none.
+	Overlap *time.Duration `koanf:"overlap"`
 	// SettleLag keeps the read this far behind now, so that the index has caught up;
 	// unset leaves the adapter's default (10s for both), 0s means none.
 	SettleLag *time.Duration `koanf:"settle_lag"`
@@ -161,9 +162,6 @@ func pipelineDefaults(p *Pipeline) {
 func crmDefaults(c *CRM) {
 	if c.Timeout == 0 {
 		c.Timeout = 30 * time.Second
-	}
-	if c.Overlap == 0 {
-		c.Overlap = time.Minute
 	}
 }
 

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -52,6 +54,36 @@ func TestReadWindowChecks(t *testing.T) {
 		"c.yaml:4:43: crms.hs.lookback: lookback is Salesforce's"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v lacks %q", err, want)
+		}
+	}
+}
+
+// overlap, like settle_lag: unset keeps the adapter's default, 0s means none.
+func TestOverlapUnsetIsTheAdaptersDefault(t *testing.T) {
+	for _, tc := range []struct {
+		yaml string
+		want *time.Duration
+	}{
+		{"", nil},
+		{"\n    overlap: 0s", new(time.Duration(0))},
+		{"\n    overlap: 30s", new(30 * time.Second)},
+	} {
+		path := filepath.Join(t.TempDir(), "leadsync.yaml")
+		doc := `lusha: { api_key: "${env:K}" }
+crms:
+  hs:
+    kind: hubspot
+    token: "${env:T}"` + tc.yaml + "\n"
+		if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		c, err := Load(path, nil)
+		if err != nil {
+			t.Fatalf("%q: %v", tc.yaml, err)
+		}
+		got := c.CRMs["hs"].Overlap
+		if (got == nil) != (tc.want == nil) || (got != nil && *got != *tc.want) {
+			t.Errorf("%q: overlap %v, want %v", tc.yaml, got, tc.want)
 		}
 	}
 }
