@@ -206,7 +206,7 @@ func (rn *run) wouldEnrich(recs []*Record) {
 		if r.status != Deferred || r.contact != nil || r.class != crm.ClassNone {
 			continue
 		}
-		rn.dry.add(Change{RecordID: r.rec.ID, Action: ActionWouldEnrich, Credits: estimate(r),
+		rn.dry.add(Change{RecordID: r.rec.ID, Action: ActionWouldEnrich, Credits: rn.estimate(r),
 			Reason: "no cached Lusha answer"})
 		for _, f := range r.needs {
 			if reason, bad := rn.badFields[f]; bad {
@@ -214,17 +214,4 @@ func (rn *run) wouldEnrich(recs []*Record) {
 			}
 		}
 	}
-}
-
-// estimate is what buying a record's answer would cost at list price: its share of a
-// search (1 credit per 25), and each data point and company answer its fields need.
-func estimate(r *Record) int {
-	credits := 1 // a search of one contact; in a batch of 25 it is shared
-	for _, dp := range r.reveal {
-		credits += map[string]int{"emails": 1, "phones": 5}[dp]
-	}
-	if r.company {
-		credits++
-	}
-	return credits
 }
