@@ -33,6 +33,21 @@
 // run's time as RFC 3339 UTC with milliseconds, "$run_id" the run id, and a leading "$$"
 // stands for a literal "$"). Optional keys: transform, map, default, when, skip_if, policy.
 //
+// # Company mappings
+//
+// A mapping whose object holds company records (CompanyObjects: HubSpot's companies,
+// Salesforce's Account) is a company mapping. Its match names only companyDomain and
+// companyName (Lusha's company search takes a domain or a name, not a LinkedIn URL),
+// and every path it reads starts with "company.":
+//
+//	object: companies
+//	match: { companyDomain: { from: domain, transform: domain }, companyName: name }
+//	fields:
+//	  industry: { from: company.industry }
+//
+// CompanyIdentity and its Key identify the company for the search and the credit cache;
+// Key documents its stable format.
+//
 // # Paths
 //
 // A path starts at "contact" or "company" and continues with ".name", "[N]" (array

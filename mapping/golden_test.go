@@ -30,6 +30,7 @@ type goldenOutput struct {
 	TargetFields []string          `json:"target_fields"`
 	Identity     Identity          `json:"identity"`
 	IdentityKey  string            `json:"identity_key"`
+	CompanyKey   string            `json:"company_key,omitempty"`
 	Needs        Needs             `json:"needs"`
 	Patch        map[string]string `json:"patch"`
 	Decisions    []Decision        `json:"decisions"`
@@ -89,6 +90,9 @@ func checkGoldenApply(t *testing.T, dir string, m *Mapping) {
 		Identity: id, IdentityKey: id.Key(),
 		Needs: m.Needs(in.Current, in.Owned),
 		Patch: res.Patch, Decisions: res.Decisions,
+	}
+	if m.ForCompanies() {
+		got.CompanyKey = m.CompanyIdentity(in.Current).Key()
 	}
 	out, err := json.MarshalIndent(got, "", "  ")
 	if err != nil {

@@ -54,6 +54,9 @@ type parser struct {
 	file   string
 	schema *Schema
 	errs   Errors
+	// companies is set for a company mapping (its object holds companies), known
+	// before match and fields are read: they are checked differently.
+	companies bool
 }
 
 func (p *parser) errorAt(line, col int, format string, args ...any) {
@@ -192,6 +195,11 @@ func (p *parser) parseFile(data []byte) *Mapping {
 	entries := p.pairs(root, "the mapping file")
 	if entries == nil && root.Kind != yaml.MappingNode {
 		return m
+	}
+	for _, e := range entries {
+		if e.key == "object" && e.v.Kind == yaml.ScalarNode {
+			p.companies = isCompanyObject(e.v.Value)
+		}
 	}
 	got := map[string]bool{}
 	for _, e := range entries {

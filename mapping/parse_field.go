@@ -101,6 +101,10 @@ func (p *parser) path(n *yaml.Node, text string) *path {
 		p.errorf(n, "%v", err)
 		return nil
 	}
+	if p.companies && pp.root != rootCompany {
+		p.errorf(n, "path %s: a company mapping reads the company answer; paths start with company.", text)
+		return nil
+	}
 	if p.schema != nil {
 		if _, err := p.schema.check(pp); err != nil {
 			p.errorf(n, "%v", err)
@@ -261,9 +265,14 @@ var matchRuleKeys = []string{"from", "transform"}
 // matchRules compiles match:, ordered as Identity lists its parts.
 func (p *parser) matchRules(n *yaml.Node) []matchRule {
 	byKey := map[string]matchRule{}
+	keys := matchKeysFor(p.companies)
 	for _, e := range p.pairs(n, "match") {
-		if !slices.Contains(matchKeys, e.key) {
-			p.errorf(e.kn, "unknown match key %q%s (known: %s)", e.key, didYouMean(e.key, matchKeys), strings.Join(matchKeys, ", "))
+		switch {
+		case p.companies && !slices.Contains(keys, e.key):
+			p.errorf(e.kn, "match key %q does not identify a company%s (known: %s)", e.key, companyMatchHint(e.key), strings.Join(keys, ", "))
+			continue
+		case !slices.Contains(keys, e.key):
+			p.errorf(e.kn, "unknown match key %q%s (known: %s)", e.key, didYouMean(e.key, keys), strings.Join(keys, ", "))
 			continue
 		}
 		r := matchRule{key: e.key}
@@ -297,6 +306,12 @@ func (p *parser) matchRules(n *yaml.Node) []matchRule {
 		}
 	}
 	has := func(k string) bool { _, ok := byKey[k]; return ok }
+	if p.companies {
+		if deref(n).Kind == yaml.MappingNode && !has("companyDomain") && !has("companyName") {
+			p.errorf(n, "match cannot identify a company: give companyDomain or companyName")
+		}
+		return rules
+	}
 	if deref(n).Kind == yaml.MappingNode && !has("email") && !has("linkedinUrl") &&
 		!(has("firstName") && has("lastName") && (has("companyName") || has("companyDomain"))) {
 		p.errorf(n, "match cannot identify anyone: give email, linkedinUrl, or firstName, lastName and companyName or companyDomain")
