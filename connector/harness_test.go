@@ -233,9 +233,12 @@ func (h *harness) run(opts RunOptions) Summary {
 
 // settle waits until every contact's modification time has passed, so that a read
 // that ends at "now" sees them all.
-func (h *harness) settle() {
+func (h *harness) settle() { settlePortal(h.hub) }
+
+// settlePortal waits until every contact of a fake portal was modified in the past.
+func settlePortal(hub *hubspottest.Server) {
 	var latest time.Time
-	for _, c := range h.hub.Contacts() {
+	for _, c := range hub.Contacts() {
 		if t, err := time.Parse(time.RFC3339Nano, c["lastmodifieddate"]); err == nil && t.After(latest) {
 			latest = t
 		}
