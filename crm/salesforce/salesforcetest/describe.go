@@ -27,6 +27,7 @@ type describeField struct {
 	RestrictedPicklist bool            `json:"restrictedPicklist"`
 	PicklistValues     []picklistValue `json:"picklistValues"`
 	ReferenceTo        []string        `json:"referenceTo"`
+	RelationshipName   *string         `json:"relationshipName"`
 }
 
 type picklistValue struct {
@@ -63,21 +64,18 @@ func (f Field) describe() describeField {
 		Digits: f.Digits, Precision: f.Precision, Scale: f.Scale,
 		Createable: !f.ReadOnly, Updateable: !f.ReadOnly, Nillable: !f.Required, Calculated: f.Calculated,
 		Custom: f.custom(), Filterable: true, Sortable: f.Type != "textarea" && f.Type != "multipicklist",
-		RestrictedPicklist: f.Restricted, PicklistValues: []picklistValue{}, ReferenceTo: []string{},
-		DefaultedOnCreate: f.Type == "boolean" || f.Name == "Id" || f.Name == "OwnerId"}
+		RestrictedPicklist: f.Restricted, PicklistValues: []picklistValue{}, ReferenceTo: append([]string{}, f.ReferenceTo...),
+		DefaultedOnCreate: f.Defaulted || f.Type == "boolean" || f.Name == "Id"}
 	if isText(f.Type) || f.Type == "id" || f.Type == "reference" {
 		d.Length, d.ByteLength = f.Length, 3*f.Length
 	}
 	for _, v := range f.Picklist {
 		d.PicklistValues = append(d.PicklistValues, picklistValue{Active: true, Label: v, Value: v})
 	}
-	switch f.Name {
-	case "OwnerId":
-		d.ReferenceTo = []string{"Group", "User"}
-	case "CreatedById", "LastModifiedById":
-		d.ReferenceTo = []string{"User"}
-	case "AccountId":
-		d.ReferenceTo = []string{"Account"}
+	if len(f.ReferenceTo) > 0 && !f.custom() {
+		// A standard lookup's relationship drops the Id suffix: AccountId → Account.
+		rel := strings.TrimSuffix(f.Name, "Id")
+		d.RelationshipName = &rel
 	}
 	return d
 }

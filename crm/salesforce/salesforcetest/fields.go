@@ -25,6 +25,12 @@ type Field struct {
 	Calculated bool
 	// Digits (int) and Precision/Scale (double, currency, percent) bound numbers.
 	Digits, Precision, Scale int
+	// ReferenceTo names the objects a reference (lookup) field points to. A value
+	// naming a record of an object the fake stores must name an existing one.
+	ReferenceTo []string
+	// Defaulted is describe's defaultedOnCreate: a create may leave a required field
+	// out and the org fills it (a Lead's Status, every record's OwnerId).
+	Defaulted bool
 }
 
 func (f Field) normalized() Field {
@@ -84,11 +90,11 @@ func systemFields() []Field {
 	return []Field{
 		{Name: "Id", Label: "Record ID", Type: "id", ReadOnly: true, Required: true},
 		{Name: "IsDeleted", Label: "Deleted", Type: "boolean", ReadOnly: true},
-		{Name: "OwnerId", Label: "Owner ID", Type: "reference", Required: true},
+		{Name: "OwnerId", Label: "Owner ID", Type: "reference", Required: true, Defaulted: true, ReferenceTo: []string{"Group", "User"}},
 		{Name: "CreatedDate", Label: "Created Date", Type: "datetime", ReadOnly: true, Required: true},
-		{Name: "CreatedById", Label: "Created By ID", Type: "reference", ReadOnly: true, Required: true},
+		{Name: "CreatedById", Label: "Created By ID", Type: "reference", ReadOnly: true, Required: true, ReferenceTo: []string{"User"}},
 		{Name: "LastModifiedDate", Label: "Last Modified Date", Type: "datetime", ReadOnly: true, Required: true},
-		{Name: "LastModifiedById", Label: "Last Modified By ID", Type: "reference", ReadOnly: true, Required: true},
+		{Name: "LastModifiedById", Label: "Last Modified By ID", Type: "reference", ReadOnly: true, Required: true, ReferenceTo: []string{"User"}},
 		{Name: "SystemModstamp", Label: "System Modstamp", Type: "datetime", ReadOnly: true, Required: true},
 		// A merge deletes the losers and points them here (reference §3.6, §7.3).
 		{Name: "MasterRecordId", Label: "Master Record ID", Type: "reference", ReadOnly: true},
@@ -120,7 +126,7 @@ func leadFields() []Field {
 		Field{Name: "NumberOfEmployees", Label: "Employees", Type: "int", Digits: 8},
 		Field{Name: "AnnualRevenue", Label: "Annual Revenue", Type: "currency", Precision: 18},
 		Field{Name: "LeadSource", Label: "Lead Source", Type: "picklist", Length: 255, Picklist: leadSources},
-		Field{Name: "Status", Type: "picklist", Length: 255, Required: true, Restricted: true,
+		Field{Name: "Status", Type: "picklist", Length: 255, Required: true, Restricted: true, Defaulted: true,
 			Picklist: []string{"Open - Not Contacted", "Working - Contacted", "Closed - Converted", "Closed - Not Converted"}},
 		Field{Name: "Rating", Type: "picklist", Length: 255, Picklist: []string{"Hot", "Warm", "Cold"}},
 		Field{Name: "Street", Type: "textarea", Length: 255},
@@ -135,14 +141,15 @@ func leadFields() []Field {
 		// Set by a conversion, which keeps the lead (reference §7.3; Change Data Capture
 		// guide, "Change Events for Lead Conversion").
 		Field{Name: "ConvertedDate", Label: "Converted Date", Type: "date", ReadOnly: true},
-		Field{Name: "ConvertedAccountId", Label: "Converted Account ID", Type: "reference", ReadOnly: true},
-		Field{Name: "ConvertedContactId", Label: "Converted Contact ID", Type: "reference", ReadOnly: true},
+		Field{Name: "ConvertedAccountId", Label: "Converted Account ID", Type: "reference", ReadOnly: true, ReferenceTo: []string{"Account"}},
+		Field{Name: "ConvertedContactId", Label: "Converted Contact ID", Type: "reference", ReadOnly: true, ReferenceTo: []string{"Contact"}},
 	)
 }
 
 func contactFields() []Field {
 	return append(systemFields(),
-		Field{Name: "AccountId", Label: "Account ID", Type: "reference"},
+		// A Contact's company: the lookup CompaniesOf follows (reference §5.5).
+		Field{Name: "AccountId", Label: "Account ID", Type: "reference", ReferenceTo: []string{"Account"}},
 		Field{Name: "Name", Label: "Full Name", Type: "string", Length: 121, ReadOnly: true, Required: true},
 		Field{Name: "Salutation", Type: "picklist", Length: 40, Picklist: []string{"Mr.", "Ms.", "Mrs.", "Dr.", "Prof."}},
 		Field{Name: "FirstName", Label: "First Name", Length: 40},
@@ -162,17 +169,40 @@ func contactFields() []Field {
 	)
 }
 
+// accountFields are the standard Account fields a firmographic mapping writes, with the
+// types and lengths of the Salesforce Field Reference's Account table
+// (developer.salesforce.com/docs/platform/field-reference, "Account"; reference §5.5
+// lists Name 255, Website url 255, Industry picklist, Phone 40, NumberOfEmployees int,
+// AnnualRevenue currency, BillingCity 40). Salesforce has no domain field: Website
+// is where a company's domain lives. The picklist values of Type, Ownership and
+// Rating are the defaults of a new org (INFERENCE: recollection, not in the reference).
 func accountFields() []Field {
 	return append(systemFields(),
 		Field{Name: "Name", Label: "Account Name", Length: 255, Required: true},
+		Field{Name: "AccountNumber", Label: "Account Number", Length: 40},
+		Field{Name: "Site", Label: "Account Site", Length: 80},
+		Field{Name: "Type", Label: "Account Type", Type: "picklist", Length: 255, Picklist: accountTypes},
+		Field{Name: "ParentId", Label: "Parent Account ID", Type: "reference", ReferenceTo: []string{"Account"}},
 		Field{Name: "Website", Type: "url", Length: 255},
 		Field{Name: "Industry", Type: "picklist", Length: 255, Picklist: industries},
 		Field{Name: "NumberOfEmployees", Label: "Employees", Type: "int", Digits: 8},
 		Field{Name: "AnnualRevenue", Label: "Annual Revenue", Type: "currency", Precision: 18},
+		Field{Name: "Ownership", Type: "picklist", Length: 255, Picklist: []string{"Public", "Private", "Subsidiary", "Other"}},
+		Field{Name: "Rating", Label: "Account Rating", Type: "picklist", Length: 255, Picklist: []string{"Hot", "Warm", "Cold"}},
+		Field{Name: "AccountSource", Label: "Account Source", Type: "picklist", Length: 255, Picklist: leadSources},
+		Field{Name: "TickerSymbol", Label: "Ticker Symbol", Length: 20},
+		Field{Name: "Sic", Label: "SIC Code", Length: 20},
+		Field{Name: "YearStarted", Label: "Year Started", Length: 4},
 		Field{Name: "Phone", Label: "Account Phone", Type: "phone", Length: 40},
+		Field{Name: "Fax", Label: "Account Fax", Type: "phone", Length: 40},
+		Field{Name: "BillingStreet", Label: "Billing Street", Type: "textarea", Length: 255},
 		Field{Name: "BillingCity", Label: "Billing City", Length: 40},
 		Field{Name: "BillingState", Label: "Billing State/Province", Length: 80},
+		Field{Name: "BillingPostalCode", Label: "Billing Zip/Postal Code", Length: 20},
 		Field{Name: "BillingCountry", Label: "Billing Country", Length: 80},
-		Field{Name: "Description", Type: "textarea", Length: 32000},
+		Field{Name: "Description", Label: "Account Description", Type: "textarea", Length: 32000},
 	)
 }
+
+var accountTypes = []string{"Prospect", "Customer - Direct", "Customer - Channel", "Channel Partner / Reseller",
+	"Installation Partner", "Technology Partner", "Other"}

@@ -160,8 +160,19 @@ func (s *Server) newRecord(o *object, id string, fields map[string]string, stamp
 			r.values[k] = v
 		}
 	}
+	if err := refError(s.checkRefs(o, r.values)); err != nil {
+		return nil, err
+	}
 	o.deriveName(r)
 	return r, nil
+}
+
+// refError turns a refused lookup of a seed or a UI edit into an error.
+func refError(errs []recordError) error {
+	if len(errs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s: %s", errs[0].StatusCode, errs[0].Message)
 }
 
 // encodeSeed accepts seed values in the API's string forms (any datetime RFC 3339).
@@ -182,6 +193,12 @@ func encodeSeed(f Field, v string) (string, error) {
 		if v != "true" && v != "false" {
 			return "", fmt.Errorf("%s: not a boolean: %q", f.Name, v)
 		}
+	case "id", "reference":
+		id, ok := normalizeID(v)
+		if !ok {
+			return "", fmt.Errorf("%s: not an id: %q", f.Name, v)
+		}
+		return id, nil
 	}
 	if isNumber(f.Type) {
 		if _, ok := parseNumber(v); !ok {
@@ -240,7 +257,8 @@ func (o *object) lookup(id string) *record {
 }
 
 // Update changes a record as a user in the UI would: values are taken as given (no
-// validation), and SystemModstamp moves when something changed.
+// validation but of lookups, which the UI checks too), and SystemModstamp moves when
+// something changed.
 func (s *Server) Update(object, id string, fields map[string]string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -254,7 +272,7 @@ func (s *Server) update(object, id string, fields map[string]string, stamp strin
 	if r == nil || r.deleted {
 		return fmt.Errorf("no %s %s", o.name, id)
 	}
-	changed := false
+	values := map[string]string{}
 	for k, v := range fields {
 		f, ok := o.field(k)
 		if !ok {
@@ -264,8 +282,15 @@ func (s *Server) update(object, id string, fields map[string]string, stamp strin
 		if err != nil {
 			return err
 		}
-		if r.values[f.Name] != enc {
-			r.values[f.Name], changed = enc, true
+		values[f.Name] = enc
+	}
+	if err := refError(s.checkRefs(o, values)); err != nil {
+		return err
+	}
+	changed := false
+	for k, v := range values {
+		if r.values[k] != v {
+			r.values[k], changed = v, true
 		}
 	}
 	if changed {

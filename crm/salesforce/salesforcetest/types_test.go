@@ -103,14 +103,14 @@ func TestMultiPicklist(t *testing.T) {
 		!strings.Contains(errs, "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST") || !strings.Contains(errs, "bad value for restricted picklist field: Marketing") {
 		t.Errorf("bad part: %v", out[1])
 	}
-	if d := describeField(t, o, "Departments__c"); d["type"] != "multipicklist" || d["restrictedPicklist"] != true {
+	if d := describeField(t, o, "Lead", "Departments__c"); d["type"] != "multipicklist" || d["restrictedPicklist"] != true {
 		t.Errorf("describe: %v", d)
 	}
 }
 
-func describeField(t *testing.T, o *org, name string) map[string]any {
+func describeField(t *testing.T, o *org, object, name string) map[string]any {
 	t.Helper()
-	_, raw := o.do(t, http.MethodGet, "/services/data/v62.0/sobjects/Lead/describe", "")
+	_, raw := o.do(t, http.MethodGet, "/services/data/v62.0/sobjects/"+object+"/describe", "")
 	var d struct {
 		Fields []map[string]any `json:"fields"`
 	}
@@ -122,6 +122,6 @@ func describeField(t *testing.T, o *org, name string) map[string]any {
 			return f
 		}
 	}
-	t.Fatalf("describe has no %s", name)
+	t.Fatalf("describe of %s has no %s", object, name)
 	return nil
 }
