@@ -22,82 +22,90 @@ type saveResult struct {
 	Errors  []recordError `json:"errors"`
 }
 
-// pendingUpdate is one validated record of a collection, applied after all are checked.
-type pendingUpdate struct {
+// pendingSave is one validated record of a collection, saved after all are checked:
+// an update of rec, or a create when rec is nil.
+type pendingSave struct {
 	obj    *object
 	rec    *record
 	values map[string]string
 }
 
-// handleCollectionUpdate serves PATCH /composite/sobjects: up to 200 records, each
-// validated and saved on its own unless allOrNone asks for all or nothing.
-func (s *Server) handleCollectionUpdate(w http.ResponseWriter, r *http.Request) {
-	var req collectionRequest
-	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-		writeError(w, http.StatusBadRequest, "JSON_PARSER_ERROR", "The request body is not valid JSON: "+err.Error())
-		return
-	}
-	if len(req.Records) > maxCollection {
-		writeError(w, http.StatusBadRequest, "EXCEEDED_ID_LIMIT", "record limit reached. cannot submit more than 200 records into this call")
-		return
-	}
-	s.mu.Lock()
-	chaos := s.chaos.LockRow
-	s.mu.Unlock()
-	autoAssign := !strings.EqualFold(strings.TrimSpace(r.Header.Get("Sforce-Auto-Assign")), "false")
-
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	results := make([]saveResult, len(req.Records))
-	pending := make([]*pendingUpdate, len(req.Records))
-	failed := false
-	for i, body := range req.Records {
-		p, errs, rerr := s.prepare(body)
-		if rerr != nil {
-			writeError(w, http.StatusBadRequest, rerr.code, rerr.message)
+// handleCollection serves sObject Collections: PATCH updates and POST creates up to
+// 200 records (reference §4.2; REST API guide, "Create Records Using sObject
+// Collections"), each validated and saved on its own unless allOrNone asks for all
+// or nothing; results come in request order.
+func (s *Server) handleCollection(create bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var req collectionRequest
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+			writeError(w, http.StatusBadRequest, "JSON_PARSER_ERROR", "The request body is not valid JSON: "+err.Error())
 			return
 		}
-		if len(errs) == 0 && chaos > 0 && s.rng.Float64() < chaos {
-			errs = []recordError{{StatusCode: "UNABLE_TO_LOCK_ROW",
-				Message: "unable to obtain exclusive access to this record or 1 records: " + p.rec.id, Fields: []string{}}}
+		if len(req.Records) > maxCollection {
+			writeError(w, http.StatusBadRequest, "EXCEEDED_ID_LIMIT", "record limit reached. cannot submit more than 200 records into this call")
+			return
 		}
-		if len(errs) > 0 {
-			results[i] = saveResult{Errors: errs}
-			failed = true
-			continue
+		autoAssign := autoAssignOn(r)
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		results := make([]saveResult, len(req.Records))
+		pending := make([]*pendingSave, len(req.Records))
+		failed := false
+		for i, body := range req.Records {
+			p, errs, rerr := s.prepareSave(body, create)
+			if rerr != nil {
+				writeError(w, http.StatusBadRequest, rerr.code, rerr.message)
+				return
+			}
+			if len(errs) > 0 {
+				results[i] = saveResult{Errors: errs}
+				failed = true
+				continue
+			}
+			pending[i] = p
 		}
-		pending[i] = p
+		for i, p := range pending {
+			switch {
+			case p == nil:
+			case req.AllOrNone && failed:
+				results[i] = saveResult{Errors: []recordError{{StatusCode: "ALL_OR_NONE_OPERATION_ROLLED_BACK",
+					Message: "Record rolled back because not all records were valid and the request was using AllOrNone header", Fields: []string{}}}}
+			default:
+				id := s.save(p, autoAssign)
+				results[i] = saveResult{ID: &id, Success: true, Errors: []recordError{}}
+			}
+		}
+		writeJSON(w, http.StatusOK, results)
 	}
-	for i, p := range pending {
-		switch {
-		case p == nil:
-		case req.AllOrNone && failed:
-			results[i] = saveResult{Errors: []recordError{{StatusCode: "ALL_OR_NONE_OPERATION_ROLLED_BACK",
-				Message: "Record rolled back because not all records were valid and the request was using AllOrNone header", Fields: []string{}}}}
-		default:
-			s.apply(p, autoAssign)
-			results[i] = saveResult{ID: &p.rec.id, Success: true, Errors: []recordError{}}
-		}
+}
+
+// autoAssignOn reports whether a write runs the assignment rules: unless the request
+// says "Sforce-Auto-Assign: FALSE" (reference §4.5).
+func autoAssignOn(r *http.Request) bool {
+	return !strings.EqualFold(strings.TrimSpace(r.Header.Get("Sforce-Auto-Assign")), "false")
+}
+
+// prepareSave checks one collection record for an update or a create, adding the
+// chaos lock failures of updates; the caller holds s.mu.
+func (s *Server) prepareSave(body map[string]json.RawMessage, create bool) (*pendingSave, []recordError, *requestError) {
+	if create {
+		return s.prepareCreate(body)
 	}
-	writeJSON(w, http.StatusOK, results)
+	p, errs, rerr := s.prepare(body)
+	if p != nil && s.chaos.LockRow > 0 && s.rng.Float64() < s.chaos.LockRow {
+		return nil, []recordError{{StatusCode: "UNABLE_TO_LOCK_ROW",
+			Message: "unable to obtain exclusive access to this record or 1 records: " + p.rec.id, Fields: []string{}}}, nil
+	}
+	return p, errs, rerr
 }
 
 // prepare finds and validates one collection record; the caller holds s.mu.
-func (s *Server) prepare(body map[string]json.RawMessage) (*pendingUpdate, []recordError, *requestError) {
-	var attrs struct {
-		Type string `json:"type"`
+func (s *Server) prepare(body map[string]json.RawMessage) (*pendingSave, []recordError, *requestError) {
+	o, errs := s.typeOf(body)
+	if errs != nil {
+		return nil, errs, nil
 	}
-	_ = json.Unmarshal(body["attributes"], &attrs)
-	o, ok := s.objects[strings.ToLower(attrs.Type)]
-	if !ok {
-		return nil, []recordError{{StatusCode: "INVALID_TYPE", Message: "Must send a concrete entity type.", Fields: []string{}}}, nil
-	}
-	var rawID string
-	for k, v := range body {
-		if strings.EqualFold(k, "id") {
-			_ = json.Unmarshal(v, &rawID)
-		}
-	}
+	rawID := idOf(body)
 	// The body is deserialized, refusing unknown fields and values of the wrong type,
 	// before the record is looked up.
 	values, fieldErrs, rerr := o.validate(body)
@@ -111,7 +119,34 @@ func (s *Server) prepare(body map[string]json.RawMessage) (*pendingUpdate, []rec
 	if len(fieldErrs) > 0 {
 		return nil, fieldErrs, nil
 	}
-	return &pendingUpdate{obj: o, rec: rec, values: values}, nil, nil
+	if errs := s.checkRefs(o, values); len(errs) > 0 {
+		return nil, errs, nil
+	}
+	return &pendingSave{obj: o, rec: rec, values: values}, nil, nil
+}
+
+// typeOf finds the object a collection record names in attributes.type.
+func (s *Server) typeOf(body map[string]json.RawMessage) (*object, []recordError) {
+	var attrs struct {
+		Type string `json:"type"`
+	}
+	_ = json.Unmarshal(body["attributes"], &attrs)
+	o, ok := s.objects[strings.ToLower(attrs.Type)]
+	if !ok {
+		return nil, []recordError{{StatusCode: "INVALID_TYPE", Message: "Must send a concrete entity type.", Fields: []string{}}}
+	}
+	return o, nil
+}
+
+// idOf reads a record's id, under any casing of the key.
+func idOf(body map[string]json.RawMessage) string {
+	var rawID string
+	for k, v := range body {
+		if strings.EqualFold(k, "id") {
+			_ = json.Unmarshal(v, &rawID)
+		}
+	}
+	return rawID
 }
 
 // target finds the record an update names, and refuses it when it may not change.
@@ -139,10 +174,20 @@ func (o *object) target(rawID string) (*record, []recordError) {
 	return rec, nil
 }
 
+// save stores a validated record and returns its id: a create inserts it, an update
+// applies its values.
+func (s *Server) save(p *pendingSave, autoAssign bool) string {
+	if p.rec == nil {
+		return s.insertNew(p, autoAssign)
+	}
+	s.apply(p, autoAssign)
+	return p.rec.id
+}
+
 // apply saves validated values. SystemModstamp moves only when a value changed;
 // leads updated without "Sforce-Auto-Assign: FALSE" run the assignment rule, which
 // hands them to the assignment queue.
-func (s *Server) apply(p *pendingUpdate, autoAssign bool) {
+func (s *Server) apply(p *pendingSave, autoAssign bool) {
 	values := maps.Clone(p.values)
 	if autoAssign && p.obj.name == "Lead" {
 		values["OwnerId"] = s.queue
@@ -167,7 +212,7 @@ func (s *Server) handlePatchRecord(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "JSON_PARSER_ERROR", "The request body is not valid JSON: "+err.Error())
 		return
 	}
-	autoAssign := !strings.EqualFold(strings.TrimSpace(r.Header.Get("Sforce-Auto-Assign")), "false")
+	autoAssign := autoAssignOn(r)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	o, ok := s.objects[strings.ToLower(r.PathValue("object"))]
@@ -188,13 +233,16 @@ func (s *Server) handlePatchRecord(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusBadRequest, rerr.code, rerr.message)
 			return
 		}
+		if len(errs) == 0 {
+			errs = s.checkRefs(o, values)
+		}
 	}
 	if len(errs) > 0 {
 		e := errs[0]
 		writeError(w, http.StatusBadRequest, e.StatusCode, e.Message, e.Fields...)
 		return
 	}
-	s.apply(&pendingUpdate{obj: o, rec: rec, values: values}, autoAssign)
+	s.apply(&pendingSave{obj: o, rec: rec, values: values}, autoAssign)
 	w.WriteHeader(http.StatusNoContent)
 }
 

@@ -49,7 +49,7 @@ func (s *Server) routes() {
 	data("/queryAll/{$}", handlers{http.MethodGet: s.handleQuery(true)})
 	data("/query/{locator}", handlers{http.MethodGet: s.handleMore})
 	data("/queryAll/{locator}", handlers{http.MethodGet: s.handleMore})
-	data("/composite/sobjects", handlers{http.MethodPatch: s.handleCollectionUpdate})
+	data("/composite/sobjects", handlers{http.MethodPatch: s.handleCollection(false), http.MethodPost: s.handleCollection(true)})
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) { notFound(w) })
 }
 

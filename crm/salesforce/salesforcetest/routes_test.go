@@ -55,7 +55,7 @@ func TestRESTErrors(t *testing.T) {
 		{"no token", http.MethodGet, "/services/data/v62.0/limits", "", false, 401, "INVALID_SESSION_ID"},
 		{"unknown route", http.MethodGet, "/services/data/v62.0/nope", "", true, 404, "NOT_FOUND"},
 		{"bad version", http.MethodGet, "/services/data/62/limits", "", true, 404, "NOT_FOUND"},
-		{"wrong method", http.MethodPost, "/services/data/v62.0/composite/sobjects", "{}", true, 405, "METHOD_NOT_ALLOWED"},
+		{"wrong method", http.MethodPut, "/services/data/v62.0/composite/sobjects", "{}", true, 405, "METHOD_NOT_ALLOWED"},
 		{"unknown describe", http.MethodGet, "/services/data/v62.0/sobjects/Leed/describe", "", true, 404, "NOT_FOUND"},
 		{"bad json", http.MethodPatch, "/services/data/v62.0/composite/sobjects", "{", true, 400, "JSON_PARSER_ERROR"},
 		{"too many records", http.MethodPatch, "/services/data/v62.0/composite/sobjects",
