@@ -109,6 +109,7 @@ func (c *Config) validate() Errors {
 		if p.CacheTTL < 0 {
 			bad("must not be negative", at("cache_ttl")...)
 		}
+		c.checkCompanyRecord(i, p, bad)
 	}
 	return errs
 }

@@ -123,6 +123,8 @@ type Pipeline struct {
 	Mapping  string        `koanf:"mapping"`
 	CacheTTL time.Duration `koanf:"cache_ttl"`
 	Disabled bool          `koanf:"disabled"`
+	// CompanyRecord, on a people pipeline, also writes each person's company record.
+	CompanyRecord *CompanyRecord `koanf:"company_record"`
 }
 
 // Filter selects the records a pipeline handles; it is pushed into the CRM query.
