@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/leadsync/leadsync/crm"
@@ -26,16 +27,12 @@ func (c *Client) Get(ctx context.Context, object string, ids, fields []string) (
 		return nil, &crm.Error{Service: service, Op: op, Class: crm.ClassInvalid, Message: msg}
 	}
 	var out []crm.Record
-	for start := 0; start < len(ids); start += getChunk {
-		chunk := ids[start:min(start+getChunk, len(ids))]
-		quoted := make([]string, len(chunk))
-		for i, id := range chunk {
-			if !idSyntax.MatchString(id) {
-				return nil, &crm.Error{Service: service, Op: op, Class: crm.ClassInvalid, Message: "bad record id " + quote(id)}
-			}
-			quoted[i] = quote(id)
+	for chunk := range slices.Chunk(ids, getChunk) {
+		in, err := idIn(op, chunk)
+		if err != nil {
+			return nil, err
 		}
-		where := append([]string{"Id IN (" + strings.Join(quoted, ", ") + ")"}, unconverted(object)...)
+		where := append([]string{in}, unconverted(object)...)
 		soql := "SELECT " + strings.Join(selectList(append([]string{"IsDeleted"}, fields...)), ", ") + " FROM " + object +
 			" WHERE " + strings.Join(where, " AND ")
 		recs, err := c.queryAll(ctx, op, soql, fields)
@@ -47,11 +44,35 @@ func (c *Client) Get(ctx context.Context, object string, ids, fields []string) (
 	return out, nil
 }
 
+// idIn is the term "Id IN ('…', …)" for at most getChunk ids, each checked, so that no
+// id can change the statement's shape.
+func idIn(op string, ids []string) (string, error) {
+	quoted := make([]string, len(ids))
+	for i, id := range ids {
+		if !idSyntax.MatchString(id) {
+			return "", &crm.Error{Service: service, Op: op, Class: crm.ClassInvalid, Message: "bad record id " + quote(id)}
+		}
+		quoted[i] = quote(id)
+	}
+	return "Id IN (" + strings.Join(quoted, ", ") + ")", nil
+}
+
 // queryAll runs a statement through /queryAll, recycle bin included, following its
 // batches; each record says whether it is deleted.
 func (c *Client) queryAll(ctx context.Context, op, soql string, fields []string) ([]crm.Record, error) {
+	return c.queryRecords(ctx, op, "/queryAll", soql, fields)
+}
+
+// query runs a statement through /query, which leaves the recycle bin out.
+func (c *Client) query(ctx context.Context, op, soql string, fields []string) ([]crm.Record, error) {
+	return c.queryRecords(ctx, op, "/query", soql, fields)
+}
+
+// queryRecords reads every batch of a statement that selects Id, SystemModstamp and
+// fields (and IsDeleted, when Deleted is to say anything).
+func (c *Client) queryRecords(ctx context.Context, op, resource, soql string, fields []string) ([]crm.Record, error) {
 	var out []crm.Record
-	path := c.dataPath("/queryAll?q=" + url.QueryEscape(soql))
+	path := c.dataPath(resource + "?q=" + url.QueryEscape(soql))
 	for path != "" {
 		var resp queryResponse
 		if err := c.call(ctx, request{op: op, method: http.MethodGet, path: path, out: &resp}); err != nil {

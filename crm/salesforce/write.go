@@ -5,7 +5,6 @@ import (
 	"errors"
 	"maps"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -33,14 +32,17 @@ import (
 // ModifiedAt, so that the connector recognises its own write when it comes back as a
 // change. Should that read fail, the writes stand and ModifiedAt stays zero.
 func (c *Client) Write(ctx context.Context, object string, patches []crm.Patch) ([]crm.WriteResult, error) {
+	return c.update(ctx, object, patches, true)
+}
+
+// update is Write; readBack asks for the SystemModstamp read-back, which callers that
+// need no ModifiedAt (LinkCompany) spare.
+func (c *Client) update(ctx context.Context, object string, patches []crm.Patch, readBack bool) ([]crm.WriteResult, error) {
 	op := "update " + object
 	if err := checkBatch(op, object, patches); err != nil {
 		return nil, err
 	}
-	w := &write{op: op, object: object, patches: patches, results: make([]crm.WriteResult, len(patches))}
-	for i, p := range patches {
-		w.results[i].RecordID = p.RecordID
-	}
+	w := newWrite(op, object, patches)
 	w.encode(c.fieldTypes(ctx, object))
 	retry, err := c.saveBatch(ctx, w, w.sendable(), w.remaining)
 	if err != nil {
@@ -55,7 +57,9 @@ func (c *Client) Write(ctx context.Context, object string, patches []crm.Patch) 
 			}
 		}
 	}
-	c.readStamps(ctx, w)
+	if readBack {
+		c.readStamps(ctx, w)
+	}
 	w.finish()
 	return w.results, nil
 }
@@ -67,6 +71,15 @@ type write struct {
 	body       []map[string]any // the patches' values as JSON types
 	results    []crm.WriteResult
 	written    []bool
+}
+
+func newWrite(op, object string, patches []crm.Patch) *write {
+	w := &write{op: op, object: object, patches: patches, results: make([]crm.WriteResult, len(patches)),
+		written: make([]bool, len(patches))}
+	for i, p := range patches {
+		w.results[i].RecordID = p.RecordID
+	}
+	return w
 }
 
 // encode converts every value to its field's JSON type (the describe types; nil:
@@ -123,9 +136,6 @@ type saveResult struct {
 // saveBatch sends the records at idx and files each answer; it returns the records
 // that could go again without their refused fields (Write uses only the first call's).
 func (c *Client) saveBatch(ctx context.Context, w *write, idx []int, fields func(int) map[string]string) ([]int, error) {
-	if w.written == nil {
-		w.written = make([]bool, len(w.patches))
-	}
 	if len(idx) == 0 {
 		return nil, nil
 	}
@@ -242,19 +252,17 @@ func (c *Client) readStamps(ctx context.Context, w *write) {
 	var ids []string
 	for i, ok := range w.written {
 		if ok {
-			ids = append(ids, quote(w.patches[i].RecordID))
+			ids = append(ids, w.patches[i].RecordID)
 		}
 	}
 	if len(ids) == 0 {
 		return
 	}
-	soql := "SELECT Id, SystemModstamp FROM " + w.object + " WHERE Id IN (" + strings.Join(ids, ", ") + ")"
-	var resp queryResponse
-	if c.call(ctx, request{op: "read back " + w.object, method: http.MethodGet,
-		path: c.dataPath("/query?q=" + url.QueryEscape(soql)), out: &resp}) != nil {
+	in, err := idIn(w.op, ids)
+	if err != nil {
 		return
 	}
-	recs, err := toRecords(w.op, resp.Records, nil)
+	recs, err := c.query(ctx, "read back "+w.object, "SELECT Id, SystemModstamp FROM "+w.object+" WHERE "+in, nil)
 	if err != nil {
 		return
 	}
