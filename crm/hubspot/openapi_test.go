@@ -3,10 +3,12 @@ package hubspot_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -207,6 +209,19 @@ func TestWireMatchesSpec(t *testing.T) {
 		{"GET", "/crm/v3/objects/contacts?limit=2&after=" + id[3] + "&properties=email,city", fake.Token(), "", 200},
 		{"GET", "/crm/v3/objects/companies?archived=true", fake.Token(), "", 200},
 		{"GET", "/crm/v3/objects/0-136?limit=1", fake.Token(), "", 200},
+		// Creating companies and contacts (reference §4.5, §5.1).
+		{"POST", "/crm/v3/objects/companies", fake.Token(), `{"properties":{"name":"Initech","domain":"initech.com"},"associations":[{"to":{"id":"` + id[4] + `"},"types":[{"associationCategory":"HUBSPOT_DEFINED","associationTypeId":280}]}]}`, 201},
+		{"POST", "/crm/v3/objects/companies/batch/create", fake.Token(), `{"inputs":[{"properties":{"domain":"a.example"},"associations":[]}]}`, 201},
+		{"POST", "/crm/v3/objects/contacts/batch/create", fake.Token(), `{"inputs":[{"properties":{"email":"fresh@example.com"},"associations":[],"objectWriteTraceId":"0"},{"properties":{"email":"0@example.com"},"associations":[],"objectWriteTraceId":"1"}]}`, 207},
+		{"POST", "/crm/v3/objects/contacts", fake.Token(), `{"properties":{"email":"0@example.com"},"associations":[]}`, 409},
+		// Associations v4 writes and paged reads (reference §5.3).
+		{"POST", "/crm/v4/associations/contacts/companies/batch/create", fake.Token(), `{"inputs":[{"from":{"id":"` + id[1] + `"},"to":{"id":"` + acme + `"},"types":[{"associationCategory":"HUBSPOT_DEFINED","associationTypeId":1}]}]}`, 201},
+		{"POST", "/crm/v4/associations/contacts/companies/batch/create", fake.Token(), `{"inputs":[{"from":{"id":"999"},"to":{"id":"` + acme + `"},"types":[{"associationCategory":"HUBSPOT_DEFINED","associationTypeId":279}]}]}`, 207},
+		{"POST", "/crm/v4/associations/contacts/companies/batch/associate/default", fake.Token(), `{"inputs":[{"from":{"id":"` + id[2] + `"},"to":{"id":"` + acme + `"}}]}`, 200},
+		{"PUT", "/crm/v4/objects/contacts/" + id[3] + "/associations/default/companies/" + acme, fake.Token(), "", 200},
+		{"PUT", "/crm/v4/objects/contacts/" + id[3] + "/associations/companies/" + acme, fake.Token(), `[{"associationCategory":"HUBSPOT_DEFINED","associationTypeId":1}]`, 201},
+		{"GET", "/crm/v4/objects/companies/" + acme + "/associations/contacts?limit=1", fake.Token(), "", 200},
+		{"POST", "/crm/v4/associations/companies/contacts/batch/read", fake.Token(), `{"inputs":[{"id":"` + acme + `","after":"` + url.QueryEscape(base64.StdEncoding.EncodeToString([]byte("0-1-"+id[0]))) + `"}]}`, 200},
 	}
 	for _, c := range calls {
 		req, _ := http.NewRequest(c.method, e.url+c.path, strings.NewReader(c.body))

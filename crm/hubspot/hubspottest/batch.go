@@ -54,6 +54,26 @@ func finish(w http.ResponseWriter, o *objectType, started time.Time, out batchOu
 	writeJSON(w, status, out)
 }
 
+// withinCap refuses a batch of more than limit inputs with a 400, as HubSpot does.
+func withinCap(w http.ResponseWriter, n, limit int) bool {
+	if n > limit {
+		validationError(w, fmt.Sprintf("Batch input size %d exceeds the limit of %d", n, limit))
+		return false
+	}
+	return true
+}
+
+// decodeInputs reads a body that holds only {"inputs": [...]}, at most limit of them.
+func decodeInputs[T any](w http.ResponseWriter, r *http.Request, limit int) ([]T, bool) {
+	var in struct {
+		Inputs []T `json:"inputs"`
+	}
+	if !decode(w, r, &in) || !withinCap(w, len(in.Inputs), limit) {
+		return nil, false
+	}
+	return in.Inputs, true
+}
+
 func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 8<<20)).Decode(v); err != nil {
 		validationError(w, "Invalid input JSON: "+err.Error())
@@ -70,11 +90,7 @@ type batchReadIn struct {
 
 func (s *Server) batchRead(w http.ResponseWriter, r *http.Request, o *objectType) {
 	var in batchReadIn
-	if !decode(w, r, &in) {
-		return
-	}
-	if len(in.Inputs) > maxBatchInputs {
-		validationError(w, fmt.Sprintf("Batch input size %d exceeds the limit of %d", len(in.Inputs), maxBatchInputs))
+	if !decode(w, r, &in) || !withinCap(w, len(in.Inputs), maxBatchInputs) {
 		return
 	}
 	s.mu.Lock()
@@ -150,8 +166,7 @@ func (s *Server) batchUpdate(w http.ResponseWriter, r *http.Request, o *objectTy
 
 // checkUpdateInputs refuses batches HubSpot refuses before looking at values.
 func checkUpdateInputs(w http.ResponseWriter, in batchUpdateIn) bool {
-	if len(in.Inputs) > maxBatchInputs {
-		validationError(w, fmt.Sprintf("Batch input size %d exceeds the limit of %d", len(in.Inputs), maxBatchInputs))
+	if !withinCap(w, len(in.Inputs), maxBatchInputs) {
 		return false
 	}
 	seen := map[string]bool{}

@@ -46,7 +46,7 @@ func (o *objectType) matches(props map[string]string, in searchIn) bool {
 }
 
 func (o *objectType) matchesQuery(props map[string]string, q string) bool {
-	for _, name := range queryProperties {
+	for _, name := range queryProperties[o.name] {
 		if v, ok := props[name]; ok && containsToken(v, q) {
 			return true
 		}

@@ -219,6 +219,8 @@ func companyProperties() []Property {
 			"HOSPITAL_HEALTH_CARE", "INFORMATION_TECHNOLOGY_AND_SERVICES", "INTERNET", "MARKETING_AND_ADVERTISING", "RETAIL")),
 		number("numberofemployees", "Number of Employees"), number("annualrevenue", "Annual Revenue"),
 		group(text("description", "Description")), group(text("linkedin_company_page", "LinkedIn Company Page")),
+		// Further domains of one company, "a.com; b.com" (reference §5.1).
+		group(text("hs_additional_domains", "Additional Domains")),
 	}
 	return append(out, systemProperties("companyinformation", "Merged Company IDs")...)
 }

@@ -16,14 +16,25 @@ func (s *Server) routes() {
 		s.mux.HandleFunc("POST "+prefix+"/batch/read", s.object(s.batchRead))
 		s.mux.HandleFunc("POST "+prefix+"/batch/update", s.object(s.batchUpdate))
 		s.mux.HandleFunc("POST "+prefix+"/batch/upsert", s.object(s.batchUpsert))
+		s.mux.HandleFunc("POST "+prefix+"/batch/create", s.object(s.batchCreate))
+		s.mux.HandleFunc("POST "+prefix, s.object(s.createObject))
 		s.mux.HandleFunc("GET "+prefix+"/{id}", s.object(s.getObject))
 		s.mux.HandleFunc("GET "+prefix, s.object(s.listObjects))
 	}
 	for _, prefix := range []string{"/crm/v3/properties/{object}", "/crm/properties/2026-03/{object}"} {
 		s.mux.HandleFunc("GET "+prefix, s.object(s.listProperties))
 	}
-	s.mux.HandleFunc("POST /crm/v4/associations/{fromObjectType}/{toObjectType}/batch/read", s.batchReadAssociations)
-	s.mux.HandleFunc("GET /crm/v4/objects/{objectType}/{objectId}/associations/{toObjectType}", s.listAssociations)
+	// Associations v4 and their date-versioned twins (associations v4 guide).
+	for _, prefix := range []string{"/crm/v4/associations", "/crm/associations/2026-03"} {
+		s.mux.HandleFunc("POST "+prefix+"/{fromObjectType}/{toObjectType}/batch/read", s.batchReadAssociations)
+		s.mux.HandleFunc("POST "+prefix+"/{fromObjectType}/{toObjectType}/batch/create", s.batchCreateAssociations)
+		s.mux.HandleFunc("POST "+prefix+"/{fromObjectType}/{toObjectType}/batch/associate/default", s.batchAssociateDefault)
+	}
+	for _, prefix := range []string{"/crm/v4/objects", "/crm/objects/2026-03"} {
+		s.mux.HandleFunc("GET "+prefix+"/{objectType}/{objectId}/associations/{toObjectType}", s.listAssociations)
+		s.mux.HandleFunc("PUT "+prefix+"/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}", s.putLabelledAssociation)
+		s.mux.HandleFunc("PUT "+prefix+"/{fromObjectType}/{fromObjectId}/associations/default/{toObjectType}/{toObjectId}", s.putDefaultAssociation)
+	}
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, apiError{Category: "OBJECT_NOT_FOUND", Message: "resource not found"})
 	})
@@ -81,6 +92,8 @@ type objectOut struct {
 	UpdatedAt  string             `json:"updatedAt"`
 	Archived   bool               `json:"archived"`
 	ArchivedAt string             `json:"archivedAt,omitempty"`
+	// ObjectWriteTraceID echoes a created input's trace id.
+	ObjectWriteTraceID string `json:"objectWriteTraceId,omitempty"`
 }
 
 // render shows a record's values for the requested properties; names that are not

@@ -21,8 +21,13 @@ const (
 	maxQueryLength     = 3000
 )
 
-// queryProperties are searched by the free-text query.
-var queryProperties = []string{"firstname", "lastname", "email", "phone", "mobilephone", "company"}
+// queryProperties are what the free-text query searches, by object ("default
+// searchable properties", CRM search guide; reference §4.1 lists the contacts' — the
+// fake defines no fax, hs_additional_emails or hs_marketable_until_renewal).
+var queryProperties = map[string][]string{
+	"contacts":  {"firstname", "lastname", "email", "phone", "mobilephone", "company"},
+	"companies": {"website", "phone", "name", "domain"},
+}
 
 type searchIn struct {
 	FilterGroups []struct {

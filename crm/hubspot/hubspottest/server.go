@@ -38,6 +38,9 @@ type Options struct {
 	Seed  uint64
 	// SlowAnswer is how long a chaos "slow answer" is held back (5 s).
 	SlowAnswer time.Duration
+	// AssociationPageSize is how many associations of one record a v4 batch read
+	// returns before it pages (500; HubSpot does not document it).
+	AssociationPageSize int
 }
 
 // Tier is an account's subscription, which sets its API limits (reference §9.1).

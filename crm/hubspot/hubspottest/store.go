@@ -73,21 +73,29 @@ func (s *Server) Add(object string, props map[string]string) string {
 
 func (s *Server) add(o *objectType, props map[string]string) *record {
 	stamp := s.seedStamp()
-	c := &record{id: s.nextID, created: stamp, props: map[string]string{}}
-	s.nextID++
+	created := stamp
 	if v, ok := props["createdate"]; ok {
-		c.created = mustInstant("createdate", v)
+		created = mustInstant("createdate", v)
 	}
-	c.props["createdate"] = formatTime(c.created)
-	c.props["hs_object_id"] = strconv.FormatInt(c.id, 10)
+	c := s.newRecord(o, created)
 	s.seed(o, c, props)
 	o.setModified(c, stamp)
 	if v, ok := modifiedSeed(o, props); ok {
 		o.setModified(c, mustInstant(o.modifiedProp(), v))
 	}
+	s.reindex(c)
+	return c
+}
+
+// newRecord stores an empty record of o with the next id; the caller sets its values
+// and modification date and indexes it.
+func (s *Server) newRecord(o *objectType, created time.Time) *record {
+	c := &record{id: s.nextID, created: created, props: map[string]string{}}
+	s.nextID++
+	c.props["createdate"] = formatTime(created)
+	c.props["hs_object_id"] = strconv.FormatInt(c.id, 10)
 	o.records[c.id] = c
 	o.ids = append(o.ids, c.id)
-	s.reindex(c)
 	return c
 }
 

@@ -1,7 +1,6 @@
 package hubspottest
 
 import (
-	"fmt"
 	"maps"
 	"net/http"
 	"slices"
@@ -31,11 +30,7 @@ type upsertOut struct {
 // on other keys each invalid input fails alone in a 207.
 func (s *Server) batchUpsert(w http.ResponseWriter, r *http.Request, o *objectType) {
 	var in upsertIn
-	if !decode(w, r, &in) {
-		return
-	}
-	if len(in.Inputs) > maxBatchInputs {
-		validationError(w, fmt.Sprintf("Batch input size %d exceeds the limit of %d", len(in.Inputs), maxBatchInputs))
+	if !decode(w, r, &in) || !withinCap(w, len(in.Inputs), maxBatchInputs) {
 		return
 	}
 	key := upsertKeys[o.name]
@@ -79,9 +74,8 @@ func (s *Server) batchUpsert(w http.ResponseWriter, r *http.Request, o *objectTy
 		}
 		c, created := o.byUnique(key, input.ID), false
 		if c == nil {
-			c, created = s.add(o, map[string]string{key: strings.ToLower(input.ID)}), true
-			c.created = stamp
-			c.props["createdate"] = formatTime(stamp)
+			c, created = s.newRecord(o, stamp), true
+			c.props[key] = strings.ToLower(input.ID)
 		}
 		if apply(c, normalized[i]) || created {
 			o.setModified(c, stamp)
