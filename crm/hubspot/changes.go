@@ -160,30 +160,44 @@ func (r *read) advance(resp searchResponse) (crm.Page, error) {
 		}
 	}
 	r.seen += len(resp.Results)
-	next, more := resp.nextAfter()
+	last, after, done, err := keysetStep(r.op, resp, r.pos.LastID, maxID, r.limit)
 	switch {
-	case !more:
+	case err != nil:
+		return crm.Page{}, err
+	case done:
 		r.done = true
 		page.Next = position{Watermark: r.pos.Hi}.encode()
 		return page, nil
-	case len(resp.Results) > 0:
-		if maxNum <= parseID(r.pos.LastID) {
-			// The query asks for ids above LastID; an answer without one ignored it,
-			// and following it would never end.
-			return crm.Page{}, &crm.Error{Service: service, Op: r.op, Class: crm.ClassUnavailable,
-				Message: "search answered no record past the last id read (" + r.pos.LastID + ")"}
-		}
-		r.pos.LastID, r.after = maxID, ""
-	default:
-		off, err := strconv.Atoi(next)
-		if err != nil || off+r.limit > searchResultCap {
-			return crm.Page{}, &crm.Error{Service: service, Op: r.op, Class: crm.ClassUnavailable,
-				Message: "search keeps answering empty pages with a next page (after=" + next + ")"}
-		}
-		r.after = next
 	}
+	r.pos.LastID, r.after = last, after
 	page.Next = r.pos.encode()
 	return page, nil
+}
+
+// keysetStep is where a search that asks for hs_object_id above lastID goes after one
+// answer whose highest id is maxID: past maxID from offset 0; over an empty page that
+// still names a next page, by that offset, while it stays under the 10,000 cap; done
+// when no page follows (reference §4.1, §11.5).
+func keysetStep(op string, resp searchResponse, lastID, maxID string, limit int) (nextLastID, after string, done bool, err error) {
+	next, more := resp.nextAfter()
+	switch {
+	case !more:
+		return lastID, "", true, nil
+	case len(resp.Results) > 0:
+		if parseID(maxID) <= parseID(lastID) {
+			// The query asks for ids above lastID; an answer without one ignored it,
+			// and following it would never end.
+			return "", "", false, &crm.Error{Service: service, Op: op, Class: crm.ClassUnavailable,
+				Message: "search answered no record past the last id read (" + lastID + ")"}
+		}
+		return maxID, "", false, nil
+	}
+	off, convErr := strconv.Atoi(next)
+	if convErr != nil || off+limit > searchResultCap {
+		return "", "", false, &crm.Error{Service: service, Op: op, Class: crm.ClassUnavailable,
+			Message: "search keeps answering empty pages with a next page (after=" + next + ")"}
+	}
+	return lastID, next, false, nil
 }
 
 func (r *read) record(id string, o simpleObject) crm.Record {

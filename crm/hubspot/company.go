@@ -7,7 +7,19 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/leadsync/leadsync/crm"
 )
+
+var _ crm.Companies = (*Client)(nil)
+
+// companyObject is where HubSpot keeps company records.
+const companyObject = "companies"
+
+// CompanyObject is "companies": company pipelines read and write it through
+// Changes, Write and Get like any object (its modification date is
+// hs_lastmodifieddate, reference §11.1).
+func (c *Client) CompanyObject() string { return companyObject }
 
 // Company is the company a contact belongs to, as CompanyOf reads it.
 type Company struct {
@@ -18,46 +30,102 @@ type Company struct {
 	Primary bool
 }
 
-// Association type of a contact's primary company (HUBSPOT_DEFINED, reference §5.2).
-const primaryCompanyType = 1
+// personLink is how records of a person object point at their companies: the v4
+// association path's object and the HUBSPOT_DEFINED types (reference §5.2; the
+// associations v4 guide's table for leads).
+type personLink struct {
+	object  string
+	plain   int // the default (unlabeled) association
+	primary int // the primary company label
+}
 
-// Batch caps: association reads take 1,000 ids, object reads 100.
+var personLinks = map[string]personLink{
+	"contacts": {object: "contacts", plain: 279, primary: 1},
+	"leads":    {object: "leads", plain: 610, primary: 580},
+}
+
+// personLinkOf resolves a person object by name or type id (reference §1); ok is
+// false for objects whose records have no company.
+func personLinkOf(object string) (personLink, bool) {
+	switch strings.ToLower(object) {
+	case "contacts", "contact", "0-1":
+		return personLinks["contacts"], true
+	case "leads", "lead", "0-136":
+		return personLinks["leads"], true
+	}
+	return personLink{}, false
+}
+
+// Association reads take 1,000 ids a call (reference §5.3).
 const maxAssociationInputs = 1000
 
-// CompanyOf returns, by contact id, each contact's company (the primary one, else
-// the oldest associated) with the requested company properties. Contacts without a
-// company, unknown or archived, are absent from the map. It costs one association
-// read per 1,000 contacts and one company read per 100 companies, so callers should
-// ask for a page of contacts at once; pipelines use it for firmographics when their
-// mapping reads company fields.
+// CompaniesOf returns, by person id (contacts or leads), the company record it
+// belongs to with the requested fields: its primary company, else the oldest
+// associated one (lowest id). People without a company, unknown or archived, and
+// objects whose records have no company, are absent.
+//
+// It costs one association read per 1,000 people, one more per 1,000 people whose
+// companies did not fit one answer (HubSpot pages each person's associations), and
+// one company read per 100 distinct companies; callers ask for a page of people at
+// once.
+func (c *Client) CompaniesOf(ctx context.Context, personObject string, ids, fields []string) (map[string]crm.Record, error) {
+	link, ok := personLinkOf(personObject)
+	if !ok {
+		return map[string]crm.Record{}, nil
+	}
+	links, records, err := c.companiesOf(ctx, link, ids, fields)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]crm.Record, len(links))
+	for person, co := range links {
+		out[person] = records[co.ID]
+	}
+	return out, nil
+}
+
+// CompanyOf is CompaniesOf for contacts, saying whether each company is the
+// contact's primary one.
 func (c *Client) CompanyOf(ctx context.Context, contactIDs []string, fields ...string) (map[string]Company, error) {
-	companyOf := map[string]Company{}
-	for chunk := range slices.Chunk(dedupe(slices.Clone(contactIDs)), maxAssociationInputs) {
-		if err := c.readCompanyLinks(ctx, chunk, companyOf); err != nil {
-			return nil, err
+	links, records, err := c.companiesOf(ctx, personLinks["contacts"], contactIDs, fields)
+	if err != nil {
+		return nil, err
+	}
+	for person, co := range links {
+		co.Fields = records[co.ID].Fields
+		links[person] = co
+	}
+	return links, nil
+}
+
+// companiesOf picks each person's company and reads those companies; people whose
+// company is gone by the time it is read are dropped.
+func (c *Client) companiesOf(ctx context.Context, link personLink, ids, fields []string) (map[string]Company, map[string]crm.Record, error) {
+	links := map[string]Company{}
+	for chunk := range slices.Chunk(dedupe(slices.Clone(ids)), maxAssociationInputs) {
+		if err := c.readCompanyLinks(ctx, link, chunk, links); err != nil {
+			return nil, nil, err
 		}
 	}
 	var companyIDs []string
-	for _, co := range companyOf {
+	for _, co := range links {
 		companyIDs = append(companyIDs, co.ID)
 	}
-	slices.SortFunc(companyIDs, func(a, b string) int { return compareIDs(a, b) })
-	companies := map[string]map[string]string{}
-	for chunk := range slices.Chunk(slices.Compact(companyIDs), batchSize) {
-		if err := c.readCompanies(ctx, chunk, fields, companies); err != nil {
-			return nil, err
+	slices.SortFunc(companyIDs, compareIDs)
+	read, err := c.Get(ctx, companyObject, slices.Compact(companyIDs), fields)
+	if err != nil {
+		return nil, nil, err
+	}
+	records := make(map[string]crm.Record, len(read))
+	for _, r := range read {
+		records[r.ID] = r
+	}
+	for person, co := range links {
+		if _, ok := records[co.ID]; !ok {
+			delete(links, person) // archived between the two reads
 		}
 	}
-	for contact, co := range companyOf {
-		values, ok := companies[co.ID]
-		if !ok {
-			delete(companyOf, contact) // archived between the two reads
-			continue
-		}
-		co.Fields = values
-		companyOf[contact] = co
-	}
-	return companyOf, nil
+	return links, records, nil
 }
 
 type assocBatchResponse struct {
@@ -66,10 +134,11 @@ type assocBatchResponse struct {
 			ID string `json:"id"`
 		} `json:"from"`
 		To []struct {
-			// The spec says string; HubSpot has been seen sending a number.
+			// The spec says string; HubSpot's own guide shows a number.
 			ToObjectID       json.RawMessage `json:"toObjectId"`
 			AssociationTypes []assocTypeRef  `json:"associationTypes"`
 		} `json:"to"`
+		Paging *paging `json:"paging"`
 	} `json:"results"`
 }
 
@@ -77,69 +146,68 @@ type assocTypeRef struct {
 	TypeID int `json:"typeId"`
 }
 
-// readCompanyLinks picks each contact's company. A 207 lists contacts without any
-// company as errors; they are simply absent.
-func (c *Client) readCompanyLinks(ctx context.Context, contactIDs []string, into map[string]Company) error {
-	type input struct {
-		ID string `json:"id"`
+// assocInput is one input of the v4 batch read; After continues the paging of that
+// record's associations (spec: "The 'after' field in a returned paging object can be
+// added alongside the 'id'").
+type assocInput struct {
+	ID    string `json:"id"`
+	After string `json:"after,omitempty"`
+}
+
+// readCompanyLinks picks each person's company into into. A 207 lists people
+// without any company as errors; they are simply absent. People whose companies did
+// not fit one answer are asked again from where their paging left off, so that a
+// primary company on a later page is not missed.
+func (c *Client) readCompanyLinks(ctx context.Context, link personLink, ids []string, into map[string]Company) error {
+	pending := make([]assocInput, len(ids))
+	for i, id := range ids {
+		pending[i] = assocInput{ID: id}
 	}
-	in := struct {
-		Inputs []input `json:"inputs"`
-	}{}
-	for _, id := range contactIDs {
-		in.Inputs = append(in.Inputs, input{id})
-	}
-	var resp assocBatchResponse
-	if err := c.call(ctx, "read contact companies", http.MethodPost,
-		"/crm/v4/associations/contacts/companies/batch/read", in, &resp); err != nil {
-		return err
-	}
-	for _, r := range resp.Results {
-		var best Company
-		for _, to := range r.To {
-			id := strings.Trim(string(to.ToObjectID), `"`)
-			if _, err := strconv.ParseUint(id, 10, 64); err != nil {
-				continue
+	asked := map[assocInput]bool{}
+	path := "/crm/v4/associations/" + link.object + "/companies/batch/read"
+	for len(pending) > 0 {
+		for _, in := range pending {
+			if asked[in] {
+				return &crm.Error{Service: service, Op: "read " + link.object + " companies", Class: crm.ClassUnavailable,
+					Message: "association paging repeats itself for " + in.ID}
 			}
-			primary := slices.ContainsFunc(to.AssociationTypes, func(t assocTypeRef) bool { return t.TypeID == primaryCompanyType })
-			if best.ID == "" || primary && !best.Primary || primary == best.Primary && compareIDs(id, best.ID) < 0 {
-				best = Company{ID: id, Primary: primary}
-			}
+			asked[in] = true
 		}
-		if best.ID != "" {
-			into[r.From.ID] = best
+		var resp assocBatchResponse
+		if err := c.call(ctx, "read "+link.object+" companies", http.MethodPost, path,
+			struct {
+				Inputs []assocInput `json:"inputs"`
+			}{pending}, &resp); err != nil {
+			return err
+		}
+		pending = pending[:0]
+		for _, r := range resp.Results {
+			best := into[r.From.ID]
+			for _, to := range r.To {
+				best = better(best, to.ToObjectID, to.AssociationTypes, link.primary)
+			}
+			if best.ID != "" {
+				into[r.From.ID] = best
+			}
+			if after, more := r.Paging.nextAfter(); more {
+				pending = append(pending, assocInput{ID: r.From.ID, After: after})
+			}
 		}
 	}
 	return nil
 }
 
-func (c *Client) readCompanies(ctx context.Context, ids, fields []string, into map[string]map[string]string) error {
-	type input struct {
-		ID string `json:"id"`
+// better keeps the primary company, else the one with the lowest id.
+func better(best Company, rawID json.RawMessage, types []assocTypeRef, primaryType int) Company {
+	id := strings.Trim(string(rawID), `"`)
+	if _, err := strconv.ParseUint(id, 10, 64); err != nil {
+		return best
 	}
-	in := struct {
-		Inputs                []input  `json:"inputs"`
-		Properties            []string `json:"properties"`
-		PropertiesWithHistory []string `json:"propertiesWithHistory"`
-	}{Properties: slices.Clone(fields), PropertiesWithHistory: []string{}}
-	if in.Properties == nil {
-		in.Properties = []string{}
+	primary := slices.ContainsFunc(types, func(t assocTypeRef) bool { return t.TypeID == primaryType })
+	if best.ID == "" || primary && !best.Primary || primary == best.Primary && compareIDs(id, best.ID) < 0 {
+		return Company{ID: id, Primary: primary}
 	}
-	for _, id := range ids {
-		in.Inputs = append(in.Inputs, input{id})
-	}
-	var resp batchResponse
-	if err := c.call(ctx, "read companies", http.MethodPost, "/crm/v3/objects/companies/batch/read", in, &resp); err != nil {
-		return err
-	}
-	for _, o := range resp.Results {
-		values := make(map[string]string, len(fields))
-		for _, f := range fields {
-			values[f] = o.prop(f)
-		}
-		into[o.ID] = values
-	}
-	return nil
+	return best
 }
 
 // compareIDs orders numeric ids by value.

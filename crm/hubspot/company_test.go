@@ -48,6 +48,80 @@ func TestCompanyOf(t *testing.T) {
 	}
 }
 
+// CompaniesOf is the crm.Companies face of CompanyOf: records with the requested
+// fields and their modification time, for contacts and for leads (whose primary
+// company is type 580, associations v4 guide); other objects have no companies.
+func TestCompaniesOf(t *testing.T) {
+	e := setup(t, hubspottest.Options{})
+	f := e.fake
+	acme := f.AddCompany(map[string]string{"name": "Acme", "domain": "acme.com"})
+	other := f.AddCompany(map[string]string{"name": "Other"})
+	ann := f.AddContact(map[string]string{"email": "ann@acme.com"})
+	bob := f.AddContact(map[string]string{"email": "bob@x.com"})
+	f.Associate(ann, other, false)
+	f.Associate(ann, acme, true)
+	lead := f.AddLead(ann, map[string]string{"hs_lead_name": "Ann"})
+	ctx := context.Background()
+
+	got, err := e.client.CompaniesOf(ctx, "contacts", []string{ann, bob}, []string{"name", "domain"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, ok := got[ann]; len(got) != 1 || !ok || r.ID != acme || r.ModifiedAt.IsZero() ||
+		!cmp.Equal(r.Fields, map[string]string{"name": "Acme", "domain": "acme.com"}) {
+		t.Errorf("contacts: %+v", got)
+	}
+	got, err = e.client.CompaniesOf(ctx, "0-136", []string{lead}, []string{"name"})
+	if err != nil || got[lead].ID != acme {
+		t.Errorf("leads: %+v, %v", got, err)
+	}
+	got, err = e.client.CompaniesOf(ctx, "companies", []string{acme}, nil)
+	if err != nil || len(got) != 0 {
+		t.Errorf("companies of companies: %+v, %v", got, err)
+	}
+	if e.client.CompanyObject() != "companies" {
+		t.Errorf("CompanyObject() = %q", e.client.CompanyObject())
+	}
+}
+
+// A contact's associations come in pages (the spec's per-input paging of the v4
+// batch read); a primary company on a later page is still the one chosen, and each
+// page costs one call for all the contacts that still have one.
+func TestCompaniesOfFollowsAssociationPaging(t *testing.T) {
+	clk := newClock()
+	fake := hubspottest.NewServer(hubspottest.Options{Clock: clk.Now, AssociationPageSize: 2, SearchPerSecond: -1, BurstLimit: -1})
+	calls := &counter{next: fake, n: map[string]int{}}
+	e := setupHandler(t, fake, calls, clk)
+	many, few := fake.AddContact(map[string]string{"email": "many@x.com"}), fake.AddContact(map[string]string{"email": "few@x.com"})
+	var companies []string
+	for range 5 {
+		companies = append(companies, fake.AddCompany(map[string]string{"name": "C"}))
+	}
+	for _, co := range companies {
+		fake.Associate(many, co, co == companies[4])
+	}
+	for _, co := range companies[1:4] {
+		fake.Associate(few, co, false)
+	}
+	got, err := e.client.CompanyOf(context.Background(), []string{many, few}, "name")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]hubspot.Company{
+		many: {ID: companies[4], Primary: true, Fields: map[string]string{"name": "C"}},
+		few:  {ID: companies[1], Fields: map[string]string{"name": "C"}},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("CompanyOf (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string]int{
+		"POST /crm/v4/associations/contacts/companies/batch/read": 3,
+		"POST /crm/v3/objects/companies/batch/read":               1,
+	}, calls.counts()); diff != "" {
+		t.Errorf("calls (-want +got):\n%s", diff)
+	}
+}
+
 // Leads (0-136) are a source like contacts, keyed on hs_lastmodifieddate.
 func TestLeadsAsSource(t *testing.T) {
 	e := setup(t, hubspottest.Options{}, hubspot.WithOverlap(0))

@@ -26,23 +26,31 @@ type filter struct {
 	PropertyName string `json:"propertyName"`
 	Operator     string `json:"operator"`
 	Value        string `json:"value,omitempty"`
+	// Values are an IN filter's; for text properties they must be lowercase
+	// (reference §4.1).
+	Values []string `json:"values,omitempty"`
 }
 
 type searchResponse struct {
 	Total   *int           `json:"total"`
 	Results []simpleObject `json:"results"`
-	Paging  *struct {
-		Next *struct {
-			After string `json:"after"`
-		} `json:"next"`
-	} `json:"paging"`
+	Paging  *paging        `json:"paging"`
 }
 
-func (r searchResponse) nextAfter() (string, bool) {
-	if r.Paging == nil || r.Paging.Next == nil {
+func (r searchResponse) nextAfter() (string, bool) { return r.Paging.nextAfter() }
+
+// paging is the paging object of collection answers: no next page when absent.
+type paging struct {
+	Next *struct {
+		After string `json:"after"`
+	} `json:"next"`
+}
+
+func (p *paging) nextAfter() (string, bool) {
+	if p == nil || p.Next == nil {
 		return "", false
 	}
-	return r.Paging.Next.After, true
+	return p.Next.After, true
 }
 
 // simpleObject is SimplePublicObject. Property values may be JSON null for requested
