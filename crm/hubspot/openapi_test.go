@@ -122,7 +122,7 @@ func requireBearer(_ context.Context, in *openapi3filter.AuthenticationInput) er
 
 func TestWireMatchesSpec(t *testing.T) {
 	clk := newClock()
-	fake := hubspottest.NewServer(hubspottest.Options{Clock: clk.Now, SearchPerSecond: 2, BurstLimit: -1})
+	fake := hubspottest.NewServer(hubspottest.Options{Clock: clk.Now, SearchPerSecond: 2, BurstLimit: -1, AssociationPageSize: 1})
 	v := &validator{next: fake, routers: specRouters(t), seen: map[string]bool{}}
 	e := setupHandler(t, fake, v, clk)
 	ctx := context.Background()
@@ -171,6 +171,34 @@ func TestWireMatchesSpec(t *testing.T) {
 		t.Errorf("CompanyOf = %v, %v", got, err)
 	}
 	if _, err := e.client.CompanyOf(ctx, []string{id[0]}, "name"); err != nil {
+		t.Error(err)
+	}
+	// The crm.Companies methods: a contact's companies over two pages (the fake pages
+	// associations one by one here), companies by domain, create and link, and
+	// companies as a pipeline's object.
+	other := fake.AddCompany(map[string]string{"name": "Other", "domain": "other.com"})
+	fake.Associate(id[0], other, false)
+	if got, err := e.client.CompaniesOf(ctx, "contacts", []string{id[0]}, []string{"name"}); err != nil || got[id[0]].ID != acme {
+		t.Errorf("CompaniesOf = %v, %v", got, err)
+	}
+	clk.Advance(time.Second)
+	if got, err := e.client.CompaniesByDomain(ctx, []string{"acme.com", "nowhere.com"}, []string{"name"}); err != nil || got["acme.com"].ID != acme {
+		t.Errorf("CompaniesByDomain = %v, %v", got, err)
+	}
+	if _, err := e.client.CreateCompany(ctx, "contacts", map[string]string{"name": "Hooli", "domain": "hooli.com"}, []string{id[1]}); err != nil {
+		t.Error(err)
+	}
+	if err := e.client.LinkCompany(ctx, "contacts", acme, []string{id[2], "999"}); crm.ClassOf(err) != crm.ClassInvalid {
+		t.Errorf("link with an unknown contact: %v", err)
+	}
+	clk.Advance(time.Minute)
+	if _, err := readAll(t, e.client, crm.ChangesRequest{Object: "companies", Fields: []string{"name", "industry"}}); err != nil {
+		t.Error(err)
+	}
+	if _, err := e.client.Write(ctx, "companies", []crm.Patch{{RecordID: acme, Fields: map[string]string{"industry": "RETAIL"}}}); err != nil {
+		t.Error(err)
+	}
+	if _, err := e.client.Get(ctx, "companies", []string{acme, "999"}, []string{"industry"}); err != nil {
 		t.Error(err)
 	}
 	// OAuth: a first token, a refresh after a 401, a refused refresh token.
@@ -250,7 +278,11 @@ func TestWireMatchesSpec(t *testing.T) {
 		"POST /crm/v3/objects/leads/search 200", "POST /crm/v3/objects/leads/batch/update 200",
 		"POST /crm/v4/associations/contacts/companies/batch/read 200",
 		"POST /crm/v4/associations/contacts/companies/batch/read 207",
-		"POST /crm/v3/objects/companies/batch/read 200",
+		"POST /crm/v3/objects/companies/batch/read 200", "POST /crm/v3/objects/companies/batch/read 207",
+		"POST /crm/v3/objects/companies/search 200", "POST /crm/v3/objects/companies 201",
+		"POST /crm/v4/associations/contacts/companies/batch/create 201",
+		"POST /crm/v4/associations/contacts/companies/batch/create 207",
+		"POST /crm/v3/objects/companies/batch/update 200",
 		"POST /oauth/v1/token 200", "POST /oauth/v1/token 400", "GET /crm/v3/properties/leads 401",
 		"GET /crm/v3/properties/leads 200", "GET /crm/v3/objects/contacts 200",
 		"GET /crm/v3/objects/companies 200", "GET /crm/v3/objects/0-136 200",
