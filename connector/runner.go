@@ -95,6 +95,18 @@ func (l lushaAccount) EnrichCompanies(ctx context.Context, req lusha.CompaniesEn
 	})
 }
 
+func (l lushaAccount) SearchCompanies(ctx context.Context, req lusha.CompaniesSearchRequest) (*lusha.CompaniesSearchResponse, error) {
+	return account.Call(ctx, l.acct, func(ctx context.Context, c *lusha.Client) (*lusha.CompaniesSearchResponse, *lusha.Response, error) {
+		return c.SearchCompanies(ctx, req)
+	})
+}
+
+func (l lushaAccount) SearchAndEnrichCompanies(ctx context.Context, req lusha.CompaniesSearchAndEnrichRequest) (*lusha.CompaniesSearchAndEnrichResponse, error) {
+	return account.Call(ctx, l.acct, func(ctx context.Context, c *lusha.Client) (*lusha.CompaniesSearchAndEnrichResponse, *lusha.Response, error) {
+		return c.SearchAndEnrichCompanies(ctx, req)
+	})
+}
+
 func (l lushaAccount) ContactsJob(ctx context.Context, jobID string) (*lusha.ContactsJob, error) {
 	return account.Call(ctx, l.acct, func(ctx context.Context, c *lusha.Client) (*lusha.ContactsJob, *lusha.Response, error) {
 		return c.ContactsJob(ctx, jobID)

@@ -110,14 +110,17 @@ func (e *enricher) searchChunk(ctx context.Context, chunk []*Record) error {
 	}
 	now := e.rn.now()
 	return answered(ctx, e, chunk, byRef, resp.Results, func(res lusha.ContactPreview) string { return res.ClientReferenceID },
-		func(r *Record, res lusha.ContactPreview) *state.Enrichment { return e.previewOutcome(r, res, now) },
+		func(r *Record, res lusha.ContactPreview) []state.Enrichment {
+			return listOf(e.previewOutcome(r, res, now))
+		},
 		"contacts/search", resp.Billing.CreditsCharged)
 }
 
 // answered applies the results of a search call to the records they name (by the
-// reference Lusha echoes), parks the records it left out, and persists what to cache.
+// reference Lusha echoes), parks the records it left out, and persists what to cache:
+// what outcome returns for each result.
 func answered[R any](ctx context.Context, e *enricher, chunk []*Record, byRef map[string]*Record, results []R,
-	ref func(R) string, outcome func(*Record, R) *state.Enrichment, call string, credits int) error {
+	ref func(R) string, outcome func(*Record, R) []state.Enrichment, call string, credits int) error {
 	var ens []state.Enrichment
 	for _, res := range results {
 		r := byRef[ref(res)]
@@ -125,9 +128,7 @@ func answered[R any](ctx context.Context, e *enricher, chunk []*Record, byRef ma
 			continue
 		}
 		delete(byRef, ref(res))
-		if en := outcome(r, res); en != nil {
-			ens = append(ens, *en)
-		}
+		ens = append(ens, outcome(r, res)...)
 	}
 	for _, r := range byRef {
 		r.set(Parked, crm.ClassUnavailable, "Lusha returned no result for this record")
@@ -137,6 +138,14 @@ func answered[R any](ctx context.Context, e *enricher, chunk []*Record, byRef ma
 		return err
 	}
 	return e.persist(ctx, call, credits, ens)
+}
+
+// listOf is the answer to cache as a list: none for nil.
+func listOf(en *state.Enrichment) []state.Enrichment {
+	if en == nil {
+		return nil
+	}
+	return []state.Enrichment{*en}
 }
 
 // previewOutcome applies one search result to its record and returns what to cache.
@@ -180,12 +189,12 @@ func (e *enricher) searchAndEnrichChunk(ctx context.Context, chunk []*Record) er
 	ranOut := resp.CreditsError()
 	var unpaid []*Record
 	err = answered(ctx, e, chunk, byRef, resp.Results, func(res lusha.EnrichedContact) string { return res.ClientReferenceID },
-		func(r *Record, res lusha.EnrichedContact) *state.Enrichment {
+		func(r *Record, res lusha.EnrichedContact) []state.Enrichment {
 			unbilled := res.Unbilled(reveal, ranOut != nil)
 			if len(unbilled) > 0 {
 				unpaid = append(unpaid, r)
 			}
-			return e.enrichedOutcome(r, res, reveal, unbilled, 0, now)
+			return listOf(e.enrichedOutcome(r, res, reveal, unbilled, 0, now))
 		},
 		"contacts/search-and-enrich", resp.Billing.CreditsCharged)
 	e.leaveUnpaid(unpaid, ranOut)

@@ -38,7 +38,7 @@ func (c *committer) handle(ctx context.Context, b *batch) (stop, err error) {
 	ledger := c.tally(b.recs)
 	recs := b.recs
 	if rn.opts.Remap {
-		recs = keep(recs, func(r *Record) bool { return r.contact != nil })
+		recs = keep(recs, func(r *Record) bool { return r.answered() })
 	}
 	if !rn.opts.DryRun {
 		if err := c.commit(ctx, b, recs, ledger); err != nil {

@@ -45,6 +45,8 @@ type Lusha interface {
 	SearchAndEnrichContacts(ctx context.Context, req lusha.ContactsSearchAndEnrichRequest) (*lusha.ContactsSearchAndEnrichResponse, error)
 	EnrichContacts(ctx context.Context, req lusha.ContactsEnrichRequest) (*lusha.ContactsEnrichResponse, error)
 	EnrichCompanies(ctx context.Context, req lusha.CompaniesEnrichRequest) (*lusha.CompaniesEnrichResponse, error)
+	SearchCompanies(ctx context.Context, req lusha.CompaniesSearchRequest) (*lusha.CompaniesSearchResponse, error)
+	SearchAndEnrichCompanies(ctx context.Context, req lusha.CompaniesSearchAndEnrichRequest) (*lusha.CompaniesSearchAndEnrichResponse, error)
 	// ContactsJob polls a Data Waterfall job of a contact enrich (free).
 	ContactsJob(ctx context.Context, jobID string) (*lusha.ContactsJob, error)
 	// Reserve books up to want credits within the budgets, given what this run spent;

@@ -44,7 +44,37 @@ func (rn *run) enrich(ctx context.Context, recs []*Record) (error, error) {
 	for _, r := range leaders {
 		e.useCache(r)
 	}
-	buying := keep(leaders, func(r *Record) bool { return e.needsPurchase(r) })
+	if rn.p.Mapping.ForCompanies() {
+		if err := e.companyRecords(ctx, leaders); err != nil {
+			return nil, err
+		}
+		return e.noAnswer(leaders), nil
+	}
+	if err := e.buyOnce(ctx, leaders, e.needsPurchase, e.buyContacts); err != nil {
+		return nil, err
+	}
+	if err := e.companies(ctx, keep(leaders, func(r *Record) bool { return r.status == Planned })); err != nil {
+		return nil, err
+	}
+	return e.noAnswer(leaders), nil
+}
+
+// noAnswer leaves a record that got no answer and no verdict to the next run, and
+// returns the reason records had to wait.
+func (e *enricher) noAnswer(leaders []*Record) error {
+	for _, r := range leaders {
+		if r.status == Planned && !r.answered() {
+			e.hold([]*Record{r}, firstErr(e.stop, errNoAnswer))
+		}
+	}
+	return e.stop
+}
+
+// buyOnce buys with buy what the leaders that need a purchase lack, under single
+// flight: the identities another pipeline or process is buying are waited for, and
+// their answers taken from the cache.
+func (e *enricher) buyOnce(ctx context.Context, leaders []*Record, needs func(*Record) bool, buy func(context.Context, []*Record) error) error {
+	buying := keep(leaders, needs)
 	for round := 0; len(buying) > 0 && e.mayBuy(buying); round++ {
 		if round == 2 {
 			e.hold(buying, errBoughtElsewhere)
@@ -52,7 +82,7 @@ func (rn *run) enrich(ctx context.Context, recs []*Record) (error, error) {
 		}
 		mine, others, flight, err := e.claim(ctx, buying)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		// The plan read the cache before the claim: another process may have saved
 		// the answer and let its claim go in between (I2). A stalled holder that lost
@@ -61,40 +91,36 @@ func (rn *run) enrich(ctx context.Context, recs []*Record) (error, error) {
 			if lost := e.rn.lease.check(); lost != nil {
 				e.hold(mine, lost)
 			}
-			mine = keep(mine, func(r *Record) bool { return r.status == Planned && e.needsPurchase(r) })
+			mine = keep(mine, func(r *Record) bool { return r.status == Planned && needs(r) })
 		}
 		if err != nil {
 			flight.Release()
-			return nil, err
+			return err
 		}
 		buyCtx, cancel := flight.Context(ctx)
-		err = e.buyContacts(buyCtx, mine)
+		err = buy(buyCtx, mine)
 		cancel()
 		flight.Release()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if err := e.waitFor(ctx, others); err != nil {
-			return nil, err
+			return err
 		}
 		// Only what others bought is looked at again: a record is bought once a run.
-		buying = keep(others, func(r *Record) bool { return r.status == Planned && e.needsPurchase(r) })
+		buying = keep(others, func(r *Record) bool { return r.status == Planned && needs(r) })
 	}
-	if err := e.companies(ctx, keep(leaders, func(r *Record) bool { return r.status == Planned })); err != nil {
-		return nil, err
-	}
-	// A record that got no answer and no verdict waits for the next run.
-	for _, r := range leaders {
-		if r.status == Planned && r.contact == nil {
-			e.hold([]*Record{r}, firstErr(e.stop, errNoAnswer))
-		}
-	}
-	return e.stop, nil
+	return nil
 }
 
 // useCache serves a record from its cached answer where that answer is enough.
 func (e *enricher) useCache(r *Record) {
 	if r.cached == nil || r.cached.Outcome != state.OutcomeMatched {
+		return
+	}
+	if e.rn.p.Mapping.ForCompanies() {
+		// A company record's identity caches its search: the Lusha company id.
+		r.lushaID = r.cached.LushaID
 		return
 	}
 	if doc, err := decodeDoc(r.cached.Answer); err == nil {
@@ -218,7 +244,7 @@ func (e *enricher) mayBuy(recs []*Record) bool {
 	switch {
 	case rn.opts.Remap:
 		for _, r := range recs {
-			if r.contact == nil {
+			if !r.answered() {
 				r.set(Skipped, crm.ClassNone, "remap: no cached answer")
 			}
 		}

@@ -93,7 +93,7 @@ func fieldsOf(m *mapping.Mapping, errs mapping.Errors) map[string]string {
 // mapping.Apply is pure).
 func (rn *run) mapAll(recs []*Record) (enriched int) {
 	for _, r := range recs {
-		if !r.open() || r.contact == nil {
+		if !r.open() || !r.answered() {
 			continue
 		}
 		enriched++
@@ -203,7 +203,7 @@ func (rn *run) vet(decisions []mapping.Decision, patch map[string]string) {
 // and the fields of theirs the CRM would refuse.
 func (rn *run) wouldEnrich(recs []*Record) {
 	for _, r := range recs {
-		if r.status != Deferred || r.contact != nil || r.class != crm.ClassNone {
+		if r.status != Deferred || r.answered() || r.class != crm.ClassNone {
 			continue
 		}
 		rn.dry.add(Change{RecordID: r.rec.ID, Action: ActionWouldEnrich, Credits: rn.estimate(r),

@@ -154,6 +154,9 @@ func (rn *run) identify(r *Record) bool {
 		r.set(Skipped, crm.ClassNone, "does not match the pipeline filter")
 		return false
 	}
+	if rn.p.Mapping.ForCompanies() {
+		return rn.identifyCompany(r)
+	}
 	id := usable(rn.p.Mapping.Identity(r.rec.Fields))
 	if !id.Valid() {
 		r.set(Skipped, crm.ClassNone, "no identity: needs an email, a LinkedIn URL, or a name and company")

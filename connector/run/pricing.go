@@ -25,11 +25,14 @@ func (e *enricher) worstReveal() int {
 }
 
 // estimate is what buying a record's answer would cost at the account's prices: its
-// share of a search (a search of one contact; in a batch the block is shared), and
-// each data point and company answer its fields need.
+// share of a search (a search of one contact; in a batch the block is shared) unless
+// the cache knows its Lusha id, and each data point and company answer its fields need.
 func (rn *run) estimate(r *Record) int {
 	prices := rn.prices()
-	credits := cost(prices, lusha.ActionSearch, 1)
+	credits := 0
+	if r.lushaID == "" {
+		credits = cost(prices, lusha.ActionSearch, 1)
+	}
 	for _, dp := range r.reveal {
 		credits += cost(prices, revealAction[dp], 1)
 	}

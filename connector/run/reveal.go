@@ -104,26 +104,7 @@ func (e *enricher) companies(ctx context.Context, recs []*Record) error {
 			need[id] = append(need[id], r)
 		} // else the person has no known company: company fields get no value
 	}
-	if len(need) == 0 {
-		return nil
-	}
-	missing, err := e.cachedCompanies(ctx, need)
-	if err != nil || len(missing) == 0 {
-		return err
-	}
-	var all []*Record
-	for _, id := range missing {
-		all = append(all, need[id]...)
-	}
-	if !e.mayBuy(all) {
-		return nil
-	}
-	for chunk := range slices.Chunk(missing, lusha.MaxBatch) {
-		if err := e.companyChunk(ctx, chunk, need); err != nil {
-			return err
-		}
-	}
-	return nil
+	return e.companyAnswers(ctx, need)
 }
 
 // cachedCompanies serves what the cache holds and returns the company ids it lacks.
@@ -195,6 +176,7 @@ func (e *enricher) companyChunk(ctx context.Context, ids []string, need map[stri
 			FetchedAt: now, ExpiresAt: now.Add(e.rn.p.CacheTTL), Credits: each}
 		en.Answer, _ = json.Marshal(doc)
 		ens = append(ens, en)
+		ens = append(ens, e.domainEntry(res.ID, res.Domain, now)...)
 		for _, r := range need[res.ID] {
 			r.firm = doc
 		}
