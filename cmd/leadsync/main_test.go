@@ -33,6 +33,13 @@ func TestValidateExitCodes(t *testing.T) {
 	if err := os.MkdirAll(mappingDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	companies, err := os.ReadFile("../../configs/mappings/hubspot-companies.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(mappingDir, "hubspot-companies.yaml"), companies, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	badMapping := "object: contacts\nmatch:\n  email: email\nfields:\n  jobtitle: { from: contact.jobtitle }\n"
 	if err := os.WriteFile(filepath.Join(mappingDir, "hubspot-contacts.yaml"), []byte(badMapping), 0o600); err != nil {
 		t.Fatal(err)

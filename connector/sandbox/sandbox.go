@@ -54,6 +54,8 @@ type Sandbox struct {
 	// first Leads of the world, known to Lusha, whose leads sales already converted.
 	// leadsync must never pay for them: no update can reach a converted lead.
 	ConvertedLeads map[string]*lushatest.Person
+	// Companies are the companies of the seeded people in both CRMs.
+	Companies Companies
 
 	ownDir string
 }
@@ -98,6 +100,13 @@ func Start(opts Options) (*Sandbox, error) {
 		sb.Salesforce.DefineField("Lead", f)
 	}
 	sb.seedLeads(opts.Seed, opts.Leads)
+	for _, p := range HubSpotCompanyProperties(sb.World) {
+		sb.HubSpot.DefineObjectProperty("companies", p)
+	}
+	for _, f := range SalesforceAccountFields(sb.World) {
+		sb.Salesforce.DefineField("Account", f)
+	}
+	sb.seedCompanies(opts.Seed)
 	if err := sb.seedConvertedLeads(opts.Leads); err != nil {
 		sb.Close()
 		return nil, err
