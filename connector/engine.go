@@ -106,6 +106,13 @@ func LoadMappings(cfg *config.Config) (map[string]*mapping.Mapping, error) {
 				Msg: fmt.Sprintf("mapping is for object %q but pipeline %s reads %q", m.Object, p.Name, p.Object)})
 		}
 		out[p.Name] = m
+		if p.CompanyRecord.On() {
+			cm, err := loadCompanyMapping(cfg, i, schema)
+			if err := splitErrs(err, &errs, &cfgErrs); err != nil {
+				return nil, err
+			}
+			out[companyMappingKey(p.Name)] = cm
+		}
 	}
 	if len(cfgErrs) > 0 {
 		return nil, cfgErrs
@@ -147,6 +154,9 @@ func BuildWith(cfg *config.Config, getenv func(string) string, log *slog.Logger,
 	if err != nil {
 		return nil, err
 	}
+	if err := checkCompanyRecords(cfg, getenv); err != nil {
+		return nil, err
+	}
 	host, _ := os.Hostname()
 	owner := fmt.Sprintf("%s/%d/%d", host, os.Getpid(), time.Now().UnixNano())
 	accts := account.New(account.Options{Ledger: store, Claims: store, Owner: owner, Alive: ownerAlive, Metrics: metrics, Logger: log})
@@ -162,7 +172,8 @@ func BuildWith(cfg *config.Config, getenv func(string) string, log *slog.Logger,
 		}
 		e.Pipelines = append(e.Pipelines, &Pipeline{Name: p.Name, Object: p.Object, Account: p.CRM,
 			Mapping: mappings[p.Name], CacheTTL: p.CacheTTL, Schedule: p.Schedule,
-			Filter: crm.Filter{Missing: p.Filter.Missing, Equals: p.Filter.Equals}})
+			Filter:    crm.Filter{Missing: p.Filter.Missing, Equals: p.Filter.Equals},
+			Companies: companyRecord(p, mappings)})
 	}
 	return e, nil
 }

@@ -15,6 +15,9 @@ import (
 // Change is one line of a dry run's plan: a mapped field of a record and what the
 // run would do with it, or a record that would need Lusha and what that would cost.
 type Change struct {
+	// Object is set on the lines of a people pipeline's company records (companies,
+	// Account), whose ids may be a person's too.
+	Object   string         `json:"object,omitempty"`
 	RecordID string         `json:"record_id"`
 	Field    string         `json:"field,omitempty"`
 	Action   mapping.Action `json:"action"`

@@ -28,6 +28,9 @@ type Pipeline struct {
 	Filter   crm.Filter
 	CacheTTL time.Duration
 	Schedule string
+	// Companies, on a people pipeline, also writes each person's company record
+	// (company_record); nil: off.
+	Companies *CompanyRecord
 }
 
 // Runner does runs. It is safe for concurrent runs of different pipelines; the lease
@@ -90,6 +93,8 @@ type Summary struct {
 	// ChangesCut counts the rest).
 	Changes    []Change `json:"changes,omitempty"`
 	ChangesCut int      `json:"changes_cut,omitempty"`
+	// Companies is what the run did to its people's company records (company_record).
+	Companies *CompanySummary `json:"companies,omitempty"`
 }
 
 var errShutdown = &crm.Error{Service: "leadsync", Op: "run", Class: crm.ClassCanceled,
@@ -122,6 +127,7 @@ func (r *Runner) Run(ctx context.Context, p *Pipeline, opts Options) (Summary, e
 		defer held.release()
 		rn.lease = held
 	}
+	defer rn.companyEnd()
 	if err := r.Store.StartRun(ctx, state.Run{RunID: rn.id, Pipeline: p.Name, DryRun: opts.DryRun,
 		Status: "running", StartedAt: started}); err != nil {
 		return sum, fmt.Errorf("record run start: %w", err)
@@ -144,7 +150,7 @@ func (rn *run) do(ctx context.Context) (stop, err error) {
 	if !rn.opts.DryRun || rn.opts.Live {
 		rn.accountLeft = rn.Lusha.CreditsLeft(ctx)
 	}
-	steps := []func(context.Context) (error, error){rn.loadSchema, rn.recoverWrites, rn.retryDue, rn.stream}
+	steps := []func(context.Context) (error, error){rn.loadSchema, rn.companyStart, rn.recoverWrites, rn.retryDue, rn.stream}
 	for _, step := range steps {
 		if stop, err = step(ctx); stop != nil || err != nil {
 			return stop, err
@@ -160,6 +166,7 @@ func (r *Runner) finish(ctx context.Context, rn *run, sum Summary, stop, runErr 
 	for _, e := range rn.dry.mappingErrs {
 		sum.MappingErrors = append(sum.MappingErrors, e.Error())
 	}
+	rn.companySummary(&sum)
 	if runErr != nil && stop == nil {
 		stop = runErr
 	}
@@ -217,6 +224,8 @@ type run struct {
 	dry   dryRun
 	// counts is the run's summary, kept by the committer.
 	counts state.RunCounts
+	// co is the company-record stage (company_record), nil when the pipeline has none.
+	co *companyRun
 }
 
 func newRun(r *Runner, p *Pipeline, opts Options, started time.Time) *run {

@@ -27,6 +27,8 @@ type batch struct {
 	reached bool // --limit reached: read no further
 	counts  state.RunCounts
 	stop    error // the enrich stage's reason to end the run after this page
+	// companies are the company records of the page's people (company_record).
+	companies *companyBatch
 }
 
 // stream reads the change stream from the stored cursor and handles it page by page,
@@ -98,6 +100,9 @@ func (rn *run) readFrom(ctx context.Context, cursor crm.Cursor) (resumeAt crm.Cu
 			// ctx, not readCtx: a page whose purchase started is finished and its
 			// answers persisted even when the run stops meanwhile (I2).
 			b, err := rn.prepare(ctx, pg, true)
+			if err == nil {
+				err = rn.companyPrepare(ctx, b)
+			}
 			if err != nil {
 				prepErr = err
 				halt()
@@ -118,7 +123,7 @@ func (rn *run) readFrom(ctx context.Context, cursor crm.Cursor) (resumeAt crm.Cu
 	defer halt()
 	c := rn.committer(cursor)
 	for b := range prepared {
-		if stop, err = c.handle(ctx, b); stop != nil || err != nil || b.reached {
+		if stop, err = c.handlePage(ctx, b); stop != nil || err != nil || b.reached {
 			return c.cursor, nil, stop, err
 		}
 		if rn.stopping() {
