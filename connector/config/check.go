@@ -99,6 +99,8 @@ func (c *Config) validate() Errors {
 		}
 		if p.Object == "" {
 			bad("must name the CRM object (e.g. contacts)", at("object")...)
+		} else if msg := companyObjectProblem(c.CRMs[p.CRM].Kind, p.Object); msg != "" {
+			bad(msg, at("object")...)
 		}
 		if p.Mapping == "" {
 			bad("must name a mapping file", at("mapping")...)

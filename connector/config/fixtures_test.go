@@ -9,19 +9,20 @@ import (
 // badFixtures maps each testdata/conf.<what-is-wrong>.yml to the exact error Load gives:
 // one line per problem, each at its file:line:col.
 var badFixtures = map[string]string{
-	"bad-log-level":               "1:8: log.level: must be debug, info, warn or error",
-	"bad-schedule":                `5:60: pipelines[0].schedule: schedule "every now and then": expected exactly 5 fields, found 4: [every now and then]`,
-	"crms-as-list":                "2:7: crms: expected a mapping, found a list",
-	"empty":                       "1:1: the file holds no settings (a config names at least lusha.api_key, its crms and its pipelines)",
-	"missing-api-key":             "1:1: lusha.api_key: is required, as ${env:NAME} or ${file:PATH}",
-	"duplicate-pipeline":          `6:7: pipelines[1].name: pipeline "p" is defined twice`,
-	"duration-without-unit":       "9:16: pipelines[0].cache_ttl: duration 30 needs a unit (write e.g. 30s, 5m, 720h)",
-	"hubspot-without-credentials": "3:3: crms.hs: a HubSpot account needs a token, or client_id, client_secret and refresh_token for OAuth",
-	"jwt-without-username":        "3:3: crms.sf.username: the JWT bearer flow needs the username to act as",
-	"literal-secret":              "2:3: lusha.api_key: secrets must be given as ${env:NAME} or ${file:PATH}, not literally",
-	"negative-budget":             "3:3: lusha.budget: budgets must not be negative (0 means no cap)",
-	"not-a-duration":              `1:17: shutdown_grace: "a while" is not a duration (write e.g. 30s, 5m, 720h)`,
-	"not-a-number":                `3:23: lusha.rate.per_second: "fast" is not a number`,
+	"bad-log-level":                 "1:8: log.level: must be debug, info, warn or error",
+	"bad-schedule":                  `5:60: pipelines[0].schedule: schedule "every now and then": expected exactly 5 fields, found 4: [every now and then]`,
+	"company-object-of-another-crm": `5:32: pipelines[0].object: "Account" holds salesforce's company records; a hubspot account's are "companies"`,
+	"crms-as-list":                  "2:7: crms: expected a mapping, found a list",
+	"empty":                         "1:1: the file holds no settings (a config names at least lusha.api_key, its crms and its pipelines)",
+	"missing-api-key":               "1:1: lusha.api_key: is required, as ${env:NAME} or ${file:PATH}",
+	"duplicate-pipeline":            `6:7: pipelines[1].name: pipeline "p" is defined twice`,
+	"duration-without-unit":         "9:16: pipelines[0].cache_ttl: duration 30 needs a unit (write e.g. 30s, 5m, 720h)",
+	"hubspot-without-credentials":   "3:3: crms.hs: a HubSpot account needs a token, or client_id, client_secret and refresh_token for OAuth",
+	"jwt-without-username":          "3:3: crms.sf.username: the JWT bearer flow needs the username to act as",
+	"literal-secret":                "2:3: lusha.api_key: secrets must be given as ${env:NAME} or ${file:PATH}, not literally",
+	"negative-budget":               "3:3: lusha.budget: budgets must not be negative (0 means no cap)",
+	"not-a-duration":                `1:17: shutdown_grace: "a while" is not a duration (write e.g. 30s, 5m, 720h)`,
+	"not-a-number":                  `3:23: lusha.rate.per_second: "fast" is not a number`,
 	"pipeline-missing-keys": "5:5: pipelines[0].name: a pipeline needs a name\n" +
 		"5:5: pipelines[0].object: must name the CRM object (e.g. contacts)\n" +
 		"5:5: pipelines[0].mapping: must name a mapping file",
