@@ -27,8 +27,8 @@ fields:
   description: { from: company.description }
 `
 
-// companiesFront is the fake portal's company records as crm.Companies, over the
-// harness's fake HubSpot, in front of which it can lose the answers of company writes.
+// companiesFront is the HubSpot adapter (and its crm.Companies) over the harness's
+// fake portal, in front of which it can lose the answers of company writes.
 type companiesFront struct {
 	*hubspot.Client
 	hub *hubspottest.Server
@@ -110,61 +110,12 @@ func (f *companiesFront) writes(id string) int {
 	return f.written[id]
 }
 
-func (f *companiesFront) CompanyObject() string { return "companies" }
-
-func (f *companiesFront) CompaniesOf(_ context.Context, _ string, ids, fields []string) (map[string]crm.Record, error) {
-	out := map[string]crm.Record{}
-	for _, id := range ids {
-		links := f.hub.ContactCompanies(id)
-		if len(links) == 0 {
-			continue
-		}
-		pick := links[0]
-		if i := slices.IndexFunc(links, func(l hubspottest.CompanyLink) bool { return l.Primary }); i >= 0 {
-			pick = links[i]
-		}
-		out[id] = f.company(pick.ID, fields)
-	}
-	return out, nil
-}
-
-func (f *companiesFront) company(id string, fields []string) crm.Record {
-	props, _ := f.hub.Company(id)
-	rec := crm.Record{ID: id, Fields: map[string]string{}}
-	for _, k := range fields {
-		if v, ok := props[k]; ok {
-			rec.Fields[k] = v
-		}
-	}
-	return rec
-}
-
+// CompaniesByDomain is the adapter's, once the planned look-ups all came.
 func (f *companiesFront) CompaniesByDomain(ctx context.Context, domains, fields []string) (map[string]crm.Record, error) {
 	if f.planned != nil {
 		f.planned.arrive(ctx)
 	}
-	out := map[string]crm.Record{}
-	for _, d := range domains {
-		if ids := f.hub.CompaniesWithDomain(d); len(ids) > 0 {
-			out[d] = f.company(ids[0], fields)
-		}
-	}
-	return out, nil
-}
-
-func (f *companiesFront) CreateCompany(_ context.Context, _ string, fields map[string]string, people []string) (string, error) {
-	id := f.hub.AddCompany(fields)
-	for _, p := range people {
-		f.hub.Associate(p, id, true)
-	}
-	return id, nil
-}
-
-func (f *companiesFront) LinkCompany(_ context.Context, _, companyID string, people []string) error {
-	for _, p := range people {
-		f.hub.Associate(p, companyID, true)
-	}
-	return nil
+	return f.Client.CompaniesByDomain(ctx, domains, fields)
 }
 
 // oneCompany makes n people Lusha can answer work at the world's first company, and
