@@ -3,18 +3,25 @@ package connector
 import (
 	"io"
 	"log/slog"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/leadsync/leadsync/connector/config"
+	"github.com/leadsync/leadsync/crm/hubspot/hubspottest"
 	"github.com/leadsync/leadsync/state"
 )
 
 // companyConfig writes a config whose HubSpot contacts pipeline has a company_record
 // with the given company mapping, beside the shipped contact mapping.
 func companyConfig(t *testing.T, companyMapping string) *config.Config {
+	return companyConfigAt(t, companyMapping, "")
+}
+
+// companyConfigAt is companyConfig with the HubSpot account at baseURL ("": HubSpot's).
+func companyConfigAt(t *testing.T, companyMapping, baseURL string) *config.Config {
 	t.Helper()
 	dir := t.TempDir()
 	contacts, err := os.ReadFile(filepath.Join("..", "configs", "mappings", "hubspot-contacts.yaml"))
@@ -25,7 +32,7 @@ func companyConfig(t *testing.T, companyMapping string) *config.Config {
 		"leadsync.yaml": `state: { path: state.db }
 lusha: { api_key: "${env:LUSHA_API_KEY}" }
 crms:
-  hs: { kind: hubspot, token: "${env:HUBSPOT_TOKEN}" }
+  hs: { kind: hubspot, token: "${env:HUBSPOT_TOKEN}"BASE }
 pipelines:
   - name: p
     crm: hs
@@ -33,6 +40,11 @@ pipelines:
     mapping: contacts.yaml
     company_record: { write: true, mapping: companies.yaml, create_missing: true }
 `}
+	base := ""
+	if baseURL != "" {
+		base = ", base_url: " + baseURL
+	}
+	files["leadsync.yaml"] = strings.Replace(files["leadsync.yaml"], "BASE", base, 1)
 	for name, text := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o600); err != nil {
 			t.Fatal(err)
@@ -84,5 +96,26 @@ func TestCompanyRecordMappingChecked(t *testing.T) {
 	_, err = LoadMappings(cfg)
 	if err == nil || !strings.Contains(err.Error(), "pipelines[0].company_record.mapping") {
 		t.Errorf("error %v; want the missing file named at pipelines[0].company_record.mapping", err)
+	}
+}
+
+// TestCompanyRecordCheckedLive: validate checks the company mapping against the
+// company object's live fields, at the company mapping's place.
+func TestCompanyRecordCheckedLive(t *testing.T) {
+	hub := hubspottest.NewServer(hubspottest.Options{})
+	srv := httptest.NewServer(hub)
+	t.Cleanup(srv.Close)
+	hub.DefineProperty(hubspottest.Property{Name: "lusha_enriched_at", Type: "datetime", FieldType: "date", GroupName: "contactinformation"})
+	cfg := companyConfigAt(t, "object: companies\nmatch: { companyDomain: domain }\nfields:\n  no_such_field: { from: company.description }\n", srv.URL)
+	mappings, err := LoadMappings(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	problems, err := CheckLive(t.Context(), cfg, mappings, func(string) string { return hub.Token() })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(problems.Error(), "companies.yaml:4:3") || !strings.Contains(problems.Error(), "no_such_field") {
+		t.Errorf("problems %v; want the company mapping's unknown field at companies.yaml:4:3", problems)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/leadsync/leadsync/connector/config"
+	"github.com/leadsync/leadsync/crm"
 	"github.com/leadsync/leadsync/crm/salesforce"
 	"github.com/leadsync/leadsync/mapping"
 )
@@ -29,18 +30,31 @@ func CheckLive(ctx context.Context, cfg *config.Config, mappings map[string]*map
 		if err != nil {
 			return nil, fmt.Errorf("crm %s: %w", p.CRM, err)
 		}
-		schema, err := adapter.Schema(ctx, p.Object)
-		if err != nil {
-			return nil, fmt.Errorf("read the %s fields of crm %s: %w", p.Object, p.CRM, err)
-		}
-		err = m.CheckCRM(schema)
-		if errs, ok := errors.AsType[mapping.Errors](err); ok {
-			problems = append(problems, errs...)
-		} else if err != nil {
+		if err := checkLive(ctx, adapter, p.CRM, p.Object, m, &problems); err != nil {
 			return nil, err
+		}
+		// A people pipeline's company mapping is checked against the company object.
+		if cm := mappings[companyMappingKey(p.Name)]; cm != nil {
+			if err := checkLive(ctx, adapter, p.CRM, cm.Object, cm, &problems); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return problems, nil
+}
+
+// checkLive checks one mapping against the live fields of object.
+func checkLive(ctx context.Context, adapter crm.Adapter, crmName, object string, m *mapping.Mapping, problems *mapping.Errors) error {
+	schema, err := adapter.Schema(ctx, object)
+	if err != nil {
+		return fmt.Errorf("read the %s fields of crm %s: %w", object, crmName, err)
+	}
+	err = m.CheckCRM(schema)
+	if errs, ok := errors.AsType[mapping.Errors](err); ok {
+		*problems = append(*problems, errs...)
+		return nil
+	}
+	return err
 }
 
 // Check finds, offline, everything that would stop a command on this config after it

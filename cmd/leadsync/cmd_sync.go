@@ -166,7 +166,11 @@ func printChanges(w io.Writer, s connector.Summary) {
 		if c.Action == connector.ActionWouldEnrich {
 			note = fmt.Sprintf("about %d credits", c.Credits)
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", c.RecordID, c.Field, c.Action, clip(c.Old), clip(c.New), note)
+		record := c.RecordID
+		if c.Object != "" { // a company record of a people pipeline: its id may be a person's too
+			record = c.Object + "/" + record
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", record, c.Field, c.Action, clip(c.Old), clip(c.New), note)
 	}
 	_ = tw.Flush()
 	if s.ChangesCut > 0 {
