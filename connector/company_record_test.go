@@ -196,6 +196,21 @@ func TestCompanyWrittenOncePerRun(t *testing.T) {
 	}
 }
 
+// TestFilledCompanyBuysNothing: a company record whose mapped fields are all filled
+// (under fill) costs no company purchase and no write.
+func TestFilledCompanyBuysNothing(t *testing.T) {
+	h := newHarness(t, 30, previewMapping, harnessOptions{})
+	f := h.withCompanies(false)
+	id, _ := h.oneCompany(5, map[string]string{"industry": "RETAIL", "numberofemployees": "7", "description": "typed"})
+	sum := h.run(RunOptions{})
+	if calls, _, _ := h.companyCharges(); calls != 0 {
+		t.Errorf("%d company purchases; want none", calls)
+	}
+	if n := f.writes(id); n != 0 || sum.Companies.RecordsWritten != 0 {
+		t.Errorf("company written %d times (summary %+v); want none", n, sum.Companies)
+	}
+}
+
 // TestCompanyWriteLostIsReadBack: a company write whose answer was lost keeps its
 // write-ahead rows, and the next run reads the company back and settles them (I6).
 func TestCompanyWriteLostIsReadBack(t *testing.T) {

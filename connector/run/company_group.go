@@ -161,12 +161,19 @@ func (co *companyRun) settle(ctx context.Context, cb *companyBatch, recs []*Reco
 			g.set(Planned, crm.ClassNone, "")
 		}
 	}
+	// Answers are bought only for company records some field would be written to,
+	// and for people without a company record, whose company may be created.
+	want := map[string]bool{}
+	for _, g := range recs {
+		want[g.lushaID] = want[g.lushaID] || g.status == Planned
+	}
 	for _, r := range lacking {
 		if id := docString(r.contact, "company.id"); id != "" {
 			co.remember(cb, id, r.firm)
+			want[id] = true
 		}
 	}
-	return co.buy(ctx, cb)
+	return co.buy(ctx, cb, want)
 }
 
 // load reads the stored state and the ledger's ownership of company records.
@@ -200,12 +207,13 @@ func readsCompany(sources []string) bool {
 	return slices.ContainsFunc(sources, func(s string) bool { return strings.HasPrefix(s, "company.") })
 }
 
-// buy gets the company answers the batch lacks, through the people run's enricher:
-// from the cache, else from Lusha (once per company per TTL, within the budget).
-func (co *companyRun) buy(ctx context.Context, cb *companyBatch) error {
+// buy gets the wanted company answers the batch lacks, through the people run's
+// enricher: from the cache, else from Lusha (once per company per TTL, within the
+// budget).
+func (co *companyRun) buy(ctx context.Context, cb *companyBatch, want map[string]bool) error {
 	var shadows []*Record
 	for _, id := range slices.Sorted(maps.Keys(cb.answers)) {
-		if a := cb.answers[id]; a.firm == nil && a.status == Planned && co.wanted(cb, id) {
+		if a := cb.answers[id]; a.firm == nil && a.status == Planned && want[id] {
 			shadows = append(shadows, a)
 		}
 	}
@@ -218,15 +226,6 @@ func (co *companyRun) buy(ctx context.Context, cb *companyBatch) error {
 	}
 	cb.stop = e.stop
 	return nil
-}
-
-// wanted says whether some company record of the batch, or a creation, needs the
-// answer of Lusha company id.
-func (co *companyRun) wanted(cb *companyBatch, lushaID string) bool {
-	if co.create {
-		return true // a person without a company record may need it to create one
-	}
-	return slices.ContainsFunc(cb.recs, func(g *Record) bool { return g.lushaID == lushaID && g.status == Planned })
 }
 
 // mapAll maps each company record that has its answer; the others wait (the answer
