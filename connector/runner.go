@@ -71,46 +71,41 @@ type lushaAccount struct{ acct *account.Lusha }
 
 var _ run.Lusha = lushaAccount{}
 
-func (l lushaAccount) SearchContacts(ctx context.Context, req lusha.ContactsSearchRequest) (*lusha.ContactsSearchResponse, error) {
-	return account.Call(ctx, l.acct, func(ctx context.Context, c *lusha.Client) (*lusha.ContactsSearchResponse, *lusha.Response, error) {
-		return c.SearchContacts(ctx, req)
+// via makes one call of the Lusha client through the account (method is a method
+// expression such as (*lusha.Client).SearchContacts).
+func via[Req, Resp any](ctx context.Context, acct *account.Lusha, req Req,
+	method func(*lusha.Client, context.Context, Req) (Resp, *lusha.Response, error)) (Resp, error) {
+	return account.Call(ctx, acct, func(ctx context.Context, c *lusha.Client) (Resp, *lusha.Response, error) {
+		return method(c, ctx, req)
 	})
+}
+
+func (l lushaAccount) SearchContacts(ctx context.Context, req lusha.ContactsSearchRequest) (*lusha.ContactsSearchResponse, error) {
+	return via(ctx, l.acct, req, (*lusha.Client).SearchContacts)
 }
 
 func (l lushaAccount) SearchAndEnrichContacts(ctx context.Context, req lusha.ContactsSearchAndEnrichRequest) (*lusha.ContactsSearchAndEnrichResponse, error) {
-	return account.Call(ctx, l.acct, func(ctx context.Context, c *lusha.Client) (*lusha.ContactsSearchAndEnrichResponse, *lusha.Response, error) {
-		return c.SearchAndEnrichContacts(ctx, req)
-	})
+	return via(ctx, l.acct, req, (*lusha.Client).SearchAndEnrichContacts)
 }
 
 func (l lushaAccount) EnrichContacts(ctx context.Context, req lusha.ContactsEnrichRequest) (*lusha.ContactsEnrichResponse, error) {
-	return account.Call(ctx, l.acct, func(ctx context.Context, c *lusha.Client) (*lusha.ContactsEnrichResponse, *lusha.Response, error) {
-		return c.EnrichContacts(ctx, req)
-	})
+	return via(ctx, l.acct, req, (*lusha.Client).EnrichContacts)
 }
 
 func (l lushaAccount) EnrichCompanies(ctx context.Context, req lusha.CompaniesEnrichRequest) (*lusha.CompaniesEnrichResponse, error) {
-	return account.Call(ctx, l.acct, func(ctx context.Context, c *lusha.Client) (*lusha.CompaniesEnrichResponse, *lusha.Response, error) {
-		return c.EnrichCompanies(ctx, req)
-	})
+	return via(ctx, l.acct, req, (*lusha.Client).EnrichCompanies)
 }
 
 func (l lushaAccount) SearchCompanies(ctx context.Context, req lusha.CompaniesSearchRequest) (*lusha.CompaniesSearchResponse, error) {
-	return account.Call(ctx, l.acct, func(ctx context.Context, c *lusha.Client) (*lusha.CompaniesSearchResponse, *lusha.Response, error) {
-		return c.SearchCompanies(ctx, req)
-	})
+	return via(ctx, l.acct, req, (*lusha.Client).SearchCompanies)
 }
 
 func (l lushaAccount) SearchAndEnrichCompanies(ctx context.Context, req lusha.CompaniesSearchAndEnrichRequest) (*lusha.CompaniesSearchAndEnrichResponse, error) {
-	return account.Call(ctx, l.acct, func(ctx context.Context, c *lusha.Client) (*lusha.CompaniesSearchAndEnrichResponse, *lusha.Response, error) {
-		return c.SearchAndEnrichCompanies(ctx, req)
-	})
+	return via(ctx, l.acct, req, (*lusha.Client).SearchAndEnrichCompanies)
 }
 
 func (l lushaAccount) ContactsJob(ctx context.Context, jobID string) (*lusha.ContactsJob, error) {
-	return account.Call(ctx, l.acct, func(ctx context.Context, c *lusha.Client) (*lusha.ContactsJob, *lusha.Response, error) {
-		return c.ContactsJob(ctx, jobID)
-	})
+	return via(ctx, l.acct, jobID, (*lusha.Client).ContactsJob)
 }
 
 func (l lushaAccount) Reserve(ctx context.Context, runSpent, want int, now time.Time) (int, func(), error) {
