@@ -8,6 +8,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -82,7 +83,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	runCtx, cancelRuns := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelRuns()
 	d.runCtx = runCtx
-	if err := d.schedule(d.Engine); err != nil {
+	if err := d.schedule(d.Engine, true); err != nil {
 		_ = srv.Close()
 		return err
 	}
@@ -126,8 +127,10 @@ func (d *Daemon) shutdown(srv *http.Server, cancelRuns context.CancelFunc) error
 }
 
 // schedule starts a scheduler for eng's pipelines, replacing the previous one; runs
-// already going finish on their old engine.
-func (d *Daemon) schedule(eng *Engine) error {
+// already going finish on their old engine. At start, the pipelines that run on start
+// (run_on_start) begin their first run at once rather than at their first tick; a
+// reload only reschedules.
+func (d *Daemon) schedule(eng *Engine, atStart bool) error {
 	sched := NewScheduler(d.Logger)
 	runner := *eng.Runner
 	runner.Stopping = d.draining
@@ -145,7 +148,38 @@ func (d *Daemon) schedule(eng *Engine) error {
 	if old != nil {
 		old.StopTicks() // its running jobs finish; d.runs waits for them
 	}
+	if atStart {
+		for _, p := range eng.Pipelines {
+			if eng.Config.RunsOnStart(p.Name) {
+				d.runAtStart(&runner, p)
+			}
+		}
+	}
 	return nil
+}
+
+// runAtStart begins p's first run now, without waiting for its schedule. The run
+// joins d.runs before runAtStart returns, so that a shutdown that follows at once
+// still waits for it; a tick that comes while it is going is skipped, as any tick
+// that finds the pipeline running. A panic is logged, as the scheduler's Recover does.
+func (d *Daemon) runAtStart(r *Runner, p *Pipeline) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.drained {
+		return
+	}
+	d.runs.Add(1)
+	d.Logger.Info("first run at start", "pipeline", p.Name)
+	go func() {
+		defer d.runs.Done()
+		defer func() {
+			if v := recover(); v != nil {
+				d.Logger.Error("panic in the run at start", "pipeline", p.Name, "panic", fmt.Sprint(v),
+					"stack", string(debug.Stack()))
+			}
+		}()
+		d.run(r, p)
+	}()
 }
 
 // drain lets no run start any more and returns a channel closed once the runs in
@@ -179,6 +213,11 @@ func (d *Daemon) runOnce(r *Runner, p *Pipeline) {
 	d.runs.Add(1)
 	d.mu.Unlock()
 	defer d.runs.Done()
+	d.run(r, p)
+}
+
+// run runs p once unless it is running already or stopped; the caller has joined d.runs.
+func (d *Daemon) run(r *Runner, p *Pipeline) {
 	l := d.lock(p.Name)
 	if !l.TryLock() {
 		d.Logger.Info("previous run still going; tick skipped", "pipeline", p.Name)
@@ -251,7 +290,7 @@ func (d *Daemon) reloadConfig() {
 		fail(err)
 		return
 	}
-	if err := d.schedule(eng); err != nil {
+	if err := d.schedule(eng, false); err != nil {
 		fail(err)
 		return
 	}

@@ -16,10 +16,13 @@ type Config struct {
 	Retry         Retry         `koanf:"retry"`
 	// LeaseTTL is how long a pipeline's lease outlives a process that stopped
 	// renewing it (a crash); a live run renews it every third of it.
-	LeaseTTL  time.Duration  `koanf:"lease_ttl"`
-	Lusha     Lusha          `koanf:"lusha"`
-	CRMs      map[string]CRM `koanf:"crms"`
-	Pipelines []Pipeline     `koanf:"pipelines"`
+	LeaseTTL time.Duration `koanf:"lease_ttl"`
+	// RunOnStart runs every pipeline once when the daemon starts, then on its
+	// schedule; a pipeline's own run_on_start overrides it. On by default.
+	RunOnStart bool           `koanf:"run_on_start"`
+	Lusha      Lusha          `koanf:"lusha"`
+	CRMs       map[string]CRM `koanf:"crms"`
+	Pipelines  []Pipeline     `koanf:"pipelines"`
 
 	// path is the file the config came from; relative paths in it resolve against its directory.
 	path string
@@ -123,6 +126,9 @@ type Pipeline struct {
 	Mapping  string        `koanf:"mapping"`
 	CacheTTL time.Duration `koanf:"cache_ttl"`
 	Disabled bool          `koanf:"disabled"`
+	// RunOnStart overrides the top-level run_on_start for this pipeline; unset
+	// inherits it (Load fills it in, so that it is never nil after Load).
+	RunOnStart *bool `koanf:"run_on_start"`
 	// CompanyRecord, on a people pipeline, also writes each person's company record.
 	CompanyRecord *CompanyRecord `koanf:"company_record"`
 }
@@ -142,6 +148,7 @@ func Default() Config {
 		ShutdownGrace: 30 * time.Second,
 		Retry:         Retry{Base: time.Second, Max: 60 * time.Second},
 		LeaseTTL:      2 * time.Minute,
+		RunOnStart:    true,
 		Lusha: Lusha{
 			BaseURL:     "https://api.lusha.com",
 			Timeout:     30 * time.Second,
@@ -165,6 +172,15 @@ func crmDefaults(c *CRM) {
 	if c.Timeout == 0 {
 		c.Timeout = 30 * time.Second
 	}
+}
+
+// RunsOnStart reports whether the daemon runs the named pipeline once at start,
+// before its first scheduled run: the pipeline's run_on_start, else the top-level one.
+func (c *Config) RunsOnStart(pipeline string) bool {
+	if p, ok := c.Pipeline(pipeline); ok && p.RunOnStart != nil {
+		return *p.RunOnStart
+	}
+	return c.RunOnStart
 }
 
 // Resolve turns a path from the config into one relative to the config file's directory.

@@ -65,6 +65,9 @@ func Load(path string, environ []string) (*Config, error) {
 	cfg.path, cfg.doc = path, doc
 	for i := range cfg.Pipelines {
 		pipelineDefaults(&cfg.Pipelines[i])
+		if cfg.Pipelines[i].RunOnStart == nil {
+			cfg.Pipelines[i].RunOnStart = new(cfg.RunOnStart)
+		}
 	}
 	for name, c := range cfg.CRMs {
 		crmDefaults(&c)
