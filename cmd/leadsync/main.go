@@ -57,6 +57,7 @@ func commands() []command {
 		{"run", "run [-c FILE]", "daemon: run every pipeline on its schedule and serve HTTP until SIGTERM", cmdRun},
 		{"sync", "sync [-c FILE] [-p PIPELINE] [--dry-run [--live]] [--limit N] [--json]", "run pipelines once now", cmdSync},
 		{"validate", "validate [-c FILE] [--offline]", "check the config and mappings (and the live CRM fields)", cmdValidate},
+		{"init", "init --crm hubspot|salesforce --object O [-c FILE|none] [--account NAME] [--out DIR] [--sandbox] [--force]", "write a starter config and mapping from a CRM object's live fields", cmdInit},
 		{"status", "status [-c FILE] [--json]", "show runs, cursors, queues and credits", cmdStatus},
 		{"retry", "retry [-c FILE] [-p PIPELINE] [--class C]", "release parked records for the next run", cmdRetry},
 		{"forget", "forget [-c FILE] (--email E | --crm-id ID)", "erase one person's data and never ask Lusha about them again", cmdForget},
