@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"maps"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 )
@@ -26,7 +27,9 @@ func (s Secret) MarshalText() ([]byte, error) { return []byte(redacted), nil }
 func (s Secret) LogValue() slog.Value         { return slog.StringValue(redacted) }
 
 // SecretRef says where a secret comes from: ${env:NAME} (an environment variable) or
-// ${file:PATH} (a file, trailing newlines trimmed). Config files hold only references,
+// ${file:PATH} (a file, trailing newlines trimmed). A relative PATH is read from
+// $CREDENTIALS_DIRECTORY when that variable is set (systemd's LoadCredential=), else
+// from the working directory; an absolute PATH is read as it is. Config files hold only references,
 // never credentials; a reference is resolved when a client is built, so that offline
 // validation needs no credentials.
 type SecretRef string
@@ -72,6 +75,9 @@ func (r SecretRef) Resolve(getenv func(string) string) (Secret, error) {
 		}
 		return Secret{value: v}, nil
 	case "file":
+		if dir := getenv(CredentialsDirectoryEnv); dir != "" && !filepath.IsAbs(arg) {
+			arg = filepath.Join(dir, arg)
+		}
 		b, err := os.ReadFile(arg)
 		if err != nil {
 			return Secret{}, fmt.Errorf("read secret file: %w", err)
@@ -84,6 +90,10 @@ func (r SecretRef) Resolve(getenv func(string) string) (Secret, error) {
 	}
 	return Secret{}, fmt.Errorf("unknown secret source %s", quote(kind))
 }
+
+// CredentialsDirectoryEnv names the directory systemd puts a unit's credentials in
+// (LoadCredential=); a relative ${file:…} reference is read from it when it is set.
+const CredentialsDirectoryEnv = "CREDENTIALS_DIRECTORY"
 
 // namedRef is a secret reference and the config key that holds it.
 type namedRef struct {
