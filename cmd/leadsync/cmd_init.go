@@ -176,13 +176,14 @@ func pickAccount(cfg *config.Config, kind, want string) (string, error) {
 }
 
 // templateSource is the config `init -c none` reads with: the account's credentials
-// from the environment, as the shipped configs name them.
+// from the environment, as the shipped configs name them. The account is named after
+// its kind, so that LEADSYNC_CRMS__HUBSPOT__… overrides reach it.
 func templateSource(kind string, getenv func(string) string) (string, error) {
 	lusha := "lusha:\n  api_key: ${env:LUSHA_API_KEY}\n"
 	pipe := "pipelines:\n  - { name: template, crm: %s, object: x, mapping: none.yaml }\n"
 	if kind == "hubspot" {
-		return lusha + "crms:\n  hubspot-main:\n    kind: hubspot\n    token: ${env:HUBSPOT_TOKEN}   # a private-app token\n" +
-			fmt.Sprintf(pipe, "hubspot-main"), nil
+		return lusha + "crms:\n  hubspot:\n    kind: hubspot\n    token: ${env:HUBSPOT_TOKEN}   # a private-app token\n" +
+			fmt.Sprintf(pipe, "hubspot"), nil
 	}
 	user, key := getenv("SF_USERNAME"), getenv("SF_PRIVATE_KEY_FILE")
 	if user == "" || key == "" {
@@ -192,9 +193,9 @@ func templateSource(kind string, getenv func(string) string) (string, error) {
 	if abs, err := filepath.Abs(key); err == nil {
 		key = abs
 	}
-	return lusha + "crms:\n  sf-prod:\n    kind: salesforce\n    login_url: https://login.salesforce.com\n" +
+	return lusha + "crms:\n  salesforce:\n    kind: salesforce\n    login_url: https://login.salesforce.com\n" +
 		"    client_id: ${env:SF_CLIENT_ID}\n    username: " + quoteYAML(user) + "\n    private_key_file: " + quoteYAML(key) + "   # PEM, RS256\n" +
-		fmt.Sprintf(pipe, "sf-prod"), nil
+		fmt.Sprintf(pipe, "salesforce"), nil
 }
 
 // sourceSections copies the account's entry and the lusha section out of the source

@@ -70,6 +70,7 @@ func TestInitGolden(t *testing.T) {
 		{"hubspot-companies", "hubspot", "companies", false},
 		{"salesforce-lead", "salesforce", "Lead", false},
 		{"salesforce-account", "salesforce", "Account", false},
+		{"salesforce-contact", "salesforce", "Contact", false},
 		{"sandbox-hubspot-contacts", "hubspot", "contacts", true},
 		{"sandbox-salesforce-account", "salesforce", "Account", true},
 	}
@@ -135,6 +136,60 @@ func TestInitGolden(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestInitWithoutConfig: -c none reads with the template's account, its token from
+// HUBSPOT_TOKEN, and what it writes validates in the same environment.
+func TestInitWithoutConfig(t *testing.T) {
+	fakes := bareFakes(t)
+	var environ []string
+	for _, kv := range fakes {
+		if k, v, _ := strings.Cut(kv, "="); k == "LEADSYNC_CRMS__HS__BASE_URL" {
+			environ = append(environ, "LEADSYNC_CRMS__HUBSPOT__BASE_URL="+v)
+		} else if strings.HasPrefix(k, "LUSHA_") || strings.HasPrefix(k, "HUBSPOT_") {
+			environ = append(environ, kv)
+		}
+	}
+	out := t.TempDir()
+	code, stdout, stderr := runInit(environ, "init", "--crm", "hubspot", "--object", "contacts", "-c", "none", "--out", out)
+	if code != exitOK {
+		t.Fatalf("init: exit %d\n%s%s", code, stdout, stderr)
+	}
+	cfg := readFile(t, filepath.Join(out, "hubspot-contacts.yaml"))
+	for _, want := range []string{"token: ${env:HUBSPOT_TOKEN}", "api_key: ${env:LUSHA_API_KEY}", "crm: hubspot\n"} {
+		if !strings.Contains(cfg, want) {
+			t.Errorf("config lacks %q:\n%s", want, cfg)
+		}
+	}
+	if code, _, stderr := runInit(environ, "validate", "-c", filepath.Join(out, "hubspot-contacts.yaml")); code != exitOK {
+		t.Errorf("validate: exit %d: %s", code, stderr)
+	}
+	// Salesforce without a config needs the JWT bearer's user and key named.
+	code, _, stderr = runInit(environ, "init", "--crm", "salesforce", "--object", "Lead", "-c", "none", "--out", out)
+	if code != exitUsage || !strings.Contains(stderr, "SF_USERNAME") {
+		t.Errorf("salesforce -c none: exit %d, stderr %q; want %d naming SF_USERNAME", code, stderr, exitUsage)
+	}
+}
+
+// TestInitNames: the names a CRM gives a field normalize onto the answer's.
+func TestInitNames(t *testing.T) {
+	for in, want := range map[string]string{"hs_linkedin_url": "linkedinurl", "Lusha_Enriched_At__c": "enrichedat",
+		"MailingCity": "city", "NumberOfEmployees": "numberofemployees", "jobTitle": "jobtitle",
+		"LinkedIn_Company_Page__c": "linkedincompanypage", "State/Region": "stateregion", "URLField": "urlfield"} {
+		if got := normName(in); got != want {
+			t.Errorf("normName(%q) = %q, want %q", in, got, want)
+		}
+	}
+	paths := map[string]bool{}
+	for _, c := range answerCandidates() {
+		paths[c.path] = true
+	}
+	for _, p := range []string{"contact.jobTitle.title", "contact.phones[type=mobile].number", "contact.socialLinks.linkedin",
+		"company.industry", "company.employeeCount.exact", "company.technologies", "company.funding.totalRoundsAmount"} {
+		if !paths[p] {
+			t.Errorf("no candidate %s", p)
+		}
 	}
 }
 
