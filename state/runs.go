@@ -35,7 +35,7 @@ func (s *SQLite) StartRun(ctx context.Context, r Run) error {
 }
 
 // FinishRun stores the outcome of run r.RunID: status, finish time (now when zero),
-// error and counts.
+// error, counts and, when not nil, the field actions (replacing those stored).
 func (s *SQLite) FinishRun(ctx context.Context, r Run) error {
 	r.FinishedAt = orNow(r.FinishedAt, s.now)
 	c := r.Counts
@@ -54,6 +54,11 @@ func (s *SQLite) FinishRun(ctx context.Context, r Run) error {
 			return err
 		} else if n == 0 {
 			return fmt.Errorf("%w: %s", ErrNoRun, r.RunID)
+		}
+		if r.FieldActions != nil {
+			if err := saveFieldActions(ctx, tx, r.RunID, r.FieldActions); err != nil {
+				return fmt.Errorf("state: finish run %s: field actions: %w", r.RunID, err)
+			}
 		}
 		return nil
 	})

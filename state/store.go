@@ -118,6 +118,12 @@ type Inspector interface {
 	// AbandonRuns marks the pipeline's runs still "running" that started before a time
 	// as failed: their process died. Call it while holding the pipeline's lease.
 	AbandonRuns(ctx context.Context, pipeline string, before time.Time, reason string) (int, error)
+	// FieldActionsOf sums the field actions of the pipeline's runs (not dry runs)
+	// started at or after since, for the fill rates of the status page.
+	FieldActionsOf(ctx context.Context, pipeline string, since time.Time) (FieldActions, error)
+	// CreditsByDay sums the credits spent per UTC day from since's day on (all
+	// pipelines when pipeline is ""), oldest first; days without spend are absent.
+	CreditsByDay(ctx context.Context, pipeline string, since time.Time) ([]DayCredits, error)
 }
 
 // Run is one run of one pipeline and its summary.
@@ -130,6 +136,9 @@ type Run struct {
 	FinishedAt time.Time // zero while running
 	Error      string
 	Counts     RunCounts
+	// FieldActions are the mapping's decisions per field; FinishRun stores them,
+	// Run and Runs leave them nil (FieldActionsOf sums them).
+	FieldActions FieldActions
 }
 
 // RunCounts are the summary figures of a run (DESIGN §6).
