@@ -194,7 +194,8 @@ func (r *Runner) finish(ctx context.Context, rn *run, sum Summary, stop, runErr 
 		}
 	}
 	err := r.Store.FinishRun(saveCtx, state.Run{RunID: rn.id, Pipeline: rn.p.Name, DryRun: rn.opts.DryRun,
-		Status: sum.Status, StartedAt: rn.started, FinishedAt: finished, Error: sum.Error, Counts: sum.RunCounts})
+		Status: sum.Status, StartedAt: rn.started, FinishedAt: finished, Error: sum.Error, Counts: sum.RunCounts,
+		FieldActions: state.ActionCounts(sum.FieldActions)})
 	if err != nil {
 		return sum, fmt.Errorf("record run end: %w", err)
 	}
