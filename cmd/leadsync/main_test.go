@@ -60,7 +60,7 @@ func TestValidateExitCodes(t *testing.T) {
 	}{
 		{"shipped config", []string{"validate", "-c", "../../configs/hubspot.yaml", "--offline"}, exitOK, nil},
 		{"unknown key", []string{"validate", "-c", unknownKey, "--offline"}, exitUsage,
-			[]string{"unknown.yaml:8:1", "shutdown_grase"}},
+			[]string{"unknown.yaml:9:1", "shutdown_grase"}},
 		{"path Lusha lacks", []string{"validate", "-c", badPath, "--offline"}, exitMapping,
 			[]string{"hubspot-contacts.yaml:5:", "contact.jobtitle", "did you mean"}},
 		{"no such command", []string{"frobnicate"}, exitUsage, []string{"unknown command"}},
