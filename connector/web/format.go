@@ -9,14 +9,15 @@ import (
 
 func (s *server) funcs() template.FuncMap {
 	return template.FuncMap{
-		"ago":       func(t time.Time) string { return relative(t, s.opts.Now()) },
-		"when":      func(t time.Time) string { return absolute(t, s.opts.Location) },
-		"duration":  humanDuration,
-		"runURL":    func(id string) string { return "/runs/" + url.PathEscape(id) },
-		"parkedURL": parkedURL,
-		"status":    statusClass,
-		"breaker":   breakerClass,
-		"runTime":   runDuration,
+		"ago":         func(t time.Time) string { return relative(t, s.opts.Now()) },
+		"when":        func(t time.Time) string { return absolute(t, s.opts.Location) },
+		"duration":    humanDuration,
+		"runURL":      func(id string) string { return "/runs/" + url.PathEscape(id) },
+		"parkedURL":   parkedURL,
+		"pipelineURL": pipelineURL,
+		"status":      statusClass,
+		"breaker":     breakerClass,
+		"runTime":     runDuration,
 	}
 }
 

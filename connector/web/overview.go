@@ -15,6 +15,7 @@ type overviewPage struct {
 	Reload       ReloadView
 	Rows         []pipelineRow
 	Chart        chart
+	CreditsChart creditsChart
 	Recent       []state.Run
 	ChartDays    int
 }
@@ -46,12 +47,13 @@ func (s *server) overview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page := overviewPage{
-		common:    common{Title: "leadsync status", Now: now, Refresh: int(s.opts.Refresh.Seconds())},
-		Credits:   ov.Credits,
-		Reload:    ov.Reload,
-		Chart:     newChart(runs, s.opts.Location),
-		Recent:    runs[:min(len(runs), s.opts.RecentRuns)],
-		ChartDays: max(1, int(s.opts.ChartWindow.Hours()/24)),
+		common:       common{Title: "leadsync status", Now: now, Refresh: int(s.opts.Refresh.Seconds())},
+		Credits:      ov.Credits,
+		Reload:       ov.Reload,
+		Chart:        newChart(runs, s.opts.Location),
+		CreditsChart: newCreditsChart(ov.CreditsByDay, ov.Credits.PerDay, now),
+		Recent:       runs[:min(len(runs), s.opts.RecentRuns)],
+		ChartDays:    max(1, int(s.opts.ChartWindow.Hours()/24)),
 	}
 	if ov.Credits.PerDay > 0 {
 		page.CreditsShare = min(100, 100*ov.Credits.SpentToday/ov.Credits.PerDay)

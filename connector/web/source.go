@@ -35,7 +35,16 @@ type Overview struct {
 	Credits CreditsView
 	// Reload is the outcome of the last configuration reload.
 	Reload ReloadView
+	// CreditsByDay is the credit spend per UTC day, of every pipeline, over the
+	// last CreditDays days, oldest first; days without spend may be absent.
+	CreditsByDay []state.DayCredits
 }
+
+// CreditDays is how many days, today included, the credits-per-day chart covers.
+const CreditDays = 30
+
+// FillWindow is how far back a pipeline's runs count towards its fill rates.
+const FillWindow = 30 * 24 * time.Hour
 
 // CreditsView is credit spend today against the configured caps (0: no cap).
 type CreditsView struct {
@@ -71,7 +80,13 @@ type PipelineView struct {
 	Queued        int
 	ParkedByClass map[string]int
 	CreditsToday  int // spent by this pipeline today
-	Breakers      []BreakerView
+	// Breakers are the breakers of the accounts the pipeline uses: Lusha and its
+	// CRM account.
+	Breakers []BreakerView
+	// FieldActions sums the mapping's decisions per field (write, keep_filled,
+	// no_value…) over the pipeline's runs of the last FillWindow, dry runs left
+	// out; the pipeline's page draws its fill rates from them.
+	FieldActions state.FieldActions
 }
 
 // BreakerView is one circuit breaker the pipeline depends on (Lusha, its CRM).

@@ -77,7 +77,8 @@ type server struct {
 	pages map[string]*template.Template
 }
 
-// New returns the status pages: / (pipelines and the runs chart), /runs/{id} (one
+// New returns the status pages: / (pipelines, the runs chart and the credits per
+// day), /pipelines/{name} (one pipeline: breakers, fill rates), /runs/{id} (one
 // run and its changes), /parked[?pipeline=] (the retry queue) and /assets/. Mount
 // it at the root of the daemon's mux; more specific routes (/metrics, /healthz)
 // registered beside it take precedence.
@@ -87,6 +88,7 @@ func New(src Source, opts Options) http.Handler {
 	assets, _ := fs.Sub(assetFS, "assets") // cannot fail: the directory is embedded
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", s.overview)
+	mux.HandleFunc("GET /pipelines/{name}", s.pipeline)
 	mux.HandleFunc("GET /runs/{id}", s.run)
 	mux.HandleFunc("GET /parked", s.parked)
 	mux.Handle("GET /assets/", http.StripPrefix("/assets/", http.FileServerFS(assets)))
@@ -98,7 +100,7 @@ func New(src Source, opts Options) http.Handler {
 // embedded, so a parse error is a bug that every test catches.
 func parsePages(funcs template.FuncMap) map[string]*template.Template {
 	pages := map[string]*template.Template{}
-	for _, name := range []string{"overview", "run", "parked", "error"} {
+	for _, name := range []string{"overview", "pipeline", "run", "parked", "error"} {
 		pages[name] = template.Must(template.New(name).Funcs(funcs).
 			ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
 	}
