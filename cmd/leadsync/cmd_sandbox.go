@@ -47,8 +47,11 @@ func cmdSandbox(ctx context.Context, e *env, args []string) int {
 		return code
 	}
 	defer eng.Close()
+	// The fake org stamps its seeded records to the second, and a read never takes the
+	// second still going on: both the one-off sync and the daemon's first run
+	// (run_on_start) would miss them.
+	sb.Settle()
 	if *once {
-		sb.Settle()
 		sums, err := syncAll(ctx, eng, eng.Pipelines, connector.RunOptions{})
 		printSummaries(e.stdout, sums, *asJSON)
 		if err != nil {
