@@ -48,11 +48,16 @@ func (s *Status) Overview(ctx context.Context) (web.Overview, error) {
 	}
 	o.Credits = web.CreditsView{SpentToday: spent, PerDay: s.Config.Lusha.Budget.CreditsPerDay,
 		PerRun: s.Config.Lusha.Budget.CreditsPerRun}
+	if o.CreditsByDay, err = s.Store.CreditsByDay(ctx, "", day.AddDate(0, 0, -(web.CreditDays-1))); err != nil {
+		return o, err
+	}
+	var breakers []web.BreakerView
 	if s.Live != nil {
 		o.Reload = s.Live.Reload()
+		breakers = s.Live.Breakers()
 	}
 	for _, p := range s.Config.Pipelines {
-		v, err := s.pipeline(ctx, p, now, day)
+		v, err := s.pipeline(ctx, p, now, day, breakers)
 		if err != nil {
 			return o, fmt.Errorf("pipeline %s: %w", p.Name, err)
 		}
@@ -61,7 +66,7 @@ func (s *Status) Overview(ctx context.Context) (web.Overview, error) {
 	return o, nil
 }
 
-func (s *Status) pipeline(ctx context.Context, p config.Pipeline, now, day time.Time) (web.PipelineView, error) {
+func (s *Status) pipeline(ctx context.Context, p config.Pipeline, now, day time.Time, breakers []web.BreakerView) (web.PipelineView, error) {
 	v := web.PipelineView{Name: p.Name, CRM: p.CRM, Object: p.Object, Schedule: p.Schedule}
 	st, err := s.Store.Stats(ctx, p.Name)
 	if err != nil {
@@ -82,10 +87,13 @@ func (s *Status) pipeline(ctx context.Context, p config.Pipeline, now, day time.
 	if v.CreditsToday, err = s.Store.CreditsSpent(ctx, p.Name, day); err != nil {
 		return v, err
 	}
+	if v.FieldActions, err = s.Store.FieldActionsOf(ctx, p.Name, now.Add(-web.FillWindow)); err != nil {
+		return v, err
+	}
 	switch {
 	case s.Live != nil:
 		v.NextRun, v.Running, v.Stopped = s.Live.NextRun(p.Name), s.Live.Running(p.Name), s.Live.Stopped(p.Name)
-		v.Breakers = s.Live.Breakers()
+		v.Breakers = pipelineBreakers(breakers, p)
 	case p.Disabled:
 		v.Stopped = "disabled in the config"
 	default:
@@ -94,6 +102,19 @@ func (s *Status) pipeline(ctx context.Context, p config.Pipeline, now, day time.
 		}
 	}
 	return v, nil
+}
+
+// pipelineBreakers keeps the breakers of the accounts p uses, as connector/account
+// names them: "lusha" and "crm <name>" of its CRM account. A company_record stage
+// goes through the same two accounts, so it adds none.
+func pipelineBreakers(all []web.BreakerView, p config.Pipeline) []web.BreakerView {
+	var out []web.BreakerView
+	for _, b := range all {
+		if b.Name == "lusha" || b.Name == "crm "+p.CRM {
+			out = append(out, b)
+		}
+	}
+	return out
 }
 
 // Runs returns the runs started since a time, newest first.
