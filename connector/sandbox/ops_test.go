@@ -325,10 +325,17 @@ func checkInBrowser(t *testing.T, o *opsEnv) {
 	if !strings.Contains(chrome("--dump-dom", o.base+"/parked"), "invalid") {
 		t.Error("rendered parked page lacks the class")
 	}
+	checkStatusDOM(t, o, func(path string) string { return chrome("--dump-dom", o.base+path) })
 	shot := filepath.Join(dir, "status-page.png")
 	chrome("--window-size=1280,900", "--screenshot="+shot, o.base+"/")
 	if st, err := os.Stat(shot); err != nil || st.Size() == 0 {
 		t.Fatalf("no screenshot: %v", err)
+	}
+	t.Logf("screenshot: %s", shot)
+	shot = filepath.Join(dir, "pipeline-page.png")
+	chrome("--window-size=1280,900", "--screenshot="+shot, o.base+"/pipelines/hubspot-contacts")
+	if st, err := os.Stat(shot); err != nil || st.Size() == 0 {
+		t.Fatalf("no screenshot of the pipeline page: %v", err)
 	}
 	t.Logf("screenshot: %s", shot)
 }
