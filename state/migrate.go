@@ -30,13 +30,35 @@ func SchemaVersion() int {
 	return len(names)
 }
 
+// migrateStepHook, when set (by tests only), is called inside the transaction of
+// each migration step that applies, after its statements and its user_version
+// bump and before the commit: where a killed process leaves the most undone.
+var migrateStepHook func(step int)
+
+// tooNew is the error for a file of schema version v, newer than known.
+func tooNew(v, known int) error {
+	return fmt.Errorf("%w: the file has schema version %d and this leadsync knows versions up to %d; "+
+		"it was written by a newer leadsync: run that version or a later one (the file is left unchanged)",
+		ErrSchemaTooNew, v, known)
+}
+
 // migrate applies the missing migrations, each in its own immediate transaction
 // that rereads user_version first, so that two processes starting together apply
-// each step once.
+// each step once. A step and its user_version bump commit together, so a process
+// killed in the middle of one leaves the file at the version before it, which the
+// next start migrates again. A file newer than this binary is refused before any
+// transaction.
 func migrate(ctx context.Context, w *sql.DB) error {
 	names, err := migrations()
 	if err != nil {
 		return err
+	}
+	var v int
+	if err := w.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return err
+	}
+	if v > len(names) {
+		return tooNew(v, len(names))
 	}
 	for i, name := range names {
 		if err := migrateStep(ctx, w, i, name, len(names)); err != nil {
@@ -57,7 +79,7 @@ func migrateStep(ctx context.Context, w *sql.DB, step int, name string, known in
 		return err
 	}
 	if v > known {
-		return fmt.Errorf("%w: version %d, this binary knows up to %d", ErrSchemaTooNew, v, known)
+		return tooNew(v, known)
 	}
 	if v > step {
 		return nil // applied before
@@ -72,6 +94,9 @@ func migrateStep(ctx context.Context, w *sql.DB, step int, name string, known in
 	// PRAGMA takes no bind parameters; step+1 is our own integer.
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", step+1)); err != nil {
 		return err
+	}
+	if migrateStepHook != nil {
+		migrateStepHook(step)
 	}
 	return tx.Commit()
 }
