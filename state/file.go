@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 )
@@ -104,7 +105,9 @@ func createFile(ctx context.Context, abs string) error {
 
 // stampFile writes applicationID into the header of the new, empty file.
 func stampFile(ctx context.Context, path string) error {
-	db, err := openPool(ctx, path, nil)
+	// auto_vacuum takes effect only before the first table (or through a VACUUM):
+	// a new file gets it here, so that Compact can give pruned pages back.
+	db, err := openPool(ctx, path, url.Values{"_auto_vacuum": {"incremental"}})
 	if err != nil {
 		return err
 	}

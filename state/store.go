@@ -94,6 +94,12 @@ type Store interface {
 	Close() error
 }
 
+// Pruner bounds the state to the history it is told to keep (Retention) and
+// gives the space back. SQLite implements it.
+type Pruner interface {
+	Prune(ctx context.Context, r Retention, now time.Time) (PruneReport, error)
+}
+
 // Inspector is what the status command, the status page and the retry queue read
 // beyond Store. SQLite implements both.
 type Inspector interface {
