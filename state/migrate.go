@@ -42,6 +42,18 @@ func tooNew(v, known int) error {
 		ErrSchemaTooNew, v, known)
 }
 
+// refuseNewer refuses a file whose schema is newer than this binary's.
+func refuseNewer(ctx context.Context, db *sql.DB) error {
+	var v int
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return err
+	}
+	if known := SchemaVersion(); v > known {
+		return tooNew(v, known)
+	}
+	return nil
+}
+
 // migrate applies the missing migrations, each in its own immediate transaction
 // that rereads user_version first, so that two processes starting together apply
 // each step once. A step and its user_version bump commit together, so a process

@@ -104,6 +104,12 @@ func openWriter(ctx context.Context, abs string) (*sql.DB, error) {
 		db.Close()
 		return nil, err
 	}
+	// A file from a newer leadsync is refused before anything, the switch to WAL
+	// included, can change a byte of it.
+	if err := refuseNewer(ctx, db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("state: open %s: %w", abs, err)
+	}
 	if err := enableWAL(ctx, db); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("state: open %s: %w", abs, err)

@@ -23,9 +23,18 @@ import (
 // TestRefuseNewerStateFile: a state file of a newer leadsync is refused with both
 // versions in the message, and left byte for byte as it was.
 func TestRefuseNewerStateFile(t *testing.T) {
+	for _, journal := range []string{"WAL", "DELETE"} {
+		t.Run(journal, func(t *testing.T) { refuseNewer(t, journal) })
+	}
+}
+
+// refuseNewer checks the refusal on a file in the given journal mode: switching a
+// rollback-journal file to WAL would rewrite its header, so the refusal comes first.
+func refuseNewer(t *testing.T, journal string) {
 	path := copyGolden(t, state.SchemaVersion())
 	newer := state.SchemaVersion() + 3
 	execRaw(t, path, fmt.Sprintf("PRAGMA user_version = %d", newer))
+	execRaw(t, path, "PRAGMA journal_mode = "+journal)
 	before := readFile(t, path)
 	for _, f := range []string{path + "-wal", path + "-shm"} {
 		if _, err := os.Stat(f); err == nil {
