@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/leadsync/leadsync/connector/bench"
 )
@@ -22,11 +23,22 @@ func cmdBench(ctx context.Context, e *env, args []string) int {
 	cpuProfile := fs.String("cpuprofile", "", "write the CPU profile of the limits-off sync of N leads to this file")
 	memProfile := fs.String("memprofile", "", "write the allocation profile of the limits-off sync of N leads to this file")
 	child := fs.Bool("child", false, "internal: be the measured sync process the benchmark starts")
+	soak := fs.Bool("soak", false, "soak: run the daemon in this process against the sandbox's fakes, sampling RSS, goroutines, descriptors and the state file every tick")
+	ticks := fs.Int("ticks", 3000, "with --soak: number of ticks")
+	tick := fs.Duration("tick", time.Second, "with --soak: the pipelines' schedule (@every TICK) and the sampling interval")
+	soakLeads := fs.Int("soak-leads", 200, "with --soak: contacts and leads seeded in the fakes")
+	newPerTick := fs.Int("new-per-tick", 2, "with --soak: new HubSpot contacts and Salesforce Leads arriving every tick")
+	chaos := fs.Float64("chaos", 0.05, "with --soak: share of requests (0–1) the fakes fail")
+	samples := fs.Bool("samples", false, "with --soak --json: include every tick's sample")
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
 	if *child {
 		return benchChild(ctx, e)
+	}
+	if *soak {
+		return benchSoak(ctx, e, bench.SoakOptions{Ticks: *ticks, Tick: *tick, Leads: *soakLeads, NewPerTick: *newPerTick,
+			Chaos: soakChaos(*chaos), Seed: *seed, Progress: e.stderr}, *asJSON, *samples)
 	}
 	self, err := os.Executable()
 	if err != nil {
@@ -65,4 +77,38 @@ func benchChild(ctx context.Context, e *env) int {
 		return exitFailed
 	}
 	return exitOK
+}
+
+// benchSoak runs the soak and prints its figures.
+func benchSoak(ctx context.Context, e *env, opts bench.SoakOptions, asJSON, samples bool) int {
+	if opts.Ticks < 8 || opts.Chaos > 1 {
+		fmt.Fprintln(e.stderr, "leadsync bench: --soak needs --ticks of at least 8 and --chaos between 0 and 1")
+		return exitUsage
+	}
+	rep, err := bench.Soak(ctx, opts)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "leadsync bench: soak: %v\n", err)
+		return exitFailed
+	}
+	if asJSON {
+		if !samples {
+			rep.Samples = nil
+		}
+		if err := json.NewEncoder(e.stdout).Encode(rep); err != nil {
+			fmt.Fprintf(e.stderr, "leadsync bench: %v\n", err)
+			return exitFailed
+		}
+		return exitOK
+	}
+	rep.WriteText(e.stdout)
+	return exitOK
+}
+
+// soakChaos maps the flag to SoakOptions.Chaos, where 0 means the default and a
+// negative value none.
+func soakChaos(c float64) float64 {
+	if c == 0 {
+		return -1
+	}
+	return c
 }

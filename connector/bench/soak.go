@@ -1,0 +1,437 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/leadsync/leadsync/connector"
+	"github.com/leadsync/leadsync/connector/config"
+	"github.com/leadsync/leadsync/connector/sandbox"
+	"github.com/leadsync/leadsync/lusha/lushatest"
+)
+
+// SoakOptions say how long and how hard the soak runs. Zero values take the defaults.
+type SoakOptions struct {
+	// Ticks is the number of samples, one per Tick (default 3,000).
+	Ticks int
+	// Tick is both the pipelines' schedule (@every Tick) and the sampling interval
+	// (default 1 s); tests shorten it.
+	Tick time.Duration
+	// Leads is the number of contacts and leads the sandbox is seeded with (default 200).
+	Leads int
+	// NewPerTick is the number of HubSpot contacts and of Salesforce Leads that arrive
+	// every tick (default 2 each).
+	NewPerTick int
+	// Chaos is the share of requests the fakes fail (default 0.05; negative: none).
+	Chaos float64
+	// Seed makes the synthetic world (default 1).
+	Seed int64
+	// Dir holds the config, mappings and the state file; "" is a temporary folder.
+	Dir string
+	// Logger, when set, receives the daemon's log (its level decides what is logged);
+	// nil discards it. Either way the lines at info and above are counted.
+	Logger *slog.Logger
+	// Progress receives a line every tenth of the ticks; nil is silent.
+	Progress io.Writer
+}
+
+func (o SoakOptions) withDefaults() SoakOptions {
+	if o.Ticks == 0 {
+		o.Ticks = 3000
+	}
+	if o.Tick == 0 {
+		o.Tick = time.Second
+	}
+	if o.Leads == 0 {
+		o.Leads = 200
+	}
+	if o.NewPerTick == 0 {
+		o.NewPerTick = 2
+	}
+	switch {
+	case o.Chaos == 0:
+		o.Chaos = 0.05
+	case o.Chaos < 0:
+		o.Chaos = 0
+	}
+	if o.Seed == 0 {
+		o.Seed = 1
+	}
+	if o.Progress == nil {
+		o.Progress = io.Discard
+	}
+	return o
+}
+
+// Sample is what the soak reads of the process and the state store at one tick.
+type Sample struct {
+	Tick       int   `json:"tick"`
+	RSS        int64 `json:"rss_bytes"` // VmRSS of /proc/self/status; 0 where there is none
+	Goroutines int   `json:"goroutines"`
+	FDs        int   `json:"fds"` // entries of /proc/self/fd; 0 where there is none
+	StateBytes int64 `json:"state_bytes"`
+	WALBytes   int64 `json:"wal_bytes"`
+}
+
+// SoakFigure sums one sampled quantity: its first and largest values, the medians of
+// the second and the last quarter of the ticks, and their ratio (last ÷ second).
+type SoakFigure struct {
+	Name     string  `json:"name"`
+	Unit     string  `json:"unit"`
+	First    float64 `json:"first"`
+	Max      float64 `json:"max"`
+	Q2Median float64 `json:"q2_median"`
+	Q4Median float64 `json:"q4_median"`
+	Ratio    float64 `json:"ratio"`
+}
+
+// SoakReport is the outcome of a soak.
+type SoakReport struct {
+	Ticks      int           `json:"ticks"`
+	Tick       time.Duration `json:"tick_ns"`
+	Pipelines  int           `json:"pipelines"`
+	Chaos      float64       `json:"chaos"`
+	Leads      int           `json:"leads"`
+	NewPerTick int           `json:"new_per_tick"`
+	Wall       time.Duration `json:"wall_ns"`
+	// Runs counts the finished runs per status, over all pipelines.
+	Runs map[string]int `json:"runs"`
+	// RecordsRead and RecordsWritten sum the runs' counts.
+	RecordsRead    int `json:"records_read"`
+	RecordsWritten int `json:"records_written"`
+	// LogLines counts the daemon's log lines at info and above, by level, and
+	// LogMessages by message.
+	LogLines    map[string]int `json:"log_lines"`
+	LogMessages map[string]int `json:"log_messages"`
+	Figures     []SoakFigure   `json:"figures"`
+	Samples     []Sample       `json:"samples,omitempty"`
+	// Final is the sample taken after the daemon stopped and the fakes closed.
+	Final Sample `json:"final"`
+}
+
+// FinishedRuns is the number of runs that ended, whatever their status.
+func (r SoakReport) FinishedRuns() int {
+	n := 0
+	for status, c := range r.Runs {
+		if status != "running" {
+			n += c
+		}
+	}
+	return n
+}
+
+// Figure returns the figure called name.
+func (r SoakReport) Figure(name string) (SoakFigure, bool) {
+	for _, f := range r.Figures {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return SoakFigure{}, false
+}
+
+// Soak runs the daemon in this process against the sandbox's fakes: its four
+// pipelines (HubSpot contacts and companies, Salesforce Leads and Accounts) every
+// tick, with chaos and new records arriving every tick, and samples the process and
+// the state file every tick.
+func Soak(ctx context.Context, opts SoakOptions) (SoakReport, error) {
+	opts = opts.withDefaults()
+	if opts.Ticks < 8 {
+		return SoakReport{}, fmt.Errorf("bench: a soak needs at least 8 ticks (4 quarters of 2), not %d", opts.Ticks)
+	}
+	if opts.Chaos > 1 {
+		return SoakReport{}, fmt.Errorf("bench: chaos must be between 0 and 1, not %g", opts.Chaos)
+	}
+	if opts.Tick < 10*time.Millisecond {
+		return SoakReport{}, fmt.Errorf("bench: the tick must be at least 10ms, not %s", opts.Tick)
+	}
+	dir := opts.Dir
+	if dir == "" {
+		d, err := os.MkdirTemp("", "leadsync-soak-")
+		if err != nil {
+			return SoakReport{}, err
+		}
+		defer os.RemoveAll(d)
+		dir = d
+	}
+	rep, statePath, err := soak(ctx, opts, dir)
+	if err != nil {
+		return rep, err
+	}
+	// The final sample: the daemon, its engine and the fakes gone, idle keep-alive
+	// connections of the default client closed.
+	http.DefaultClient.CloseIdleConnections()
+	rep.Final = sample(statePath)
+	return rep, nil
+}
+
+// soak runs the daemon and the fakes, and stops them before it returns.
+func soak(ctx context.Context, opts SoakOptions, dir string) (rep SoakReport, statePath string, err error) {
+	sb, err := sandbox.Start(sandbox.Options{Seed: opts.Seed, Leads: opts.Leads, Chaos: opts.Chaos, Dir: dir})
+	if err != nil {
+		return SoakReport{}, "", err
+	}
+	defer sb.Close()
+	environ := sb.Environ("127.0.0.1:0")
+	cfg, err := config.Load(sb.Config, environ)
+	if err != nil {
+		return SoakReport{}, "", err
+	}
+	for i := range cfg.Pipelines {
+		cfg.Pipelines[i].Schedule = "@every " + opts.Tick.String()
+	}
+	cfg.Lusha.Budget = config.Budget{} // new records every tick for hours: no daily cap
+	counted := newCountingHandler(opts.Logger)
+	log := slog.New(counted)
+	eng, err := connector.Build(ctx, cfg, lookup(environ), log)
+	if err != nil {
+		return SoakReport{}, "", err
+	}
+	defer func() {
+		if cerr := eng.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
+	sb.Settle() // the fake org's seeded second must be over before the first run reads
+
+	rep = SoakReport{Ticks: opts.Ticks, Tick: opts.Tick, Pipelines: len(eng.Pipelines), Chaos: opts.Chaos,
+		Leads: opts.Leads, NewPerTick: opts.NewPerTick}
+	dctx, stop := context.WithCancel(ctx)
+	defer stop()
+	ready := make(chan string, 1)
+	d := &connector.Daemon{Engine: eng, Logger: log, Ready: func(addr string) { ready <- addr }}
+	done := make(chan error, 1)
+	go func() { done <- d.Run(dctx) }()
+	select {
+	case <-ready:
+	case err := <-done:
+		return rep, "", fmt.Errorf("bench: the daemon did not start: %w", err)
+	}
+
+	start := time.Now()
+	arrivals := newArrivals(sb, opts.NewPerTick)
+	ticker := time.NewTicker(opts.Tick)
+	defer ticker.Stop()
+	statePath = cfg.Resolve(cfg.State.Path)
+	for i := 1; i <= opts.Ticks; i++ {
+		select {
+		case <-ctx.Done():
+			stop()
+			<-done
+			return rep, "", ctx.Err()
+		case err := <-done:
+			return rep, "", fmt.Errorf("bench: the daemon stopped at tick %d: %w", i, err)
+		case <-ticker.C:
+		}
+		arrivals.next()
+		s := sample(statePath)
+		s.Tick = i
+		rep.Samples = append(rep.Samples, s)
+		if opts.Ticks >= 10 && i%(opts.Ticks/10) == 0 {
+			fmt.Fprintf(opts.Progress, "soak: tick %d of %d: rss %.1f MiB, %d goroutines, %d fds, state %.1f MiB, wal %.1f MiB\n",
+				i, opts.Ticks, mib(s.RSS), s.Goroutines, s.FDs, mib(s.StateBytes), mib(s.WALBytes))
+		}
+	}
+	stop()
+	if err := <-done; err != nil {
+		return rep, "", fmt.Errorf("bench: the daemon's shutdown: %w", err)
+	}
+	rep.Wall = time.Since(start)
+	rep.Runs = map[string]int{}
+	for _, p := range eng.Pipelines {
+		runs, err := eng.Store.Runs(context.WithoutCancel(ctx), p.Name, 0)
+		if err != nil {
+			return rep, "", err
+		}
+		for _, r := range runs {
+			rep.Runs[r.Status]++
+			rep.RecordsRead += r.Counts.RecordsRead
+			rep.RecordsWritten += r.Counts.RecordsWritten
+		}
+	}
+	rep.LogLines, rep.LogMessages = counted.counts()
+	rep.Figures = soakFigures(rep.Samples)
+	return rep, statePath, nil
+}
+
+func lookup(environ []string) func(string) string {
+	return func(k string) string {
+		for _, kv := range environ {
+			if len(kv) > len(k) && kv[:len(k)] == k && kv[len(k)] == '=' {
+				return kv[len(k)+1:]
+			}
+		}
+		return ""
+	}
+}
+
+func mib(b int64) float64 { return float64(b) / (1 << 20) }
+
+// arrivals add new records to both CRMs every tick: people of the world cycled
+// through, as new contact and lead records (a CRM holds duplicates as sales makes them).
+type arrivals struct {
+	sb   *sandbox.Sandbox
+	n    int
+	next func()
+}
+
+func newArrivals(sb *sandbox.Sandbox, n int) *arrivals {
+	a := &arrivals{sb: sb, n: n}
+	people := sb.World.People
+	k := 0
+	a.next = func() {
+		batch := make([]*lushatest.Person, 0, n)
+		for range n {
+			p := &people[k%len(people)]
+			k++
+			batch = append(batch, p)
+			sb.Salesforce.AddLead(map[string]string{"FirstName": p.FirstName, "LastName": p.LastName,
+				"Company": p.Company.Name, "Website": p.Company.EmailDomain, "Email": p.Email})
+		}
+		sb.AddContacts(batch)
+	}
+	return a
+}
+
+// sample reads the process and the state file now.
+func sample(statePath string) Sample {
+	s := Sample{Goroutines: runtime.NumGoroutine(), RSS: vmRSS(), FDs: openFDs()}
+	if fi, err := os.Stat(statePath); err == nil {
+		s.StateBytes = fi.Size()
+	}
+	if fi, err := os.Stat(statePath + "-wal"); err == nil {
+		s.WALBytes = fi.Size()
+	}
+	return s
+}
+
+// vmRSS is the resident set of this process from /proc/self/status, 0 without one.
+func vmRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	return parseVmRSS(string(b))
+}
+
+func parseVmRSS(status string) int64 {
+	const key = "VmRSS:"
+	for len(status) > 0 {
+		line := status
+		if i := indexByte(status, '\n'); i >= 0 {
+			line, status = status[:i], status[i+1:]
+		} else {
+			status = ""
+		}
+		if len(line) < len(key) || line[:len(key)] != key {
+			continue
+		}
+		var kb int64
+		if _, err := fmt.Sscanf(line[len(key):], "%d", &kb); err != nil {
+			return 0
+		}
+		return kb * 1024
+	}
+	return 0
+}
+
+func indexByte(s string, c byte) int {
+	for i := range len(s) {
+		if s[i] == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// openFDs counts this process's open descriptors, 0 where /proc has none.
+func openFDs() int {
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return 0
+	}
+	return len(entries) - 1 // the directory read itself holds one
+}
+
+// soakFigures sums the samples per quantity.
+func soakFigures(samples []Sample) []SoakFigure {
+	q := []struct {
+		name, unit string
+		of         func(Sample) float64
+	}{
+		{"rss", "MiB", func(s Sample) float64 { return mib(s.RSS) }},
+		{"goroutines", "", func(s Sample) float64 { return float64(s.Goroutines) }},
+		{"fds", "", func(s Sample) float64 { return float64(s.FDs) }},
+		{"state", "MiB", func(s Sample) float64 { return mib(s.StateBytes) }},
+		{"wal", "MiB", func(s Sample) float64 { return mib(s.WALBytes) }},
+	}
+	n := len(samples)
+	var out []SoakFigure
+	for _, x := range q {
+		vals := make([]float64, n)
+		for i, s := range samples {
+			vals[i] = x.of(s)
+		}
+		f := SoakFigure{Name: x.name, Unit: x.unit}
+		if n > 0 {
+			f.First, f.Max = vals[0], slices.Max(vals)
+			f.Q2Median, f.Q4Median = median(vals[n/4:n/2]), median(vals[3*n/4:])
+			if f.Q2Median > 0 {
+				f.Ratio = f.Q4Median / f.Q2Median
+			}
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// WriteText prints the soak's figures, one line each.
+func (r SoakReport) WriteText(w io.Writer) {
+	fmt.Fprintf(w, "soak: %d ticks of %s, %d pipelines, chaos %g, %d seeded + %d new per tick per CRM, %.0f s\n",
+		r.Ticks, r.Tick, r.Pipelines, r.Chaos, r.Leads, r.NewPerTick, r.Wall.Seconds())
+	fmt.Fprintf(w, "runs: %d finished %v; %d records read, %d written\n", r.FinishedRuns(), r.Runs,
+		r.RecordsRead, r.RecordsWritten)
+	lines := r.LogLines["INFO"] + r.LogLines["WARN"] + r.LogLines["ERROR"]
+	perRun := 0.0
+	if n := r.FinishedRuns(); n > 0 {
+		perRun = float64(lines) / float64(n)
+	}
+	fmt.Fprintf(w, "log lines at info and above: %d (%.2f per run) %v\n", lines, perRun, r.LogLines)
+	fmt.Fprintf(w, "%-11s %10s %10s %10s %10s %8s\n", "figure", "first", "q2 median", "q4 median", "max", "q4/q2")
+	for _, f := range r.Figures {
+		name := f.Name
+		if f.Unit != "" {
+			name += " (" + f.Unit + ")"
+		}
+		fmt.Fprintf(w, "%-11s %10s %10s %10s %10s %8.3f\n", name, num(f.First), num(f.Q2Median), num(f.Q4Median),
+			num(f.Max), f.Ratio)
+	}
+	fmt.Fprintf(w, "after shutdown: %d goroutines, %d fds, rss %.1f MiB\n", r.Final.Goroutines, r.Final.FDs, mib(r.Final.RSS))
+}
+
+func num(v float64) string {
+	if v == float64(int64(v)) {
+		return strconv.FormatInt(int64(v), 10)
+	}
+	return strconv.FormatFloat(v, 'f', 2, 64)
+}
