@@ -220,7 +220,8 @@ func (d *Daemon) runOnce(r *Runner, p *Pipeline) {
 func (d *Daemon) run(r *Runner, p *Pipeline) {
 	l := d.lock(p.Name)
 	if !l.TryLock() {
-		d.Logger.Info("previous run still going; tick skipped", "pipeline", p.Name)
+		// Debug, as cron's own skips: a long first run (run_on_start) meets every tick.
+		d.Logger.Debug("previous run still going; tick skipped", "pipeline", p.Name)
 		return
 	}
 	defer l.Unlock()
