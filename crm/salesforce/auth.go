@@ -2,23 +2,17 @@ package salesforce
 
 import (
 	"context"
-	"crypto"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/sha256"
-	"crypto/x509"
-	"encoding/base64"
-	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/leadsync/leadsync/crm"
 	"github.com/leadsync/leadsync/crm/internal/httpx"
@@ -30,9 +24,11 @@ type secret string
 func (secret) String() string   { return "<redacted>" }
 func (secret) GoString() string { return "<redacted>" }
 
-// grant builds the token request form of one OAuth flow.
+// grant is one OAuth flow. Its TokenSource makes one token request under ctx (which
+// carries the client's HTTP client as oauth2.HTTPClient), dated now; x/oauth2 does
+// the wire work and reports a refusal as *oauth2.RetrieveError.
 type grant interface {
-	form(now time.Time) (url.Values, error)
+	source(ctx context.Context, tokenURL string, now time.Time) oauth2.TokenSource
 	name() string
 }
 
@@ -66,68 +62,6 @@ func newGrant(cfg Config) (grant, error) {
 	return nil, errors.New("no credentials: set a private key, a refresh token or a client secret")
 }
 
-// parseRSAKey reads a PKCS #1 or PKCS #8 RSA private key. Errors never quote the key.
-func parseRSAKey(pemBytes []byte) (*rsa.PrivateKey, error) {
-	block, _ := pem.Decode(pemBytes)
-	if block == nil {
-		return nil, errors.New("private key: no PEM block found")
-	}
-	if k, err := x509.ParsePKCS1PrivateKey(block.Bytes); err == nil {
-		return k, nil
-	}
-	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
-	if err != nil {
-		return nil, errors.New("private key: neither PKCS #1 nor PKCS #8")
-	}
-	rk, ok := k.(*rsa.PrivateKey)
-	if !ok {
-		return nil, errors.New("private key: not an RSA key (Salesforce accepts RS256 only)")
-	}
-	return rk, nil
-}
-
-// audience is the JWT aud Salesforce expects: the generic login or sandbox host even
-// when the token request goes to My Domain.
-func audience(cfg Config) string {
-	if cfg.Audience != "" {
-		return cfg.Audience
-	}
-	u, err := url.Parse(cfg.LoginURL)
-	if err == nil && (u.Host == "test.salesforce.com" || strings.Contains(u.Host, ".sandbox.")) {
-		return "https://test.salesforce.com"
-	}
-	return DefaultLoginURL
-}
-
-const jwtBearerGrant = "urn:ietf:params:oauth:grant-type:jwt-bearer"
-
-// assertionLifetime keeps the signed assertion short-lived; it is not the session's
-// lifetime.
-const assertionLifetime = 3 * time.Minute
-
-type jwtGrant struct {
-	clientID, username, audience string
-	key                          *rsa.PrivateKey
-}
-
-func (g *jwtGrant) name() string { return "JWT bearer" }
-
-// GoString keeps %#v from printing the key.
-func (g *jwtGrant) GoString() string { return "jwtGrant(<redacted>)" }
-
-func (g *jwtGrant) form(now time.Time) (url.Values, error) {
-	header := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"RS256","typ":"JWT"}`))
-	claims, _ := json.Marshal(map[string]any{"iss": g.clientID, "sub": g.username, "aud": g.audience,
-		"exp": now.Add(assertionLifetime).Unix()})
-	signing := header + "." + base64.RawURLEncoding.EncodeToString(claims)
-	digest := sha256.Sum256([]byte(signing))
-	sig, err := rsa.SignPKCS1v15(rand.Reader, g.key, crypto.SHA256, digest[:])
-	if err != nil {
-		return nil, fmt.Errorf("sign JWT assertion: %w", err)
-	}
-	return url.Values{"grant_type": {jwtBearerGrant}, "assertion": {signing + "." + base64.RawURLEncoding.EncodeToString(sig)}}, nil
-}
-
 type clientCredentialsGrant struct {
 	clientID string
 	secret   *secret
@@ -135,8 +69,10 @@ type clientCredentialsGrant struct {
 
 func (g *clientCredentialsGrant) name() string { return "client credentials" }
 
-func (g *clientCredentialsGrant) form(time.Time) (url.Values, error) {
-	return url.Values{"grant_type": {"client_credentials"}, "client_id": {g.clientID}, "client_secret": {string(*g.secret)}}, nil
+func (g *clientCredentialsGrant) source(ctx context.Context, tokenURL string, _ time.Time) oauth2.TokenSource {
+	cfg := &clientcredentials.Config{ClientID: g.clientID, ClientSecret: string(*g.secret), TokenURL: tokenURL,
+		AuthStyle: oauth2.AuthStyleInParams}
+	return cfg.TokenSource(ctx)
 }
 
 // refreshGrant renews the session with a refresh token. token changes when the org
@@ -151,12 +87,12 @@ type refreshGrant struct {
 
 func (g *refreshGrant) name() string { return "refresh token" }
 
-func (g *refreshGrant) form(time.Time) (url.Values, error) {
-	v := url.Values{"grant_type": {"refresh_token"}, "client_id": {g.clientID}, "refresh_token": {string(*g.token)}, "format": {"json"}}
-	if *g.secret != "" {
-		v.Set("client_secret", string(*g.secret))
-	}
-	return v, nil
+// source refreshes from the current token. The client secret is sent only when set
+// (the connected app may not require it for the refresh token flow).
+func (g *refreshGrant) source(ctx context.Context, tokenURL string, _ time.Time) oauth2.TokenSource {
+	cfg := &oauth2.Config{ClientID: g.clientID, ClientSecret: string(*g.secret),
+		Endpoint: oauth2.Endpoint{TokenURL: tokenURL, AuthStyle: oauth2.AuthStyleInParams}}
+	return cfg.TokenSource(ctx, &oauth2.Token{RefreshToken: string(*g.token)})
 }
 
 // session is one access token and the instance it is valid for.
@@ -171,6 +107,7 @@ type authenticator struct {
 	tokenURL string
 	grant    grant
 	client   *Client
+	http     *http.Client  // the client's, as tokenHTTP adapts it
 	turn     chan struct{} // a one-slot semaphore that, unlike a mutex, honours ctx
 
 	mu      sync.Mutex
@@ -181,7 +118,7 @@ func newAuthenticator(tokenURL string, g grant, c *Client) *authenticator {
 	if rg, ok := g.(*refreshGrant); ok && c.tokens != nil {
 		rg.keep, rg.key = c.tokens, c.tokens.key(string(*rg.token))
 	}
-	return &authenticator{tokenURL: tokenURL, grant: g, client: c, turn: make(chan struct{}, 1)}
+	return &authenticator{tokenURL: tokenURL, grant: g, client: c, http: tokenHTTP(c.http), turn: make(chan struct{}, 1)}
 }
 
 // session returns the current session, authenticating first if there is none.
@@ -220,18 +157,6 @@ func (a *authenticator) renew(ctx context.Context, stale *session) (*session, er
 	return s, nil
 }
 
-type tokenResponse struct {
-	AccessToken  string `json:"access_token"`
-	InstanceURL  string `json:"instance_url"`
-	TokenType    string `json:"token_type"`
-	RefreshToken string `json:"refresh_token"` // only when the org rotates refresh tokens
-}
-
-type tokenError struct {
-	Error       string `json:"error"`
-	Description string `json:"error_description"`
-}
-
 // fetch runs the grant against the token endpoint. A refresh token grant starts from
 // its stored token, adopts and stores the one a rotation hands out, and, refused with
 // invalid_grant, tries once more with a newer stored token (another process rotated
@@ -260,56 +185,59 @@ func (a *authenticator) fetch(ctx context.Context) (*session, error) {
 }
 
 // exchange sends the grant's token request once; next is the refresh token the answer
-// carries, if any.
+// carries, if any (for the refresh grant, x/oauth2 fills in the one sent when the
+// answer has none).
 func (a *authenticator) exchange(ctx context.Context) (s *session, next string, err error) {
 	op := "authenticate (" + a.grant.name() + ")"
-	form, err := a.grant.form(a.client.now())
-	if err != nil {
-		return nil, "", &crm.Error{Service: service, Op: op, Class: crm.ClassAuth, Err: err}
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.tokenURL, strings.NewReader(form.Encode()))
-	if err != nil {
-		return nil, "", &crm.Error{Service: service, Op: op, Class: crm.ClassInvalid, Message: "build request", Err: err}
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "application/json")
 	// Not httpx.Client.Send: a failed token request is not the call the caller asked
 	// for, so its errors must not say that call was sent.
-	resp, err := a.client.http.Do(req)
+	octx := context.WithValue(ctx, oauth2.HTTPClient, a.http)
+	tok, err := a.grant.source(octx, a.tokenURL, a.client.now()).Token()
 	if err != nil {
-		return nil, "", a.client.api.TransportError(ctx, op, err)
+		return nil, "", a.tokenError(ctx, op, err)
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, httpx.MaxErrorBody))
-	if err != nil {
-		return nil, "", a.client.api.TransportError(ctx, op, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, "", classifyToken(op, resp.StatusCode, body)
-	}
-	var tr tokenResponse
-	if err := json.Unmarshal(body, &tr); err != nil || tr.AccessToken == "" {
-		return nil, "", &crm.Error{Service: service, Op: op, Class: crm.ClassUnavailable, Status: resp.StatusCode,
-			Message: "token answer without an access token"}
-	}
-	u, err := url.Parse(tr.InstanceURL)
+	// Salesforce's answer has no expires_in (reference §2.1): the session lasts until
+	// a call is refused with INVALID_SESSION_ID, so tok.Expiry is not used.
+	instance, _ := tok.Extra("instance_url").(string)
+	u, err := url.Parse(instance)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, "", &crm.Error{Service: service, Op: op, Class: crm.ClassAuth, Status: resp.StatusCode,
+		return nil, "", &crm.Error{Service: service, Op: op, Class: crm.ClassAuth, Status: http.StatusOK,
 			Message: "token answer without a usable instance_url"}
 	}
-	return &session{token: new(secret(tr.AccessToken)), instanceURL: strings.TrimRight(tr.InstanceURL, "/")}, tr.RefreshToken, nil
+	return &session{token: new(secret(tok.AccessToken)), instanceURL: strings.TrimRight(instance, "/")}, tok.RefreshToken, nil
+}
+
+// tokenError classifies a failed token request. Never wrapped: *oauth2.RetrieveError,
+// whose text repeats the answer's body.
+func (a *authenticator) tokenError(ctx context.Context, op string, err error) error {
+	if ce, ok := errors.AsType[*crm.Error](err); ok {
+		return ce
+	}
+	if re, ok := errors.AsType[*oauth2.RetrieveError](err); ok {
+		status := 0
+		if re.Response != nil {
+			status = re.Response.StatusCode
+		}
+		return classifyToken(op, status, re.ErrorCode, re.ErrorDescription)
+	}
+	if _, ok := errors.AsType[*url.Error](err); ok || ctx.Err() != nil {
+		return a.client.api.TransportError(ctx, op, err)
+	}
+	// A 2xx answer x/oauth2 could not use (no JSON, no access_token), or a body cut
+	// short: the token service misbehaved, worth a later retry. Its text quotes
+	// neither the request nor the answer's token.
+	return &crm.Error{Service: service, Op: op, Class: crm.ClassUnavailable,
+		Message: "token answer without an access token", Err: err}
 }
 
 // classifyToken reads the OAuth error shape ({"error","error_description"}), which
 // never echoes the credential.
-func classifyToken(op string, status int, body []byte) *crm.Error {
-	var te tokenError
-	_ = json.Unmarshal(body, &te)
-	e := &crm.Error{Service: service, Op: op, Status: status, Code: te.Error, Message: httpx.Excerpt(te.Description)}
+func classifyToken(op string, status int, code, description string) *crm.Error {
+	e := &crm.Error{Service: service, Op: op, Status: status, Code: code, Message: httpx.Excerpt(description)}
 	switch {
 	case status >= 500:
 		e.Class = crm.ClassUnavailable
-	case status == http.StatusTooManyRequests || te.Error == "rate_limit_exceeded":
+	case status == http.StatusTooManyRequests || code == "rate_limit_exceeded":
 		e.Class = crm.ClassRateLimited
 	default:
 		// invalid_grant, invalid_client, unsupported_grant_type, inactive_user …: a
