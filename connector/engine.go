@@ -165,7 +165,8 @@ func BuildWith(cfg *config.Config, getenv func(string) string, log *slog.Logger,
 	}
 	e := &Engine{Config: cfg, Store: store, Accounts: accts, settings: settings, ownsAccounts: true}
 	e.Runner = &Runner{engine: e, Runner: run.Runner{Store: store, Logger: log, NegativeTTL: cfg.Lusha.NegativeTTL,
-		Metrics: metrics, Owner: owner, Retry: retryPolicy(cfg.Retry), LeaseTTL: cfg.LeaseTTL, Alive: ownerAlive}}
+		Metrics: metrics, Owner: owner, Retry: retryPolicy(cfg.Retry), LeaseTTL: cfg.LeaseTTL, Alive: ownerAlive,
+		History: &run.History{Keep: state.Retention(cfg.History), Every: time.Hour}}}
 	for _, p := range cfg.Pipelines {
 		if p.Disabled {
 			continue

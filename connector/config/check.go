@@ -17,6 +17,12 @@ func (c *Config) validate() Errors {
 	if c.State.Path == "" {
 		bad("must not be empty", "state", "path")
 	}
+	if c.History.KeepRuns < 24*time.Hour {
+		bad("must be at least 24h: the daily credit budget sums the day's spend", "history", "keep_runs")
+	}
+	if c.History.KeepLedger < 0 {
+		bad("must not be negative (0s keeps only the latest row of each field)", "history", "keep_ledger")
+	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:

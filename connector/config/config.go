@@ -10,6 +10,7 @@ import (
 // Config is leadsync's whole configuration (DESIGN §5).
 type Config struct {
 	State         State         `koanf:"state"`
+	History       History       `koanf:"history"`
 	HTTP          HTTP          `koanf:"http"`
 	Log           Log           `koanf:"log"`
 	ShutdownGrace time.Duration `koanf:"shutdown_grace"`
@@ -39,6 +40,15 @@ type Retry struct {
 
 type State struct {
 	Path string `koanf:"path"`
+}
+
+// History bounds what the state file keeps (README "Backups and history"): runs
+// and their per-run rows for KeepRuns, every ledger row for KeepLedger and, after
+// that, the latest settled row of each record's field (what overwrite_if_owned
+// reads) and pending writes.
+type History struct {
+	KeepRuns   time.Duration `koanf:"keep_runs"`
+	KeepLedger time.Duration `koanf:"keep_ledger"`
 }
 
 type HTTP struct {
@@ -143,6 +153,7 @@ type Filter struct {
 func Default() Config {
 	return Config{
 		State:         State{Path: "leadsync.db"},
+		History:       History{KeepRuns: 90 * 24 * time.Hour, KeepLedger: 30 * 24 * time.Hour},
 		HTTP:          HTTP{Listen: "127.0.0.1:8080"},
 		Log:           Log{Level: "info", Format: "auto"},
 		ShutdownGrace: 30 * time.Second,

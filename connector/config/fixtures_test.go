@@ -17,12 +17,14 @@ var badFixtures = map[string]string{
 	"missing-api-key":               "1:1: lusha.api_key: is required, as ${env:NAME} or ${file:PATH}",
 	"duplicate-pipeline":            `6:7: pipelines[1].name: pipeline "p" is defined twice`,
 	"duration-without-unit":         "9:16: pipelines[0].cache_ttl: duration 30 needs a unit (write e.g. 30s, 5m, 720h)",
-	"hubspot-without-credentials":   "3:3: crms.hs: a HubSpot account needs a token, or client_id, client_secret and refresh_token for OAuth",
-	"jwt-without-username":          "3:3: crms.sf.username: the JWT bearer flow needs the username to act as",
-	"literal-secret":                "2:3: lusha.api_key: secrets must be given as ${env:NAME} or ${file:PATH}, not literally",
-	"negative-budget":               "3:3: lusha.budget: budgets must not be negative (0 means no cap)",
-	"not-a-duration":                `1:17: shutdown_grace: "a while" is not a duration (write e.g. 30s, 5m, 720h)`,
-	"not-a-number":                  `3:23: lusha.rate.per_second: "fast" is not a number`,
+	"history-too-short": "2:12: history.keep_runs: must be at least 24h: the daily credit budget sums the day's spend\n" +
+		"2:27: history.keep_ledger: must not be negative (0s keeps only the latest row of each field)",
+	"hubspot-without-credentials": "3:3: crms.hs: a HubSpot account needs a token, or client_id, client_secret and refresh_token for OAuth",
+	"jwt-without-username":        "3:3: crms.sf.username: the JWT bearer flow needs the username to act as",
+	"literal-secret":              "2:3: lusha.api_key: secrets must be given as ${env:NAME} or ${file:PATH}, not literally",
+	"negative-budget":             "3:3: lusha.budget: budgets must not be negative (0 means no cap)",
+	"not-a-duration":              `1:17: shutdown_grace: "a while" is not a duration (write e.g. 30s, 5m, 720h)`,
+	"not-a-number":                `3:23: lusha.rate.per_second: "fast" is not a number`,
 	"pipeline-missing-keys": "5:5: pipelines[0].name: a pipeline needs a name\n" +
 		"5:5: pipelines[0].object: must name the CRM object (e.g. contacts)\n" +
 		"5:5: pipelines[0].mapping: must name a mapping file",

@@ -52,6 +52,8 @@ type Runner struct {
 	// Alive reports whether a lease owner's process still runs; a lease whose owner is
 	// dead is taken at once instead of waited out. Nil: leases are waited out.
 	Alive func(owner string) bool
+	// History, when set, prunes the state after runs (history.go).
+	History *History
 }
 
 // Progress is a run's position after a page, for a progress line.
@@ -199,6 +201,7 @@ func (r *Runner) finish(ctx context.Context, rn *run, sum Summary, stop, runErr 
 	if err != nil {
 		return sum, fmt.Errorf("record run end: %w", err)
 	}
+	rn.prune(ctx, finished)
 	return sum, runErr
 }
 
