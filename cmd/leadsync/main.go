@@ -61,6 +61,7 @@ func commands() []command {
 		{"status", "status [-c FILE] [--json]", "show runs, cursors, queues and credits", cmdStatus},
 		{"retry", "retry [-c FILE] [-p PIPELINE] [--class C]", "release parked records for the next run", cmdRetry},
 		{"forget", "forget [-c FILE] (--email E | --crm-id ID)", "erase one person's data and never ask Lusha about them again", cmdForget},
+		{"state", "state backup [-c FILE] DEST | state restore", "copy the state file while the daemon runs; how to restore a copy", cmdState},
 		{"sandbox", "sandbox [--leads N] [--once] [--serve] [--json] [--seed S] [--chaos RATE] [--http ADDR]", "run leadsync against built-in fake HubSpot and Lusha servers", cmdSandbox},
 		{"bench", "bench [--crm hubspot|salesforce] [--leads N] [--json]", "measure throughput against the rate-limit bound, memory and credits", cmdBench},
 		{"version", "version", "print the version", cmdVersion},
