@@ -1,6 +1,7 @@
 package hubspottest
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -43,18 +44,11 @@ func resolveSpecs(from, to string, specs []assocSpecIn) (dirs []assocDir, msg st
 	for _, sp := range specs {
 		d, ok := kindOf(from, to, sp.TypeID)
 		if !ok || sp.Category != "HUBSPOT_DEFINED" || to == "" && len(dirs) > 0 && d.to() != dirs[0].to() {
-			return nil, fmt.Sprintf("Association type %s %d is not defined from %s to %s", sp.Category, sp.TypeID, from, cmpOr(to, "that object"))
+			return nil, fmt.Sprintf("Association type %s %d is not defined from %s to %s", sp.Category, sp.TypeID, from, cmp.Or(to, "that object"))
 		}
 		dirs = append(dirs, d)
 	}
 	return dirs, ""
-}
-
-func cmpOr(s, fallback string) string {
-	if s != "" {
-		return s
-	}
-	return fallback
 }
 
 // assocBatchOut is the batch answer of the v4 association endpoints.
