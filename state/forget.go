@@ -77,9 +77,8 @@ func (s *SQLite) ForgetPerson(ctx context.Context, f Forget) (ForgetReport, erro
 // they were, until they are copied back into the (secure_delete) file and the WAL
 // is truncated.
 func (s *SQLite) truncateWAL(ctx context.Context) error {
-	var busy, walPages, moved int
-	err := s.w.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &walPages, &moved)
-	if err == nil && busy != 0 {
+	busy, err := s.walCheckpoint(ctx)
+	if err == nil && busy {
 		err = errors.New("readers kept it busy")
 	}
 	if err != nil {

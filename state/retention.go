@@ -147,12 +147,18 @@ func (s *SQLite) Compact(ctx context.Context) (int, error) {
 // the WAL but never shrink it). A reader in the middle of a transaction keeps part
 // of it: that is no error, the next checkpoint finishes the job.
 func (s *SQLite) Checkpoint(ctx context.Context) error {
-	var busy, walPages, moved int
-	err := s.w.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &walPages, &moved)
-	if err != nil && !isBusy(err) {
+	if _, err := s.walCheckpoint(ctx); err != nil && !isBusy(err) {
 		return fmt.Errorf("state: checkpoint: %w", err)
 	}
 	return nil
+}
+
+// walCheckpoint runs a TRUNCATE checkpoint; busy reports that readers kept part
+// of the WAL.
+func (s *SQLite) walCheckpoint(ctx context.Context) (busy bool, err error) {
+	var b, walPages, moved int
+	err = s.w.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&b, &walPages, &moved)
+	return b != 0, err
 }
 
 // incrementalVacuum frees every free page: SQLite frees one per step of the
