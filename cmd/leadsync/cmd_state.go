@@ -56,14 +56,14 @@ func cmdStateBackup(ctx context.Context, e *env, args []string) int {
 	if cfg == nil {
 		return code
 	}
-	dest := fs.Arg(0)
-	if err := state.Backup(ctx, cfg.Resolve(cfg.State.Path), dest); err != nil {
+	src, dest := cfg.Resolve(cfg.State.Path), fs.Arg(0)
+	if err := state.Backup(ctx, src, dest); err != nil {
 		fmt.Fprintf(e.stderr, "leadsync state backup: %v\n", err)
 		if errors.Is(err, state.ErrBackupExists) {
 			return exitUsage
 		}
 		return exitFailed
 	}
-	fmt.Fprintf(e.stdout, "backed up %s to %s\n", cfg.Resolve(cfg.State.Path), dest)
+	fmt.Fprintf(e.stdout, "backed up %s to %s\n", src, dest)
 	return exitOK
 }
