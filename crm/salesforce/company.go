@@ -52,7 +52,7 @@ func (c *Client) CompaniesOf(ctx context.Context, personObject string, ids, fiel
 			}
 		}
 	}
-	accounts, err := c.liveByID(ctx, accountObject, uniqueValues(accountOf), fields)
+	accounts, err := c.liveByID(ctx, accountObject, slices.Compact(slices.Sorted(maps.Values(accountOf))), fields)
 	if err != nil {
 		return nil, err
 	}
@@ -206,14 +206,4 @@ func uniqueIDs(ids []string) []string {
 		}
 	}
 	return out
-}
-
-// uniqueValues lists a map's values once each, sorted.
-func uniqueValues(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for _, v := range m {
-		out = append(out, v)
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
 }
