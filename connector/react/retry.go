@@ -22,9 +22,6 @@ type Policy struct {
 	Final func(error) bool
 }
 
-// DefaultPolicy is 1 s doubling to 60 s (DESIGN §4).
-func DefaultPolicy() Policy { return Policy{Base: time.Second, Max: time.Minute} }
-
 func (p Policy) sleep(ctx context.Context, d time.Duration) error {
 	if p.Sleep != nil {
 		return p.Sleep(ctx, d)

@@ -67,16 +67,6 @@ func (r *Record) set(next Status, class crm.Class, reason string) {
 	}
 }
 
-func openOnly(recs []*Record) []*Record {
-	var out []*Record
-	for _, r := range recs {
-		if r.open() {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
 func keep(recs []*Record, f func(*Record) bool) []*Record {
 	var out []*Record
 	for _, r := range recs {
