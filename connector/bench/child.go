@@ -85,16 +85,8 @@ func syncUntilDone(ctx context.Context, cfgPath string, environ []string, stderr
 	if err != nil {
 		return childResult{}, err
 	}
-	getenv := func(key string) string {
-		for _, kv := range environ {
-			if k, v, ok := strings.Cut(kv, "="); ok && k == key {
-				return v
-			}
-		}
-		return ""
-	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	eng, err := connector.Build(ctx, cfg, getenv, log)
+	eng, err := connector.Build(ctx, cfg, lookup(environ), log)
 	if err != nil {
 		return childResult{}, err
 	}

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/leadsync/leadsync/connector"
@@ -262,11 +263,12 @@ func soak(ctx context.Context, opts SoakOptions, dir string) (rep SoakReport, st
 	return rep, statePath, nil
 }
 
+// lookup is getenv over environ (KEY=value entries): the first entry of key.
 func lookup(environ []string) func(string) string {
-	return func(k string) string {
+	return func(key string) string {
 		for _, kv := range environ {
-			if len(kv) > len(k) && kv[:len(k)] == k && kv[len(k)] == '=' {
-				return kv[len(k)+1:]
+			if k, v, ok := strings.Cut(kv, "="); ok && k == key {
+				return v
 			}
 		}
 		return ""
@@ -326,7 +328,7 @@ func parseVmRSS(status string) int64 {
 	const key = "VmRSS:"
 	for len(status) > 0 {
 		line := status
-		if i := indexByte(status, '\n'); i >= 0 {
+		if i := strings.IndexByte(status, '\n'); i >= 0 {
 			line, status = status[:i], status[i+1:]
 		} else {
 			status = ""
@@ -341,15 +343,6 @@ func parseVmRSS(status string) int64 {
 		return kb * 1024
 	}
 	return 0
-}
-
-func indexByte(s string, c byte) int {
-	for i := range len(s) {
-		if s[i] == c {
-			return i
-		}
-	}
-	return -1
 }
 
 // openFDs counts this process's open descriptors, 0 where /proc has none.
