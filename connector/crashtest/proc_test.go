@@ -186,9 +186,10 @@ func tail(s string) string {
 	return strings.Join(lines[max(0, len(lines)-10):], "\n")
 }
 
-// expireLease stands in for the passage of Runner.LeaseTTL (2 minutes, and no config
-// key shortens it) after a SIGKILL: the dead holder's lease row is made expired, as it
-// would be two minutes later. TestCrashedHolderLeaseExpires proves the expiry itself.
+// expireLease stands in for the passage of the lease TTL (lease_ttl, 2 minutes by
+// default) after a SIGKILL: the dead holder's lease row is made expired, as it would
+// be that much later. TestCrashedHolderFreesItsLeaseAtOnce waits out a lease's own
+// expiry.
 func (f *fixture) expireLease(t *testing.T) {
 	t.Helper()
 	db, err := sql.Open("sqlite3", "file:"+f.dbPath+"?_busy_timeout=5000")
