@@ -118,14 +118,7 @@ func (a *Accounts) buildCRM(s CRMSettings) (*CRM, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := newCRM(s, ad, a.sh)
-	if err != nil {
-		if cl, ok := ad.(interface{ Close() error }); ok {
-			_ = cl.Close()
-		}
-		return nil, err
-	}
-	return c, nil
+	return newCRM(s, ad, a.sh), nil
 }
 
 func (a *Accounts) currentCRM(name string) *CRM {

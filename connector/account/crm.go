@@ -23,9 +23,9 @@ type CRM struct {
 
 var _ crm.Adapter = (*CRM)(nil)
 
-func newCRM(s CRMSettings, a crm.Adapter, sh *shared) (*CRM, error) {
+func newCRM(s CRMSettings, a crm.Adapter, sh *shared) *CRM {
 	return &CRM{name: s.Name, kind: s.Kind, identity: s.identity(), settings: s.Settings,
-		adapter: a, breaker: newBreaker("crm "+s.Name, s.Breaker, sh.metrics, sh.log)}, nil
+		adapter: a, breaker: newBreaker("crm "+s.Name, s.Breaker, sh.metrics, sh.log)}
 }
 
 // Name is the account's name in the config.
