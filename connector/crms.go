@@ -56,14 +56,20 @@ func newHubSpot(c config.CRM, getenv func(string) string) (crm.Adapter, error) {
 	}
 	if c.ClientID != "" {
 		var oc hubspot.OAuthConfig
-		for name, dst := range map[string]*string{"client_id": &oc.ClientID, "client_secret": &oc.ClientSecret,
-			"refresh_token": &oc.RefreshToken} {
-			ref := map[string]config.SecretRef{"client_id": c.ClientID, "client_secret": c.ClientSecret, "refresh_token": c.RefreshToken}[name]
-			s, err := ref.Resolve(getenv)
+		for _, s := range []struct {
+			name string
+			ref  config.SecretRef
+			dst  *string
+		}{
+			{"client_id", c.ClientID, &oc.ClientID},
+			{"client_secret", c.ClientSecret, &oc.ClientSecret},
+			{"refresh_token", c.RefreshToken, &oc.RefreshToken},
+		} {
+			v, err := s.ref.Resolve(getenv)
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w", name, err)
+				return nil, fmt.Errorf("%s: %w", s.name, err)
 			}
-			*dst = s.Reveal()
+			*s.dst = v.Reveal()
 		}
 		return hubspot.New("", append(opts, hubspot.WithOAuth(oc))...), nil
 	}
