@@ -243,7 +243,7 @@ func (d *Daemon) run(r *Runner, p *Pipeline) {
 	}
 	if sum.StopClass != crm.ClassNone && react.For(sum.StopClass).Run == react.StopPipeline {
 		d.mu.Lock()
-		d.stopped[p.Name] = "auth: " + sum.Error
+		d.stopped[p.Name] = string(sum.StopClass) + ": " + sum.Error
 		d.mu.Unlock()
 		d.Logger.Error("pipeline stopped: the CRM or Lusha refused our credentials; fix them and reload",
 			"pipeline", p.Name, "error", sum.Error)
