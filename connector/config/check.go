@@ -14,9 +14,7 @@ var crmKinds = []string{"hubspot", "salesforce"}
 func (c *Config) validate() Errors {
 	var errs Errors
 	bad := func(msg string, path ...string) { errs = append(errs, c.ErrorAt(msg, path...)) }
-	if c.State.Path == "" {
-		bad("must not be empty", "state", "path")
-	}
+	c.checkState(bad)
 	if c.History.KeepRuns < 24*time.Hour {
 		bad("must be at least 24h: the daily credit budget sums the day's spend", "history", "keep_runs")
 	}

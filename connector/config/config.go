@@ -38,10 +38,6 @@ type Retry struct {
 	Max  time.Duration `koanf:"max"`
 }
 
-type State struct {
-	Path string `koanf:"path"`
-}
-
 // History bounds what the state file keeps (README "Backups and history"): runs
 // and their per-run rows for KeepRuns, every ledger row for KeepLedger and, after
 // that, the latest settled row of each record's field (what overwrite_if_owned

@@ -104,6 +104,12 @@ type namedRef struct {
 // secretRefs lists every secret reference the config sets, in a stable order.
 func (c *Config) secretRefs() []namedRef {
 	refs := []namedRef{{[]string{"lusha", "api_key"}, c.Lusha.APIKey}}
+	if c.State.Password != "" {
+		refs = append(refs, namedRef{[]string{"state", "password"}, c.State.Password})
+	}
+	if ref := SecretRef(c.State.URL); strings.HasPrefix(strings.TrimSpace(c.State.URL), "${") {
+		refs = append(refs, namedRef{[]string{"state", "url"}, ref})
+	}
 	for _, name := range slices.Sorted(maps.Keys(c.CRMs)) {
 		crm := c.CRMs[name]
 		for _, r := range []namedRef{{[]string{"token"}, crm.Token}, {[]string{"client_id"}, crm.ClientID},
