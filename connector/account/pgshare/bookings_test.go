@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/leadsync/leadsync/connector/account"
-	"github.com/leadsync/leadsync/connector/react"
 )
 
 // ledger is the store's spend, as every replica reads it.
@@ -16,27 +15,6 @@ type ledger struct{ spent atomic.Int64 }
 
 func (l *ledger) CreditsSpent(context.Context, string, time.Time) (int, error) {
 	return int(l.spent.Load()), nil
-}
-
-// replicaAccounts is one replica's accounts on the shared limits of dsn, with a
-// daily cap of perDay and no per-run cap.
-func replicaAccounts(t *testing.T, dsn string, l account.Ledger, perDay int, o Options) *account.Lusha {
-	t.Helper()
-	a := account.New(account.Options{Ledger: l, Shared: New(replica(t, dsn), o)})
-	t.Cleanup(a.Close)
-	err := a.Apply(account.Settings{Lusha: account.LushaSettings{APIKey: "key", BaseURL: "http://lusha.test",
-		Timeout: time.Second, PerSecond: 10, CreditsPerDay: perDay,
-		Breaker: account.BreakerSettings{Failures: 2, Timeout: time.Minute},
-		Retry:   react.Policy{Base: time.Millisecond, Max: time.Second, Attempts: 1}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	lease, err := a.Use(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(lease.Release)
-	return lease.Lusha
 }
 
 // Three replicas racing for credits are granted, together, exactly what the day's cap
@@ -49,7 +27,7 @@ func TestReplicasTogetherKeepToTheDaysCap(t *testing.T) {
 	var granted atomic.Int64
 	var wg sync.WaitGroup
 	for range 3 {
-		lu := replicaAccounts(t, dsn, l, perDay, Options{})
+		_, lu := replicaAccounts(t, dsn, l, perDay)
 		for caller := range 4 {
 			wg.Go(func() {
 				for want := caller + 1; ; want = want%7 + 1 {
@@ -77,8 +55,8 @@ func TestReplicasTogetherKeepToTheDaysCap(t *testing.T) {
 func TestBookingsFreeOnReleaseOrExpiry(t *testing.T) {
 	dsn := testDB(t)
 	l := &ledger{}
-	a := replicaAccounts(t, dsn, l, 50, Options{})
-	b := replicaAccounts(t, dsn, l, 50, Options{})
+	_, a := replicaAccounts(t, dsn, l, 50)
+	_, b := replicaAccounts(t, dsn, l, 50)
 	reserve := func(lu *account.Lusha, want int) (int, func()) {
 		t.Helper()
 		g, release, err := lu.Reserve(t.Context(), 0, want, time.Now())

@@ -13,10 +13,10 @@ import (
 )
 
 // Bucket is a token bucket in one row, shared by every process that names it. Its
-// rate and burst are the database's: a change made here (SetLimit, SetBurst) is
-// written with this process's next take and then holds for every process, and a
-// change made elsewhere is seen here after the next take. It is safe for concurrent
-// use.
+// rate and burst are the database's: a change made here (SetLimit, SetBurst writes
+// both) goes with this process's next statement, at no extra round trip, and then
+// holds for every process; a change made elsewhere is seen here after the next take.
+// It is safe for concurrent use.
 type Bucket struct {
 	pool *pgxpool.Pool
 	name string
@@ -25,22 +25,32 @@ type Bucket struct {
 	mu      sync.Mutex
 	limit   rate.Limit
 	burst   int
-	pending bool   // limit and burst were set here and not yet written
+	pending write  // what the next statement does with limit and burst
 	gen     uint64 // counts the changes made here
 }
 
+// write says what a statement does with this process's rate and burst.
+type write int
+
+const (
+	keep  write = iota // the database's stand
+	lower              // the database's, unless this process's are lower
+	set                // this process's replace the database's
+)
+
 func newBucket(pool *pgxpool.Pool, name string, r rate.Limit, burst int, log *slog.Logger) *Bucket {
-	// A new bucket writes its settings: they are the process's configuration, and a
-	// rate lowered by an earlier answer's headers is corrected by the next one's.
-	return &Bucket{pool: pool, name: name, log: log, limit: clampRate(r), burst: max(burst, 1), pending: true}
+	// A new process may lower the bucket to its configuration, which is a bound, but
+	// not undo what another process's answers lowered it to: its own answers will
+	// raise it through SetLimit if they say so.
+	return &Bucket{pool: pool, name: name, log: log, limit: clampRate(r), burst: max(burst, 1), pending: lower}
 }
 
-// The update sets the row's settings when the caller has new ones ($4), books the
+// The update sets the row's settings as the caller's write says ($4), books the
 // next slot and returns when it falls with the database's clock. Slot k of a bucket
 // falls at tat_k − burst/rate (GCRA), so no span t admits more than rate×t + burst.
 const (
-	rateSQL  = `CASE WHEN $4 THEN excluded.rate ELSE b.rate END`
-	burstSQL = `CASE WHEN $4 THEN excluded.burst ELSE b.burst END`
+	rateSQL  = `CASE $4::int WHEN 2 THEN excluded.rate WHEN 1 THEN least(b.rate, excluded.rate) ELSE b.rate END`
+	burstSQL = `CASE $4::int WHEN 2 THEN excluded.burst WHEN 1 THEN least(b.burst, excluded.burst) ELSE b.burst END`
 
 	takeSQL = `WITH now AS (SELECT clock_timestamp() AS t),
 up AS (
@@ -114,14 +124,14 @@ func (b *Bucket) exec(ctx context.Context, sql string, extra []any, into ...any)
 	b.mu.Unlock()
 	var r float64
 	var n int
-	args := append([]any{b.name, float64(limit), burst, pending}, extra...)
+	args := append([]any{b.name, float64(limit), burst, int(pending)}, extra...)
 	if err := b.pool.QueryRow(ctx, sql, args...).Scan(append(into, &r, &n)...); err != nil {
 		return fmt.Errorf("shared limit %s: %w", b.name, err)
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.gen == gen { // else a newer setting waits for the next statement
-		b.limit, b.burst, b.pending = rate.Limit(r), n, false
+		b.limit, b.burst, b.pending = rate.Limit(r), n, keep
 	}
 	return nil
 }
@@ -137,7 +147,7 @@ func (b *Bucket) Limit() rate.Limit {
 func (b *Bucket) SetLimit(r rate.Limit) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.limit, b.pending = clampRate(r), true
+	b.limit, b.pending = clampRate(r), set
 	b.gen++
 }
 
@@ -145,7 +155,7 @@ func (b *Bucket) SetLimit(r rate.Limit) {
 func (b *Bucket) SetBurst(n int) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.burst, b.pending = max(n, 1), true
+	b.burst, b.pending = max(n, 1), set
 	b.gen++
 }
 
