@@ -8,7 +8,13 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"golang.org/x/time/rate"
+
+	"github.com/leadsync/leadsync/connector/account"
+	"github.com/leadsync/leadsync/crm/hubspot"
 )
+
+// A shared bucket serves a HubSpot client's pacer as it is (hubspot.WithLimiters).
+var _ hubspot.Limiter = account.Bucket(nil)
 
 // admitAll takes n tokens from each of callers goroutines per bucket and returns
 // every admission's time by the database's clock, sorted.
