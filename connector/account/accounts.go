@@ -13,7 +13,10 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/leadsync/leadsync/connector/observe"
+	"github.com/leadsync/leadsync/crm"
 )
 
 // Options are the process-wide parts of Accounts, fixed for its life.
@@ -30,6 +33,9 @@ type Options struct {
 	// Transport carries Lusha's requests; nil: a clone of http.DefaultTransport per
 	// account. Tests use fakes.
 	Transport http.RoundTripper
+	// Shared makes the limits that every replica on one database shares
+	// (pgshare.New); nil: this process keeps its own.
+	Shared Shared
 }
 
 // Accounts is the set of accounts of one process, built once and changed by Apply on
@@ -52,9 +58,14 @@ func New(o Options) *Accounts {
 		host, _ := os.Hostname()
 		o.Owner = fmt.Sprintf("%s/%d/%d", host, os.Getpid(), time.Now().UnixNano())
 	}
+	var book Bookings = &localBookings{}
+	if o.Shared != nil {
+		book = o.Shared.Bookings("lusha:credits")
+	}
 	return &Accounts{
 		sh: &shared{
-			budget:    &budget{ledger: o.Ledger, metrics: o.Metrics},
+			budget:    &budget{ledger: o.Ledger, metrics: o.Metrics, book: book},
+			limits:    o.Shared,
 			flights:   newFlights(o.Owner, o.Claims, o.Alive, log),
 			transport: o.Transport,
 			metrics:   o.Metrics,
@@ -114,7 +125,15 @@ func (a *Accounts) build(crms []CRMSettings) (map[string]*CRM, error) {
 }
 
 func (a *Accounts) buildCRM(s CRMSettings) (*CRM, error) {
-	ad, err := s.Build()
+	build := s.Build
+	if s.BuildShared != nil && a.sh.limits != nil {
+		build = func() (crm.Adapter, error) {
+			return s.BuildShared(func(name string, perSecond rate.Limit, burst int) Bucket {
+				return a.sh.limits.Bucket(limitName("crm", s.identity(), name), perSecond, burst)
+			})
+		}
+	}
+	ad, err := build()
 	if err != nil {
 		return nil, err
 	}

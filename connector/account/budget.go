@@ -22,16 +22,16 @@ var ErrBudgetSpent = &crm.Error{Service: "leadsync", Op: "budget", Class: crm.Cl
 	Message: "credit budget spent"}
 
 // budget keeps spend within the per-run and per-day caps. The day counts what the
-// store says was spent plus what calls in flight reserved; reservations outlive a
-// reload, which changes only the caps.
+// store says was spent plus what calls in flight booked; bookings outlive a reload,
+// which changes only the caps. With shared bookings the day's cap holds for every
+// replica on the database, as the store's spend does.
 type budget struct {
 	ledger  Ledger
 	metrics *observe.Metrics
+	book    Bookings
 	mu      sync.Mutex
 	perDay  int
 	perRun  int
-	// reserved is booked by calls in flight and not yet persisted as spend.
-	reserved int
 }
 
 func (b *budget) setCaps(perDay, perRun int) {
@@ -44,45 +44,40 @@ func (b *budget) setCaps(perDay, perRun int) {
 }
 
 // reserve books up to want credits and returns how many it granted and the release
-// to call once the actual spend is persisted (or the call failed). The lock is held
-// across the ledger read, so that two reservations never see the same credits free.
+// to call once the actual spend is persisted (or the call failed). The bookings
+// serialise the ledger read with the booking, so that two reservations never see the
+// same credits free.
 func (b *budget) reserve(ctx context.Context, runSpent, want int, now time.Time) (int, func(), error) {
 	if want <= 0 {
 		return 0, func() {}, nil
 	}
 	b.mu.Lock()
-	defer b.mu.Unlock()
-	left, err := b.leftLocked(ctx, runSpent, now)
-	if err != nil {
-		return 0, func() {}, err
-	}
-	granted := want
-	if left >= 0 {
-		granted = min(want, left)
-	}
-	b.reserved += granted
-	var once sync.Once
-	return granted, func() {
-		once.Do(func() {
-			b.mu.Lock()
-			b.reserved -= granted
-			b.mu.Unlock()
-		})
-	}, nil
+	perDay, perRun := b.perDay, b.perRun
+	b.mu.Unlock()
+	return b.book.Book(ctx, func(ctx context.Context, booked int) (int, error) {
+		left, err := b.left(ctx, perDay, perRun, runSpent, booked, now)
+		if err != nil {
+			return 0, err
+		}
+		if left < 0 {
+			return want, nil
+		}
+		return min(want, left), nil
+	})
 }
 
-// leftLocked is what may still be granted, or -1 without caps.
-func (b *budget) leftLocked(ctx context.Context, runSpent int, now time.Time) (int, error) {
+// left is what may still be granted, or -1 without caps.
+func (b *budget) left(ctx context.Context, perDay, perRun, runSpent, booked int, now time.Time) (int, error) {
 	left := -1
-	if b.perRun > 0 {
-		left = max(0, b.perRun-runSpent)
+	if perRun > 0 {
+		left = max(0, perRun-runSpent)
 	}
-	if b.perDay > 0 {
+	if perDay > 0 {
 		spent, err := b.ledger.CreditsSpent(ctx, "", now.UTC().Truncate(24*time.Hour))
 		if err != nil {
 			return 0, fmt.Errorf("read credit spend: %w", err)
 		}
-		dayLeft := max(0, b.perDay-spent-b.reserved)
+		dayLeft := max(0, perDay-spent-booked)
 		b.metrics.CreditBudget(dayLeft)
 		if left < 0 || dayLeft < left {
 			left = dayLeft

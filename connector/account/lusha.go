@@ -22,9 +22,9 @@ type Lusha struct {
 	http     *http.Client
 	// limiter has a burst of one: Lusha counts requests in fixed windows, and a full
 	// bucket spent at a window's end plus the refill would overrun the next one.
-	limiter *rate.Limiter
+	limiter limiter
 	// usageLimiter keeps GET /v3/account/usage within its own 5 a minute.
-	usageLimiter *window
+	usageLimiter Gate
 	settings     atomic.Pointer[LushaSettings]
 	breaker      *breaker
 	budget       *budget  // the process's: it outlives a change of key
@@ -38,6 +38,7 @@ type shared struct {
 	budget    *budget
 	flights   *flights
 	transport http.RoundTripper // nil: a clone of http.DefaultTransport per account
+	limits    Shared            // nil: every limit is this process's own
 	metrics   *observe.Metrics
 	log       *slog.Logger
 }
@@ -58,8 +59,8 @@ func newLusha(s LushaSettings, sh *shared) *Lusha {
 		identity:     s.identity(),
 		client:       lusha.NewClient(s.APIKey, opts...),
 		http:         hc,
-		limiter:      rate.NewLimiter(rate.Limit(s.PerSecond), 1),
-		usageLimiter: newWindow(5, time.Minute),
+		limiter:      sh.bucket(limitName("lusha", s.identity(), "rate"), rate.Limit(s.PerSecond), 1),
+		usageLimiter: sh.window(limitName("lusha", s.identity(), "usage"), 5, time.Minute),
 		breaker:      newBreaker("lusha", s.Breaker, sh.metrics, sh.log),
 		budget:       sh.budget,
 		flights:      sh.flights,

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/leadsync/leadsync/connector/react"
 	"github.com/leadsync/leadsync/crm"
 )
@@ -49,6 +51,11 @@ type CRMSettings struct {
 	Settings any
 	// Build makes the adapter.
 	Build func() (crm.Adapter, error)
+	// BuildShared, when set, makes the adapter instead of Build if the accounts share
+	// limits (Options.Shared): its pacer should wait on buckets made by bucket, which
+	// every replica shares under this account's identity (e.g. through
+	// hubspot.WithLimiters). name tells the buckets of one account apart.
+	BuildShared func(bucket func(name string, perSecond rate.Limit, burst int) Bucket) (crm.Adapter, error)
 }
 
 func (s LushaSettings) identity() string { return s.APIKey + "\x00" + s.BaseURL }

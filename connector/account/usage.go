@@ -80,7 +80,7 @@ func (l *Lusha) probe(ctx context.Context) error {
 // of the past minute serves. A failure is not fatal: the run's own calls will meet
 // the problem and classify it.
 func (l *Lusha) CreditsLeft(ctx context.Context) int64 {
-	if l.usageLimiter.Allow() {
+	if l.usageLimiter.Admit(ctx) {
 		_, _ = l.usage(ctx, "credits")
 	}
 	return l.memo.balance(time.Now())
@@ -93,7 +93,7 @@ func (l *Lusha) Pricing() lusha.Pricing { return l.memo.prices() }
 // LearnPricing asks for the account's prices unless an answer already gave them. It
 // is free, and asks only when the usage allowance has room now: it never waits.
 func (l *Lusha) LearnPricing(ctx context.Context) {
-	if l.memo.prices() != nil || !l.usageLimiter.Allow() {
+	if l.memo.prices() != nil || !l.usageLimiter.Admit(ctx) {
 		return
 	}
 	_, _ = l.usage(ctx, "pricing")

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/leadsync/leadsync/crm"
 	"github.com/leadsync/leadsync/crm/internal/httpx"
 )
@@ -34,17 +36,18 @@ var _ crm.Adapter = (*Client)(nil)
 type Client struct {
 	// token is behind a pointer so that even printing a copy of the struct
 	// (which bypasses its methods) shows an address, not the token.
-	token     *secret
-	baseURL   string
-	http      *http.Client
-	api       *httpx.Client
-	overlap   time.Duration
-	settleLag time.Duration
-	now       func() time.Time
-	oauth     *OAuthConfig
-	auth      authenticator
-	limits    Limits
-	pace      *pacer
+	token      *secret
+	baseURL    string
+	http       *http.Client
+	api        *httpx.Client
+	overlap    time.Duration
+	settleLag  time.Duration
+	now        func() time.Time
+	oauth      *OAuthConfig
+	auth       authenticator
+	limits     Limits
+	newLimiter func(string, rate.Limit, int) Limiter // nil: the client's own
+	pace       *pacer
 }
 
 // Option configures a Client.
@@ -98,7 +101,7 @@ func New(token string, opts ...Option) *Client {
 		c.auth = newOAuthSource(*c.oauth, c)
 		c.oauth = nil // the source holds what it needs; the secret is kept in one place
 	}
-	c.pace = newPacer(c.limits)
+	c.pace = newPacer(c.limits, c.newLimiter)
 	return c
 }
 

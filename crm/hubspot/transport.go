@@ -49,7 +49,7 @@ func (c *Client) send(ctx context.Context, op, method, path string, body []byte)
 		return nil, "", err
 	}
 	if !search {
-		c.pace.observe(ans.Header)
+		c.pace.observe(ctx, ans.Header)
 	}
 	return ans, tok, nil
 }
