@@ -12,7 +12,7 @@ var ErrNoRun = errors.New("state: no such run")
 
 const runColumns = `run_id, pipeline, dry_run, status, started_at, finished_at, error,
 	records_read, records_enriched, records_written, records_skipped, records_failed,
-	fields_written, credits_spent`
+	fields_written, credits_spent, runner`
 
 // StartRun records a new run; a zero StartedAt is set to now.
 func (s *SQLite) StartRun(ctx context.Context, r Run) error {
@@ -23,10 +23,10 @@ func (s *SQLite) StartRun(ctx context.Context, r Run) error {
 	c := r.Counts
 	return s.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO runs (`+runColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			r.RunID, r.Pipeline, r.DryRun, r.Status, toMS(r.StartedAt), nullMS(r.FinishedAt), r.Error,
 			c.RecordsRead, c.RecordsEnriched, c.RecordsWritten, c.RecordsSkipped, c.RecordsFailed,
-			c.FieldsWritten, c.CreditsSpent)
+			c.FieldsWritten, c.CreditsSpent, r.Runner)
 		if err != nil {
 			return fmt.Errorf("state: start run %s: %w", r.RunID, err)
 		}
@@ -97,7 +97,7 @@ func scanRun(rows *sql.Rows) (Run, error) {
 	)
 	err := rows.Scan(&r.RunID, &r.Pipeline, &r.DryRun, &r.Status, &started, &finished, &r.Error,
 		&c.RecordsRead, &c.RecordsEnriched, &c.RecordsWritten, &c.RecordsSkipped, &c.RecordsFailed,
-		&c.FieldsWritten, &c.CreditsSpent)
+		&c.FieldsWritten, &c.CreditsSpent, &r.Runner)
 	r.StartedAt = fromMS(started)
 	r.FinishedAt = fromNullMS(finished)
 	return r, err

@@ -141,7 +141,9 @@ type Run struct {
 	StartedAt  time.Time
 	FinishedAt time.Time // zero while running
 	Error      string
-	Counts     RunCounts
+	// Runner is who ran it (a replica, the lease owner); StartRun stores it.
+	Runner string
+	Counts RunCounts
 	// FieldActions are the mapping's decisions per field; FinishRun stores them,
 	// Run and Runs leave them nil (FieldActionsOf sums them).
 	FieldActions FieldActions
