@@ -3,7 +3,6 @@ package state_test
 import (
 	"context"
 	"crypto/rand"
-	"fmt"
 	"net/url"
 	"os"
 	"testing"
@@ -18,10 +17,7 @@ import (
 // that variable the test is skipped.
 func newPostgresDB(t testing.TB) string {
 	t.Helper()
-	base := os.Getenv("LEADSYNC_TEST_POSTGRES_URL")
-	if base == "" {
-		t.Skip("LEADSYNC_TEST_POSTGRES_URL is not set")
-	}
+	base := postgresURL(t)
 	name := "t_" + rand.Text()[:16]
 	adminExec(t, base, `CREATE DATABASE "`+name+`"`)
 	t.Cleanup(func() { adminExec(t, base, `DROP DATABASE IF EXISTS "`+name+`" WITH (FORCE)`) })
@@ -31,6 +27,16 @@ func newPostgresDB(t testing.TB) string {
 	}
 	u.Path = "/" + name
 	return u.String()
+}
+
+// postgresURL is LEADSYNC_TEST_POSTGRES_URL; without it the test is skipped.
+func postgresURL(t testing.TB) string {
+	t.Helper()
+	u := os.Getenv("LEADSYNC_TEST_POSTGRES_URL")
+	if u == "" {
+		t.Skip("LEADSYNC_TEST_POSTGRES_URL is not set")
+	}
+	return u
 }
 
 // adminExec runs one statement on its own connection to the database at u.
@@ -83,5 +89,3 @@ func newPostgres(t testing.TB, opts ...state.Option) *state.Postgres {
 	t.Helper()
 	return openPostgres(t, newPostgresDB(t), append(opts, state.WithAutoMigrate())...)
 }
-
-var _ = fmt.Sprint
