@@ -32,12 +32,7 @@ func eachBackend(t *testing.T, fn func(t *testing.T, open opener)) {
 					return err
 				}
 				defer rows.Close()
-				for rows.Next() {
-					if err := row(rows.Scan); err != nil {
-						return err
-					}
-				}
-				return rows.Err()
+				return eachRow(rows, row)
 			}}
 		})
 	})
@@ -51,15 +46,24 @@ func eachBackend(t *testing.T, fn func(t *testing.T, open opener)) {
 					return err
 				}
 				defer rows.Close()
-				for rows.Next() {
-					if err := row(rows.Scan); err != nil {
-						return err
-					}
-				}
-				return rows.Err()
+				return eachRow(rows, row)
 			}}
 		})
 	})
+}
+
+// eachRow calls row for each of rows: *sql.Rows or pgx.Rows.
+func eachRow(rows interface {
+	Next() bool
+	Scan(...any) error
+	Err() error
+}, row func(scan func(...any) error) error) error {
+	for rows.Next() {
+		if err := row(rows.Scan); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // strs reads the first column of q's rows as strings.

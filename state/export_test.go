@@ -10,3 +10,6 @@ const ApplicationID = applicationID
 
 // AssignLedgerSQL is the statement whose plan must use an index.
 const AssignLedgerSQL = assignLedgerSQL
+
+// PostgresWriteLock is the first statement of every PostgreSQL write transaction.
+const PostgresWriteLock = postgresWriteLock

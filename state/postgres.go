@@ -48,6 +48,9 @@ func OpenPostgres(ctx context.Context, url string, opts ...Option) (*Postgres, e
 	d := newPostgresDialect()
 	db := newSQLDB(stdlib.OpenDBFromPool(pool), d)
 	p := &Postgres{store: store{w: db, r: db, now: o.now, d: d}, pool: pool}
+	// Erased rows stay as dead tuples until autovacuum reclaims them; unlike
+	// SQLite's WAL they are not readable through SQL, and a replica cannot force
+	// the server's own log, so there is nothing to do after ForgetPerson.
 	p.afterErase = func(context.Context) error { return nil }
 	p.compact = p.Compact
 	return p, nil

@@ -3,6 +3,7 @@ package state_test
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"net/url"
 	"os"
 	"testing"
@@ -42,19 +43,29 @@ func postgresURL(t testing.TB) string {
 // adminExec runs one statement on its own connection to the database at u.
 func adminExec(t testing.TB, u, sql string) {
 	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, sql); err != nil {
-		t.Fatalf("%s: %v", sql, err)
-	}
+	withConn(t, u, func(ctx context.Context, conn *pgx.Conn) error {
+		if _, err := conn.Exec(ctx, sql); err != nil {
+			return fmt.Errorf("%s: %w", sql, err)
+		}
+		return nil
+	})
 }
 
 // queryPG returns the one integer sql selects on the database at u.
 func queryPG(t testing.TB, u, sql string) int {
+	t.Helper()
+	var n int
+	withConn(t, u, func(ctx context.Context, conn *pgx.Conn) error {
+		if err := conn.QueryRow(ctx, sql).Scan(&n); err != nil {
+			return fmt.Errorf("%s: %w", sql, err)
+		}
+		return nil
+	})
+	return n
+}
+
+// withConn runs fn on a connection of its own to the database at u.
+func withConn(t testing.TB, u string, fn func(context.Context, *pgx.Conn) error) {
 	t.Helper()
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, u)
@@ -62,11 +73,9 @@ func queryPG(t testing.TB, u, sql string) int {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	var n int
-	if err := conn.QueryRow(ctx, sql).Scan(&n); err != nil {
-		t.Fatalf("%s: %v", sql, err)
+	if err := fn(ctx, conn); err != nil {
+		t.Fatal(err)
 	}
-	return n
 }
 
 // openPostgres opens the store at u, closed when t ends.

@@ -212,3 +212,47 @@ func queryPool(t *testing.T, p *state.Postgres, sql string) int {
 	}
 	return n
 }
+
+// TestPostgresWritesQueueBehindTheWriteLock: a write transaction reads after
+// every write committed before it, as under SQLite's single writer. A fenced
+// commit waits while another replica holds the write lock and takes the lease
+// over; it then finds the lease lost and writes nothing.
+func TestPostgresWritesQueueBehindTheWriteLock(t *testing.T) {
+	ctx := t.Context()
+	p := newPostgres(t, state.WithClock(statetest.NewClock().Now))
+	l, err := p.Acquire(ctx, "p", "replica-a", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := p.Pool().Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // no-op after Commit
+	if _, err := other.Exec(ctx, state.PostgresWriteLock); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- p.CommitPage(ctx, state.PageCommit{Pipeline: "p", Fence: l.Fence(), Cursor: new("c-1")})
+	}()
+	for queryPool(t, p, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`) == 0 {
+		select {
+		case err := <-done:
+			t.Fatalf("CommitPage = %v without waiting for the write lock", err)
+		case <-time.After(time.Millisecond):
+		}
+	}
+	if _, err := other.Exec(ctx, `UPDATE leases SET owner = 'replica-b', generation = generation + 1`); err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; !errors.Is(err, state.ErrLeaseLost) {
+		t.Errorf("CommitPage after the takeover = %v; want ErrLeaseLost", err)
+	}
+	if cur, err := p.Cursor(ctx, "p"); err != nil || cur != "" {
+		t.Errorf("cursor = %q, %v; want none written", cur, err)
+	}
+}

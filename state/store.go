@@ -1,7 +1,8 @@
 // Package state records leadsync's sync state: runs, cursors, leases, per-record
 // outcomes, cached Lusha answers, suppressions, credit spend and the write ledger.
 //
-// Store is the interface the connector uses; Open returns the SQLite implementation.
+// Store is the interface the connector uses; Open returns the SQLite implementation
+// (one file), OpenPostgres the PostgreSQL one (replicas sharing a database).
 package state
 
 import (
