@@ -13,6 +13,7 @@ import (
 // backend is a store under test and a way to read its tables behind its back.
 type backend struct {
 	state.Backend
+	pg   *state.Postgres // nil for SQLite
 	rows func(q string, row func(scan func(...any) error) error) error
 }
 
@@ -40,7 +41,7 @@ func eachBackend(t *testing.T, fn func(t *testing.T, open opener)) {
 		postgresURL(t)
 		fn(t, func(t *testing.T, opts ...state.Option) backend {
 			p := newPostgres(t, opts...)
-			return backend{Backend: p, rows: func(q string, row func(func(...any) error) error) error {
+			return backend{Backend: p, pg: p, rows: func(q string, row func(func(...any) error) error) error {
 				rows, err := p.Pool().Query(context.Background(), q)
 				if err != nil {
 					return err

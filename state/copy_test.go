@@ -4,6 +4,7 @@ package state_test
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -140,5 +141,43 @@ func TestCopyRefusesAnyState(t *testing.T) {
 	_, err := state.Copy(t.Context(), src, dst)
 	if err == nil || !strings.Contains(err.Error(), "leases: 1 rows") {
 		t.Errorf("Copy = %v; want a refusal naming the lease", err)
+	}
+}
+
+// TestSchemasAgree: both backends have the same tables with the same columns (the
+// PostgreSQL runs table adds rowid, which SQLite has implicitly), so that the
+// shared queries and Copy find on one what they find on the other.
+func TestSchemasAgree(t *testing.T) {
+	postgresURL(t)
+	columns := func(b backend, q string) map[string][]string {
+		out := map[string][]string{}
+		err := b.rows(q, func(scan func(...any) error) error {
+			var table, column string
+			err := scan(&table, &column)
+			out[table] = append(out[table], column)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, cols := range out {
+			slices.Sort(cols)
+		}
+		return out
+	}
+	var sqlite, postgres map[string][]string
+	eachBackend(t, func(t *testing.T, open opener) {
+		b := open(t)
+		if b.pg == nil {
+			sqlite = columns(b, `SELECT m.name, p.name FROM sqlite_schema m, pragma_table_info(m.name) p
+				WHERE m.type = 'table'`)
+			return
+		}
+		postgres = columns(b, `SELECT table_name, column_name FROM information_schema.columns
+			WHERE table_schema = current_schema() AND table_name <> 'leadsync_schema'
+			AND NOT (table_name = 'runs' AND column_name = 'rowid')`)
+	})
+	if diff := cmp.Diff(sqlite, postgres); diff != "" {
+		t.Errorf("tables and columns (-sqlite +postgres):\n%s", diff)
 	}
 }

@@ -12,7 +12,6 @@ import (
 // way is written portably (NOT EXISTS instead of UPDATE OR IGNORE, CASE instead
 // of adding a boolean, integers instead of booleans) or lives here.
 type dialect struct {
-	name string
 	// dollar: placeholders are $N (PostgreSQL), not ? and ?N.
 	dollar bool
 	// noLimit is the LIMIT argument that means "no limit".
@@ -27,10 +26,10 @@ type dialect struct {
 	bound   sync.Map // query → bound query
 }
 
-func newSQLiteDialect() *dialect { return &dialect{name: "sqlite", noLimit: -1, prepare: true} }
+func newSQLiteDialect() *dialect { return &dialect{noLimit: -1, prepare: true} }
 
 func newPostgresDialect() *dialect {
-	return &dialect{name: "postgres", dollar: true, noLimit: nil, lock: postgresWriteLock}
+	return &dialect{dollar: true, noLimit: nil, lock: postgresWriteLock}
 }
 
 // bind returns q with its placeholders in the dialect's syntax.
