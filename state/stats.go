@@ -9,7 +9,7 @@ import (
 )
 
 // The reads below serve `leadsync status` and `leadsync retry`. They are methods of
-// *SQLite only until the connector needs them through Store.
+// the backends (see Backend) only until the connector needs them through Store.
 
 // RecordCounts counts the records of pipeline ("" for all) by status, then by
 // error class ("" for none).

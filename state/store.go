@@ -96,13 +96,13 @@ type Store interface {
 }
 
 // Pruner bounds the state to the history it is told to keep (Retention) and
-// gives the space back. SQLite implements it.
+// gives the space back. Both backends implement it.
 type Pruner interface {
 	Prune(ctx context.Context, r Retention, now time.Time) (PruneReport, error)
 }
 
 // Inspector is what the status command, the status page and the retry queue read
-// beyond Store. SQLite implements both.
+// beyond Store. Both backends implement both.
 type Inspector interface {
 	Store
 	BatchReader
