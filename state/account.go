@@ -2,16 +2,18 @@ package state
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 )
 
 // An empty string literal, not a parameter, lets SQLite use the partial index
-// ledger_unassigned. OR IGNORE skips a record that has a row under the account.
+// ledger_unassigned. NOT EXISTS (UPDATE OR IGNORE, portably) skips a record that
+// has a row under the account.
 const (
-	assignRecordsSQL = `UPDATE OR IGNORE records SET crm_account = ?1 WHERE pipeline = ?2 AND crm_account = ''`
-	assignLedgerSQL  = `UPDATE ledger SET crm_account = ?1 WHERE pipeline = ?2 AND crm_account = ''`
+	assignRecordsSQL = `UPDATE records SET crm_account = ?1 WHERE pipeline = ?2 AND crm_account = ''
+		AND NOT EXISTS (SELECT 1 FROM records a
+			WHERE a.pipeline = ?2 AND a.crm_account = ?1 AND a.crm_id = records.crm_id)`
+	assignLedgerSQL = `UPDATE ledger SET crm_account = ?1 WHERE pipeline = ?2 AND crm_account = ''`
 )
 
 // AssignAccount gives the record and ledger rows of pipeline that have no CRM
@@ -20,12 +22,12 @@ const (
 // a row under account already, that row stays and the row without an account
 // goes: the former was written by an account-aware caller, so it is the later.
 // It is cheap when there is nothing to do: both lookups go through an index.
-func (s *SQLite) AssignAccount(ctx context.Context, pipeline, account string) (int, error) {
+func (s *store) AssignAccount(ctx context.Context, pipeline, account string) (int, error) {
 	if pipeline == "" || account == "" {
 		return 0, errors.New("state: assign account: pipeline and account are required")
 	}
 	var n int64
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *txn) error {
 		for _, q := range []string{assignRecordsSQL, assignLedgerSQL} {
 			res, err := tx.ExecContext(ctx, q, account, pipeline)
 			if err != nil {

@@ -23,7 +23,7 @@ type BatchReader interface {
 var _ BatchReader = (*SQLite)(nil)
 
 // Enrichments returns the cached answers under keys that have not expired at now.
-func (s *SQLite) Enrichments(ctx context.Context, keys []string, now time.Time) (map[string]*Enrichment, error) {
+func (s *store) Enrichments(ctx context.Context, keys []string, now time.Time) (map[string]*Enrichment, error) {
 	out := make(map[string]*Enrichment, len(keys))
 	err := inChunks(keys, func(chunk []string) error {
 		rows, err := s.r.QueryContext(ctx, `SELECT key, outcome, lusha_id, answer, revealed, credits, fetched_at, expires_at
@@ -69,7 +69,7 @@ func scanEnrichment(rows *sql.Rows) (*Enrichment, error) {
 
 // SuppressedMany returns the keys that are on the suppression list, each mapped to
 // true.
-func (s *SQLite) SuppressedMany(ctx context.Context, keys []string) (map[string]bool, error) {
+func (s *store) SuppressedMany(ctx context.Context, keys []string) (map[string]bool, error) {
 	out := map[string]bool{}
 	err := inChunks(keys, func(chunk []string) error {
 		rows, err := s.r.QueryContext(ctx, `SELECT key FROM suppressions WHERE key IN (`+marks(len(chunk))+`)`,
@@ -96,7 +96,7 @@ func (s *SQLite) SuppressedMany(ctx context.Context, keys []string) (map[string]
 // OwnedMany is OwnedBy for the CRM account "".
 //
 // Deprecated: use OwnedBy: ownership must not cross CRM accounts.
-func (s *SQLite) OwnedMany(ctx context.Context, crmObject string, crmIDs []string) (map[string]map[string]string, error) {
+func (s *store) OwnedMany(ctx context.Context, crmObject string, crmIDs []string) (map[string]map[string]string, error) {
 	return s.OwnedBy(ctx, "", crmObject, crmIDs)
 }
 
@@ -105,7 +105,7 @@ func (s *SQLite) OwnedMany(ctx context.Context, crmObject string, crmIDs []strin
 // insertion order). A field whose latest row was erased by Forget is absent:
 // leadsync can no longer prove what it wrote there. A value written in one account
 // proves nothing in another, whose ids collide.
-func (s *SQLite) OwnedBy(ctx context.Context, account, crmObject string, crmIDs []string) (map[string]map[string]string, error) {
+func (s *store) OwnedBy(ctx context.Context, account, crmObject string, crmIDs []string) (map[string]map[string]string, error) {
 	out := map[string]map[string]string{}
 	err := inChunks(crmIDs, func(chunk []string) error {
 		rows, err := s.r.QueryContext(ctx, `SELECT crm_id, field, new_value FROM ledger

@@ -2,7 +2,6 @@ package state
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"maps"
 	"slices"
@@ -36,8 +35,8 @@ type DayCredits struct {
 }
 
 // saveFieldActions replaces the stored field actions of a run.
-func saveFieldActions(ctx context.Context, tx *sql.Tx, runID string, fa FieldActions) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM run_field_actions WHERE run_id = ?`, runID); err != nil {
+func saveFieldActions(ctx context.Context, ex execer, runID string, fa FieldActions) error {
+	if _, err := ex.exec(ctx, `DELETE FROM run_field_actions WHERE run_id = ?`, runID); err != nil {
 		return err
 	}
 	for _, field := range slices.Sorted(maps.Keys(fa)) {
@@ -46,7 +45,7 @@ func saveFieldActions(ctx context.Context, tx *sql.Tx, runID string, fa FieldAct
 			if n <= 0 {
 				continue
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO run_field_actions (run_id, field, action, n)
+			if _, err := ex.exec(ctx, `INSERT INTO run_field_actions (run_id, field, action, n)
 				VALUES (?, ?, ?, ?)`, runID, field, action, n); err != nil {
 				return err
 			}
@@ -57,7 +56,7 @@ func saveFieldActions(ctx context.Context, tx *sql.Tx, runID string, fa FieldAct
 
 // FieldActionsOf sums the stored field actions of the runs of pipeline (not dry
 // runs) started at or after since; an empty map when there are none.
-func (s *SQLite) FieldActionsOf(ctx context.Context, pipeline string, since time.Time) (FieldActions, error) {
+func (s *store) FieldActionsOf(ctx context.Context, pipeline string, since time.Time) (FieldActions, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT a.field, a.action, SUM(a.n)
 		FROM run_field_actions a JOIN runs r ON r.run_id = a.run_id
 		WHERE r.pipeline = ? AND r.dry_run = 0 AND r.started_at >= ?
@@ -86,7 +85,7 @@ func (s *SQLite) FieldActionsOf(ctx context.Context, pipeline string, since time
 
 // CreditsByDay sums the credits spent per UTC day from since's day on (all
 // pipelines when pipeline is ""), oldest first; days without spend are absent.
-func (s *SQLite) CreditsByDay(ctx context.Context, pipeline string, since time.Time) ([]DayCredits, error) {
+func (s *store) CreditsByDay(ctx context.Context, pipeline string, since time.Time) ([]DayCredits, error) {
 	const day = int64(24 * time.Hour / time.Millisecond)
 	from := toMS(since.UTC().Truncate(24 * time.Hour))
 	rows, err := s.r.QueryContext(ctx, `SELECT spent_at / ? AS d, SUM(credits) FROM spend

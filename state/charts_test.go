@@ -3,7 +3,6 @@
 package state_test
 
 import (
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -15,9 +14,11 @@ import (
 // TestFieldActionsOf: FinishRun stores a run's field actions, a second FinishRun
 // replaces them, and FieldActionsOf sums them over the pipeline's runs since a
 // time, leaving out dry runs, other pipelines and older runs.
-func TestFieldActionsOf(t *testing.T) {
+func TestFieldActionsOf(t *testing.T) { eachBackend(t, testFieldActionsOf) }
+
+func testFieldActionsOf(t *testing.T, open opener) {
 	ctx := t.Context()
-	s := openStore(t, filepath.Join(t.TempDir(), "state.db"))
+	s := open(t)
 	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	type mapAction string
 	finish := func(id, pipeline string, dry bool, started time.Time, fa map[string]map[mapAction]int) {
@@ -64,9 +65,11 @@ func TestFieldActionsOf(t *testing.T) {
 
 // TestCreditsByDay sums spend per UTC day from the day of since on, per pipeline
 // or for all.
-func TestCreditsByDay(t *testing.T) {
+func TestCreditsByDay(t *testing.T) { eachBackend(t, testCreditsByDay) }
+
+func testCreditsByDay(t *testing.T, open opener) {
 	ctx := t.Context()
-	s := openStore(t, filepath.Join(t.TempDir(), "state.db"))
+	s := open(t)
 	day := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
 	spend := func(pipeline string, credits int, at time.Time) {
 		t.Helper()

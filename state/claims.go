@@ -2,7 +2,6 @@ package state
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -21,14 +20,14 @@ const dropClaimSQL = `DELETE FROM identity_claims WHERE key = ?`
 // expired or already owner's, until now+ttl, and returns the keys owner now holds
 // in the order given (each once). The others are being bought by another owner:
 // wait for their answers rather than buy them again.
-func (s *SQLite) ClaimIdentities(ctx context.Context, owner string, keys []string, ttl time.Duration) ([]string, error) {
+func (s *store) ClaimIdentities(ctx context.Context, owner string, keys []string, ttl time.Duration) ([]string, error) {
 	if owner == "" || ttl <= 0 {
 		return nil, fmt.Errorf("state: claim identities: owner %q and ttl %v: both are required", owner, ttl)
 	}
 	now := s.now()
 	var claimed []string
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		stmt, err := s.ws.inTx(ctx, tx, claimSQL)
+	err := s.write(ctx, func(tx *txn) error {
+		stmt, err := tx.stmt(ctx, claimSQL)
 		if err != nil {
 			return err
 		}
@@ -61,8 +60,8 @@ func (s *SQLite) ClaimIdentities(ctx context.Context, owner string, keys []strin
 
 // ReleaseClaims gives up owner's claims on keys (say, when the purchase failed);
 // keys that owner does not hold are left alone.
-func (s *SQLite) ReleaseClaims(ctx context.Context, owner string, keys []string) error {
-	err := s.write(ctx, func(tx *sql.Tx) error {
+func (s *store) ReleaseClaims(ctx context.Context, owner string, keys []string) error {
+	err := s.write(ctx, func(tx *txn) error {
 		for _, key := range keys {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM identity_claims WHERE key = ? AND owner = ?`,
 				key, owner); err != nil {
@@ -78,11 +77,11 @@ func (s *SQLite) ReleaseClaims(ctx context.Context, owner string, keys []string)
 }
 
 // dropClaims deletes the claims on the keys of saved answers, whoever made them.
-func (s *SQLite) dropClaims(ctx context.Context, tx *sql.Tx, es []Enrichment) error {
+func (s *store) dropClaims(ctx context.Context, tx *txn, es []Enrichment) error {
 	if len(es) == 0 {
 		return nil
 	}
-	stmt, err := s.ws.inTx(ctx, tx, dropClaimSQL)
+	stmt, err := tx.stmt(ctx, dropClaimSQL)
 	if err != nil {
 		return err
 	}
@@ -95,7 +94,7 @@ func (s *SQLite) dropClaims(ctx context.Context, tx *sql.Tx, es []Enrichment) er
 }
 
 // ClaimHolders returns, for the keys claimed now (unexpired), who holds each claim.
-func (s *SQLite) ClaimHolders(ctx context.Context, keys []string) (map[string]string, error) {
+func (s *store) ClaimHolders(ctx context.Context, keys []string) (map[string]string, error) {
 	out := map[string]string{}
 	now := toMS(s.now())
 	err := inChunks(keys, func(chunk []string) error {

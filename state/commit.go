@@ -2,7 +2,6 @@ package state
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 )
@@ -19,11 +18,11 @@ func (c *PageCommit) rowKey(what, pipeline, account string) (string, error) {
 	return c.Account, nil
 }
 
-func (s *SQLite) upsertRecords(ctx context.Context, tx *sql.Tx, c *PageCommit, now time.Time) error {
+func (s *store) upsertRecords(ctx context.Context, tx *txn, c *PageCommit, now time.Time) error {
 	if len(c.Records) == 0 {
 		return nil
 	}
-	stmt, err := s.ws.inTx(ctx, tx, upsertRecordSQL)
+	stmt, err := tx.stmt(ctx, upsertRecordSQL)
 	if err != nil {
 		return err
 	}
@@ -38,18 +37,18 @@ func (s *SQLite) upsertRecords(ctx context.Context, tx *sql.Tx, c *PageCommit, n
 		}
 		if _, err := stmt.ExecContext(ctx, c.Pipeline, account, r.CRMID, r.Status, r.Class, r.Reason, r.Attempts,
 			nullMS(r.NextAttempt), nullMS(r.SeenModifiedAt), r.SeenDigest, r.IdentityKey, toMS(updated),
-			c.Recover); err != nil {
+			b2i(c.Recover)); err != nil {
 			return fmt.Errorf("record %s: %w", r.CRMID, err)
 		}
 	}
 	return nil
 }
 
-func (s *SQLite) insertLedger(ctx context.Context, tx *sql.Tx, c *PageCommit, now time.Time) error {
+func (s *store) insertLedger(ctx context.Context, tx *txn, c *PageCommit, now time.Time) error {
 	if len(c.Ledger) == 0 {
 		return nil
 	}
-	stmt, err := s.ws.inTx(ctx, tx, insertLedgerSQL)
+	stmt, err := tx.stmt(ctx, insertLedgerSQL)
 	if err != nil {
 		return err
 	}
@@ -63,7 +62,7 @@ func (s *SQLite) insertLedger(ctx context.Context, tx *sql.Tx, c *PageCommit, no
 			written = now
 		}
 		if _, err := stmt.ExecContext(ctx, e.RunID, c.Pipeline, account, e.CRMObject, e.CRMID, e.Field,
-			e.OldValue, e.NewValue, e.SourcePath, e.LushaID, toMS(written), e.Pending); err != nil {
+			e.OldValue, e.NewValue, e.SourcePath, e.LushaID, toMS(written), b2i(e.Pending)); err != nil {
 			return fmt.Errorf("ledger %s %s field %s: %w", e.CRMObject, e.CRMID, e.Field, err)
 		}
 	}
@@ -72,11 +71,11 @@ func (s *SQLite) insertLedger(ctx context.Context, tx *sql.Tx, c *PageCommit, no
 
 // settlePending drops the pending ledger rows of c.Settle: their write was
 // answered, and the commit that settles them inserts what was really written.
-func (s *SQLite) settlePending(ctx context.Context, tx *sql.Tx, c *PageCommit) error {
+func (s *store) settlePending(ctx context.Context, tx *txn, c *PageCommit) error {
 	if len(c.Settle) == 0 {
 		return nil
 	}
-	stmt, err := s.ws.inTx(ctx, tx, settlePendingSQL)
+	stmt, err := tx.stmt(ctx, settlePendingSQL)
 	if err != nil {
 		return err
 	}

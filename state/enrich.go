@@ -11,13 +11,13 @@ import (
 
 // Enrichment returns the cached answer for key, or nil when there is none or it
 // expired at now (ExpiresAt <= now).
-func (s *SQLite) Enrichment(ctx context.Context, key string, now time.Time) (*Enrichment, error) {
+func (s *store) Enrichment(ctx context.Context, key string, now time.Time) (*Enrichment, error) {
 	var (
 		e                = Enrichment{Key: key}
 		revealed         string
 		fetched, expires int64
 	)
-	stmt, err := s.rs.get(ctx, `SELECT outcome, lusha_id, answer, revealed, credits, fetched_at, expires_at
+	stmt, err := s.r.stmt(ctx, `SELECT outcome, lusha_id, answer, revealed, credits, fetched_at, expires_at
 		FROM enrichments WHERE key = ? AND expires_at > ?`)
 	if err != nil {
 		return nil, fmt.Errorf("state: enrichment %s: %w", key, err)
@@ -45,12 +45,12 @@ func (s *SQLite) Enrichment(ctx context.Context, key string, now time.Time) (*En
 // its cost are facts, whoever holds a lease. A spend of 0 credits (a free search) adds no row: the spend table is
 // a log of money, and CreditsSpent would not change. A zero Spend.At or FetchedAt
 // is set to now.
-func (s *SQLite) SaveEnrichments(ctx context.Context, spend Spend, es []Enrichment) error {
+func (s *store) SaveEnrichments(ctx context.Context, spend Spend, es []Enrichment) error {
 	if spend.Credits < 0 {
 		return fmt.Errorf("state: save enrichments: negative credits %d", spend.Credits)
 	}
 	now := s.now()
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *txn) error {
 		if err := s.upsertEnrichments(ctx, tx, es, now); err != nil {
 			return err
 		}
@@ -71,11 +71,11 @@ func (s *SQLite) SaveEnrichments(ctx context.Context, spend Spend, es []Enrichme
 	return nil
 }
 
-func (s *SQLite) upsertEnrichments(ctx context.Context, tx *sql.Tx, es []Enrichment, now time.Time) error {
+func (s *store) upsertEnrichments(ctx context.Context, tx *txn, es []Enrichment, now time.Time) error {
 	if len(es) == 0 {
 		return nil
 	}
-	stmt, err := s.ws.inTx(ctx, tx, upsertEnrichmentSQL)
+	stmt, err := tx.stmt(ctx, upsertEnrichmentSQL)
 	if err != nil {
 		return err
 	}
@@ -104,7 +104,7 @@ func (s *SQLite) upsertEnrichments(ctx context.Context, tx *sql.Tx, es []Enrichm
 
 // CreditsSpent sums the credits spent at or after since, by pipeline or, when
 // pipeline is "", by all.
-func (s *SQLite) CreditsSpent(ctx context.Context, pipeline string, since time.Time) (int, error) {
+func (s *store) CreditsSpent(ctx context.Context, pipeline string, since time.Time) (int, error) {
 	var n int
 	err := s.r.QueryRowContext(ctx, `SELECT COALESCE(SUM(credits), 0) FROM spend
 		WHERE spent_at >= ? AND (? = '' OR pipeline = ?)`, toMS(since), pipeline, pipeline).Scan(&n)
@@ -116,9 +116,9 @@ func (s *SQLite) CreditsSpent(ctx context.Context, pipeline string, since time.T
 
 // PurgeExpired deletes the cached answers that Enrichment would no longer return at
 // now (ExpiresAt <= now) and returns how many.
-func (s *SQLite) PurgeExpired(ctx context.Context, now time.Time) (int, error) {
+func (s *store) PurgeExpired(ctx context.Context, now time.Time) (int, error) {
 	var n int64
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM enrichments WHERE expires_at <= ?`, toMS(now))
 		if err != nil {
 			return err

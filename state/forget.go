@@ -2,7 +2,6 @@ package state
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -34,7 +33,7 @@ type ForgetReport struct {
 // Forget erases one person known by one identity key and CRM ids.
 //
 // Deprecated: use ForgetPerson, which reports what it erased.
-func (s *SQLite) Forget(ctx context.Context, key string, crmIDs []string, at time.Time) error {
+func (s *store) Forget(ctx context.Context, key string, crmIDs []string, at time.Time) error {
 	if key == "" {
 		return errors.New("state: forget: empty key")
 	}
@@ -52,14 +51,14 @@ func (s *SQLite) Forget(ctx context.Context, key string, crmIDs []string, at tim
 // suppresses every such identity key and the Lusha person ids (LushaKey).
 // CRM ids carry no CRM object, so rows of every object with those ids are erased:
 // erasing too much is the safe side.
-func (s *SQLite) ForgetPerson(ctx context.Context, f Forget) (ForgetReport, error) {
+func (s *store) ForgetPerson(ctx context.Context, f Forget) (ForgetReport, error) {
 	p := person{keys: setOf(f.Keys), ids: setOf(f.CRMIDs), lushaIDs: set{}, account: f.Account}
 	if len(p.keys)+len(p.ids) == 0 {
 		return ForgetReport{}, errors.New("state: forget: no identity key or CRM id")
 	}
 	at := orNow(f.At, s.now)
 	var rep ForgetReport
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *txn) error {
 		if err := p.find(ctx, tx); err != nil {
 			return err
 		}
@@ -70,7 +69,7 @@ func (s *SQLite) ForgetPerson(ctx context.Context, f Forget) (ForgetReport, erro
 	if err != nil {
 		return ForgetReport{}, fmt.Errorf("state: forget: %w", err)
 	}
-	return rep, s.truncateWAL(ctx)
+	return rep, s.afterErase(ctx)
 }
 
 // truncateWAL removes the old copies of erased pages: the WAL still holds them as

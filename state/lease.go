@@ -16,7 +16,7 @@ import (
 const acquireLeaseSQL = `INSERT INTO leases (pipeline, owner, acquired_at, expires_at, generation)
 	VALUES (?, ?, ?, ?, 1)
 	ON CONFLICT (pipeline) DO UPDATE SET
-		generation = leases.generation + (leases.owner <> excluded.owner),
+		generation = leases.generation + CASE WHEN leases.owner <> excluded.owner THEN 1 ELSE 0 END,
 		acquired_at = CASE WHEN leases.owner = excluded.owner
 			THEN leases.acquired_at ELSE excluded.acquired_at END,
 		owner = excluded.owner,
@@ -30,7 +30,7 @@ const currentLeaseSQL = `SELECT owner, generation, acquired_at, expires_at FROM 
 // Acquire takes the lease of pipeline for owner until now+ttl when it is free,
 // released or expired, or renews it when owner holds it, in one immediate
 // transaction. When another owner's lease is live it returns a *LeaseHeldError.
-func (s *SQLite) Acquire(ctx context.Context, pipeline, owner string, ttl time.Duration) (Lease, error) {
+func (s *store) Acquire(ctx context.Context, pipeline, owner string, ttl time.Duration) (Lease, error) {
 	if pipeline == "" || owner == "" {
 		return Lease{}, errors.New("state: acquire lease: pipeline and owner are required")
 	}
@@ -39,7 +39,7 @@ func (s *SQLite) Acquire(ctx context.Context, pipeline, owner string, ttl time.D
 	}
 	now := s.now()
 	l := Lease{Pipeline: pipeline, Owner: owner}
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *txn) error {
 		var acquired, expires int64
 		err := tx.QueryRowContext(ctx, acquireLeaseSQL, pipeline, owner, toMS(now), toMS(now.Add(ttl))).
 			Scan(&l.Generation, &acquired, &expires)
@@ -62,7 +62,7 @@ func (s *SQLite) Acquire(ctx context.Context, pipeline, owner string, ttl time.D
 // AcquireLease is Acquire without the lease.
 //
 // Deprecated: use Acquire, whose Lease gives the Fence for CommitPage.
-func (s *SQLite) AcquireLease(ctx context.Context, pipeline, owner string, ttl time.Duration) error {
+func (s *store) AcquireLease(ctx context.Context, pipeline, owner string, ttl time.Duration) error {
 	_, err := s.Acquire(ctx, pipeline, owner, ttl)
 	return err
 }
@@ -70,7 +70,7 @@ func (s *SQLite) AcquireLease(ctx context.Context, pipeline, owner string, ttl t
 // Renew extends f's lease to now+ttl if the lease row still has f's owner and
 // generation, even if it expired meanwhile (nobody took it). Otherwise it returns
 // an error wrapping ErrLeaseLost that says who holds the lease now.
-func (s *SQLite) Renew(ctx context.Context, f Fence, ttl time.Duration) (Lease, error) {
+func (s *store) Renew(ctx context.Context, f Fence, ttl time.Duration) (Lease, error) {
 	if f.Pipeline == "" || f.Owner == "" {
 		return Lease{}, errors.New("state: renew lease: the fence has no pipeline or owner")
 	}
@@ -78,7 +78,7 @@ func (s *SQLite) Renew(ctx context.Context, f Fence, ttl time.Duration) (Lease, 
 		return Lease{}, fmt.Errorf("state: renew lease of %s: ttl %v must be positive", f.Pipeline, ttl)
 	}
 	l := Lease{Pipeline: f.Pipeline, Owner: f.Owner, Generation: f.Generation}
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *txn) error {
 		var acquired, expires int64
 		err := tx.QueryRowContext(ctx, `UPDATE leases SET expires_at = ?
 			WHERE pipeline = ? AND owner = ? AND generation = ? RETURNING acquired_at, expires_at`,
@@ -102,8 +102,8 @@ func (s *SQLite) Renew(ctx context.Context, f Fence, ttl time.Duration) (Lease, 
 // ReleaseLease gives the lease of pipeline up. Only its owner may: a lease that
 // another owner holds (say, after ours expired and was taken) gives a
 // *LeaseHeldError. Releasing a lease that is not there is not an error.
-func (s *SQLite) ReleaseLease(ctx context.Context, pipeline, owner string) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+func (s *store) ReleaseLease(ctx context.Context, pipeline, owner string) error {
+	return s.write(ctx, func(tx *txn) error {
 		if err := releaseLease(ctx, tx, pipeline, owner); err != nil {
 			return fmt.Errorf("state: release lease of %s: %w", pipeline, err)
 		}
@@ -121,8 +121,8 @@ func (s *SQLite) ReleaseLease(ctx context.Context, pipeline, owner string) error
 // BreakLease releases the lease of pipeline if owner holds it, live or not: the
 // caller proved that owner's process is dead. It is no error if owner no longer
 // holds it.
-func (s *SQLite) BreakLease(ctx context.Context, pipeline, owner string) error {
-	err := s.write(ctx, func(tx *sql.Tx) error { return releaseLease(ctx, tx, pipeline, owner) })
+func (s *store) BreakLease(ctx context.Context, pipeline, owner string) error {
+	err := s.write(ctx, func(tx *txn) error { return releaseLease(ctx, tx, pipeline, owner) })
 	if err != nil {
 		return fmt.Errorf("state: break lease of %s held by %s: %w", pipeline, owner, err)
 	}
@@ -130,15 +130,15 @@ func (s *SQLite) BreakLease(ctx context.Context, pipeline, owner string) error {
 }
 
 // releaseLease frees owner's lease but keeps the row, and with it the generation.
-func releaseLease(ctx context.Context, tx *sql.Tx, pipeline, owner string) error {
+func releaseLease(ctx context.Context, tx *txn, pipeline, owner string) error {
 	_, err := tx.ExecContext(ctx, `UPDATE leases SET owner = '', expires_at = 0
 		WHERE pipeline = ? AND owner = ? AND owner <> ''`, pipeline, owner)
 	return err
 }
 
 // currentLease reads the lease row of pipeline; found is false when there is none.
-func (s *SQLite) currentLease(ctx context.Context, tx *sql.Tx, pipeline string) (l Lease, found bool, err error) {
-	stmt, err := s.ws.inTx(ctx, tx, currentLeaseSQL)
+func (s *store) currentLease(ctx context.Context, tx *txn, pipeline string) (l Lease, found bool, err error) {
+	stmt, err := tx.stmt(ctx, currentLeaseSQL)
 	if err != nil {
 		return l, false, err
 	}
@@ -155,7 +155,7 @@ func (s *SQLite) currentLease(ctx context.Context, tx *sql.Tx, pipeline string) 
 // checkFence fails with ErrLeaseLost unless the lease of pipeline still has f's
 // owner and generation and has not expired at now. It runs inside the commit's
 // transaction, so no other holder can take over between the check and the writes.
-func (s *SQLite) checkFence(ctx context.Context, tx *sql.Tx, pipeline string, f Fence, now time.Time) error {
+func (s *store) checkFence(ctx context.Context, tx *txn, pipeline string, f Fence, now time.Time) error {
 	if f == (Fence{}) {
 		return nil
 	}

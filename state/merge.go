@@ -2,7 +2,6 @@ package state
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 )
@@ -16,11 +15,11 @@ import (
 // Record states carry no CRM object, so those of the account's other objects with
 // the merged ids go too: CRM ids are unique per account in practice, and a state
 // lost is only a record handled again.
-func (s *SQLite) MergeRecords(ctx context.Context, account, crmObject, survivor string, merged []string) error {
+func (s *store) MergeRecords(ctx context.Context, account, crmObject, survivor string, merged []string) error {
 	if crmObject == "" || survivor == "" {
 		return errors.New("state: merge records: CRM object and survivor are required")
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *txn) error {
 		for _, id := range merged {
 			if id == survivor {
 				continue
@@ -29,9 +28,11 @@ func (s *SQLite) MergeRecords(ctx context.Context, account, crmObject, survivor 
 				WHERE crm_account = ?2 AND crm_object = ?3 AND crm_id = ?4`, survivor, account, crmObject, id); err != nil {
 				return err
 			}
-			// OR IGNORE leaves the rows of pipelines where the survivor has a state.
-			if _, err := tx.ExecContext(ctx, `UPDATE OR IGNORE records SET crm_id = ?1
-				WHERE crm_account = ?2 AND crm_id = ?3`, survivor, account, id); err != nil {
+			// NOT EXISTS leaves the rows of pipelines where the survivor has a state.
+			if _, err := tx.ExecContext(ctx, `UPDATE records SET crm_id = ?1
+				WHERE crm_account = ?2 AND crm_id = ?3 AND NOT EXISTS (SELECT 1 FROM records s
+					WHERE s.pipeline = records.pipeline AND s.crm_account = ?2 AND s.crm_id = ?1)`,
+				survivor, account, id); err != nil {
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, `DELETE FROM records WHERE crm_account = ? AND crm_id = ?`,

@@ -2,7 +2,6 @@ package state
 
 import (
 	"context"
-	"database/sql"
 	"slices"
 	"time"
 )
@@ -47,7 +46,7 @@ type link struct {
 
 // find follows the links between keys, CRM ids and Lusha ids until nothing new
 // turns up. Company answers are not a person: their keys are never followed.
-func (p *person) find(ctx context.Context, tx *sql.Tx) error {
+func (p *person) find(ctx context.Context, tx *txn) error {
 	links := []link{
 		{`SELECT identity_key FROM records WHERE identity_key <> ''
 			AND (?1 = '' OR crm_account = ?1) AND crm_id IN`, true, p.ids, p.keys},
@@ -71,7 +70,7 @@ func (p *person) find(ctx context.Context, tx *sql.Tx) error {
 	}
 }
 
-func (p *person) follow(ctx context.Context, tx *sql.Tx, l link) error {
+func (p *person) follow(ctx context.Context, tx *txn, l link) error {
 	return inChunks(l.from.list(), func(chunk []string) error {
 		var args []any
 		if l.account {
@@ -97,7 +96,7 @@ func (p *person) follow(ctx context.Context, tx *sql.Tx, l link) error {
 
 // erase suppresses the person's keys and Lusha ids, deletes their cached answers
 // and record states, and erases the values and Lusha ids of their ledger rows.
-func (p *person) erase(ctx context.Context, tx *sql.Tx, at time.Time) (ForgetReport, error) {
+func (p *person) erase(ctx context.Context, tx *txn, at time.Time) (ForgetReport, error) {
 	var rep ForgetReport
 	suppressed := p.keys.list()
 	for _, id := range p.lushaIDs.list() {

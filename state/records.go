@@ -17,13 +17,13 @@ const recordColumns = `pipeline, crm_account, crm_id, status, class, reason, att
 // Records is RecordsOf for the CRM account "".
 //
 // Deprecated: use RecordsOf: record ids collide across CRM accounts.
-func (s *SQLite) Records(ctx context.Context, pipeline string, crmIDs []string) (map[string]RecordState, error) {
+func (s *store) Records(ctx context.Context, pipeline string, crmIDs []string) (map[string]RecordState, error) {
 	return s.RecordsOf(ctx, pipeline, "", crmIDs)
 }
 
 // RecordsOf returns the stored state of the given CRM ids of one CRM account in
 // pipeline, keyed by CRM id; ids never seen are absent.
-func (s *SQLite) RecordsOf(ctx context.Context, pipeline, account string, crmIDs []string) (map[string]RecordState, error) {
+func (s *store) RecordsOf(ctx context.Context, pipeline, account string, crmIDs []string) (map[string]RecordState, error) {
 	out := make(map[string]RecordState, len(crmIDs))
 	err := inChunks(crmIDs, func(chunk []string) error {
 		rows, err := s.r.QueryContext(ctx, `SELECT `+recordColumns+` FROM records
@@ -64,7 +64,7 @@ func scanRecords(rows *sql.Rows, fn func(RecordState)) error {
 // was erased by Forget is absent: leadsync can no longer prove what it wrote there.
 //
 // Deprecated: use OwnedBy: ownership must not cross CRM accounts.
-func (s *SQLite) Owned(ctx context.Context, crmObject, crmID string) (map[string]string, error) {
+func (s *store) Owned(ctx context.Context, crmObject, crmID string) (map[string]string, error) {
 	owned, err := s.OwnedBy(ctx, "", crmObject, []string{crmID})
 	if err != nil {
 		return nil, err
@@ -82,12 +82,12 @@ func (s *SQLite) Owned(ctx context.Context, crmObject, crmID string) (map[string
 // transaction that the fence still holds the pipeline's lease, else it writes
 // nothing and returns an error wrapping ErrLeaseLost; a commit with nothing but
 // a Fence is that check alone.
-func (s *SQLite) CommitPage(ctx context.Context, c PageCommit) error {
+func (s *store) CommitPage(ctx context.Context, c PageCommit) error {
 	if c.Pipeline == "" {
 		return errors.New("state: commit page: pipeline is required")
 	}
 	now := s.now()
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *txn) error {
 		if err := s.checkFence(ctx, tx, c.Pipeline, c.Fence, now); err != nil {
 			return err
 		}
@@ -103,7 +103,7 @@ func (s *SQLite) CommitPage(ctx context.Context, c PageCommit) error {
 		if c.Cursor == nil {
 			return nil
 		}
-		stmt, err := s.ws.inTx(ctx, tx, upsertCursorSQL)
+		stmt, err := tx.stmt(ctx, upsertCursorSQL)
 		if err != nil {
 			return err
 		}

@@ -41,7 +41,7 @@ const pruneBatch = 5000
 
 // Prune deletes what r no longer keeps at now, then gives the freed pages back
 // (Compact). Each step is its own short transaction on the writer.
-func (s *SQLite) Prune(ctx context.Context, r Retention, now time.Time) (PruneReport, error) {
+func (s *store) Prune(ctx context.Context, r Retention, now time.Time) (PruneReport, error) {
 	var rep PruneReport
 	if r.KeepRuns <= 0 || r.KeepLedger < 0 {
 		return rep, fmt.Errorf("state: prune: keep_runs %v must be positive and keep_ledger %v not negative",
@@ -50,7 +50,7 @@ func (s *SQLite) Prune(ctx context.Context, r Retention, now time.Time) (PruneRe
 	runsBefore := toMS(now.Add(-r.KeepRuns))
 	day := now.UTC().Truncate(24 * time.Hour)
 	spendBefore := min(runsBefore, toMS(day))
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *txn) error {
 		// The condition of old runs, the same in both statements of the transaction.
 		const old = `started_at < ?1 AND status <> 'running' AND rowid <> (SELECT r2.rowid FROM runs r2
 			WHERE r2.pipeline = runs.pipeline ORDER BY r2.started_at DESC, r2.rowid DESC LIMIT 1)`
@@ -71,7 +71,7 @@ func (s *SQLite) Prune(ctx context.Context, r Retention, now time.Time) (PruneRe
 	ledgerBefore := toMS(now.Add(-r.KeepLedger))
 	for {
 		var n int
-		err := s.write(ctx, func(tx *sql.Tx) error {
+		err := s.write(ctx, func(tx *txn) error {
 			var err error
 			n, err = execCount(ctx, tx, pruneLedgerSQL, ledgerBefore, pruneBatch)
 			return err
@@ -84,7 +84,7 @@ func (s *SQLite) Prune(ctx context.Context, r Retention, now time.Time) (PruneRe
 			break
 		}
 	}
-	rep.FreedPages, err = s.Compact(ctx)
+	rep.FreedPages, err = s.compact(ctx)
 	return rep, err
 }
 
@@ -100,12 +100,8 @@ const pruneLedgerSQL = `DELETE FROM ledger WHERE id IN (
 			AND (n.written_at > l.written_at OR (n.written_at = l.written_at AND n.id > l.id)))
 	LIMIT ?2)`
 
-func execCount(ctx context.Context, tx *sql.Tx, q string, args ...any) (int, error) {
-	res, err := tx.ExecContext(ctx, q, args...)
-	if err != nil {
-		return 0, err
-	}
-	n, err := res.RowsAffected()
+func execCount(ctx context.Context, tx *txn, q string, args ...any) (int, error) {
+	n, err := tx.exec(ctx, q, args...)
 	return int(n), err
 }
 
@@ -133,7 +129,7 @@ func (s *SQLite) Compact(ctx context.Context) (int, error) {
 		if _, err := s.w.ExecContext(ctx, `VACUUM`); err != nil {
 			return 0, fmt.Errorf("state: compact: convert to incremental vacuum: %w", err)
 		}
-	} else if err := incrementalVacuum(ctx, s.w); err != nil {
+	} else if err := incrementalVacuum(ctx, s.w.DB); err != nil {
 		return 0, fmt.Errorf("state: compact: %w", err)
 	}
 	if err := s.w.QueryRowContext(ctx, `PRAGMA page_count`).Scan(&after); err != nil {

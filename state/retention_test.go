@@ -30,7 +30,9 @@ type ledgerRow struct {
 	kept               bool // after Prune
 }
 
-func TestPruneLedgerKeepsWhatItMust(t *testing.T) {
+func TestPruneLedgerKeepsWhatItMust(t *testing.T) { eachBackend(t, testPruneLedgerKeepsWhatItMust) }
+
+func testPruneLedgerKeepsWhatItMust(t *testing.T, open opener) {
 	old, older, young := 1000*time.Hour, 900*time.Hour, 10*time.Hour
 	cases := []struct {
 		name string
@@ -60,8 +62,7 @@ func TestPruneLedgerKeepsWhatItMust(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
-			path := filepath.Join(t.TempDir(), "state.db")
-			s := openStore(t, path, state.WithClock(func() time.Time { return pruneNow }))
+			s := open(t, state.WithClock(func() time.Time { return pruneNow }))
 			for i, r := range tc.rows {
 				err := s.CommitPage(ctx, state.PageCommit{Pipeline: "p", Account: r.account, Ledger: []state.LedgerEntry{{
 					RunID: "r", CRMObject: "contact", CRMID: r.id, Field: r.field, NewValue: fmt.Sprint("v", i),
@@ -81,7 +82,7 @@ func TestPruneLedgerKeepsWhatItMust(t *testing.T) {
 					want = append(want, fmt.Sprint("v", i))
 				}
 			}
-			got := ledgerValues(t, path)
+			got := s.strs(t, `SELECT new_value FROM ledger ORDER BY id`)
 			if !slices.Equal(got, want) {
 				t.Errorf("kept %v, want %v", got, want)
 			}
@@ -95,7 +96,7 @@ func TestPruneLedgerKeepsWhatItMust(t *testing.T) {
 	}
 }
 
-func ownership(t *testing.T, s *state.SQLite, rows []ledgerRow) map[string]map[string]map[string]string {
+func ownership(t *testing.T, s state.Backend, rows []ledgerRow) map[string]map[string]map[string]string {
 	t.Helper()
 	out := map[string]map[string]map[string]string{}
 	for _, r := range rows {
@@ -108,28 +109,11 @@ func ownership(t *testing.T, s *state.SQLite, rows []ledgerRow) map[string]map[s
 	return out
 }
 
-func ledgerValues(t *testing.T, path string) []string {
-	t.Helper()
-	rows, err := rawDB(t, path).Query(`SELECT new_value FROM ledger ORDER BY id`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, v)
-	}
-	return out
-}
+func TestPruneRunsGoWithTheirRows(t *testing.T) { eachBackend(t, testPruneRunsGoWithTheirRows) }
 
-func TestPruneRunsGoWithTheirRows(t *testing.T) {
+func testPruneRunsGoWithTheirRows(t *testing.T, open opener) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "state.db")
-	s := openStore(t, path, state.WithClock(func() time.Time { return pruneNow }))
+	s := open(t, state.WithClock(func() time.Time { return pruneNow }))
 	run := func(id, pipeline string, age time.Duration, status string) {
 		t.Helper()
 		started := pruneNow.Add(-age)
@@ -178,14 +162,13 @@ func TestPruneRunsGoWithTheirRows(t *testing.T) {
 	if want := []string{"old-running", "q-old", "young"}; !slices.Equal(ids, want) {
 		t.Errorf("runs kept %v, want %v", ids, want)
 	}
-	db := rawDB(t, path)
-	if n := queryInt(t, db, `SELECT count(*) FROM run_field_actions WHERE run_id NOT IN (SELECT run_id FROM runs)`); n != 0 {
+	if n := s.count(t, `SELECT count(*) FROM run_field_actions WHERE run_id NOT IN (SELECT run_id FROM runs)`); n != 0 {
 		t.Errorf("%d field action rows outlived their runs", n)
 	}
-	if n := queryInt(t, db, `SELECT count(*) FROM run_field_actions`); n != 2 {
+	if n := s.count(t, `SELECT count(*) FROM run_field_actions`); n != 2 {
 		t.Errorf("%d field action rows, want those of young and q-old", n)
 	}
-	if n := queryInt(t, db, `SELECT count(*) FROM spend`); n != 2 {
+	if n := s.count(t, `SELECT count(*) FROM spend`); n != 2 {
 		t.Errorf("%d spend rows, want 2", n)
 	}
 	if rep.Runs != 3 || rep.FieldActions != 3 || rep.Spend != 1 {
@@ -197,8 +180,10 @@ func TestPruneRunsGoWithTheirRows(t *testing.T) {
 	}
 }
 
-func TestPruneRefusesBadRetention(t *testing.T) {
-	s := openStore(t, filepath.Join(t.TempDir(), "state.db"))
+func TestPruneRefusesBadRetention(t *testing.T) { eachBackend(t, testPruneRefusesBadRetention) }
+
+func testPruneRefusesBadRetention(t *testing.T, open opener) {
+	s := open(t)
 	if _, err := s.Prune(context.Background(), state.Retention{}, pruneNow); err == nil {
 		t.Fatal("a zero keep_runs pruned everything")
 	}

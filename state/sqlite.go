@@ -26,21 +26,7 @@ const busyTimeout = 10 * time.Second
 // connection in BEGIN IMMEDIATE transactions, reads through a small read-only pool,
 // so that writers queue instead of failing with SQLITE_BUSY.
 type SQLite struct {
-	w   *sql.DB // one connection, immediate transactions
-	r   *sql.DB // query_only pool
-	now func() time.Time
-	// ws and rs keep the per-record and per-page statements of the writer and the
-	// read pool prepared.
-	ws, rs *stmtCache
-}
-
-// Option configures Open.
-type Option func(*SQLite)
-
-// WithClock sets the clock used for lease expiry and for timestamps the caller
-// left zero. The default is time.Now.
-func WithClock(now func() time.Time) Option {
-	return func(s *SQLite) { s.now = now }
+	store
 }
 
 // Open opens the state file at path and migrates it to the schema this binary
@@ -61,23 +47,24 @@ func Open(ctx context.Context, path string, opts ...Option) (*SQLite, error) {
 	if err := prepareFile(ctx, abs); err != nil {
 		return nil, err
 	}
-	s := &SQLite{now: time.Now}
-	for _, o := range opts {
-		o(s)
-	}
-	if s.w, err = openWriter(ctx, abs); err != nil {
+	d := newSQLiteDialect()
+	s := &SQLite{store{now: applyOptions(opts).now, d: d}}
+	s.afterErase, s.compact = s.truncateWAL, s.Compact
+	w, err := openWriter(ctx, abs)
+	if err != nil {
 		return nil, err
 	}
-	if err := migrate(ctx, s.w); err != nil {
-		s.w.Close()
+	if err := migrate(ctx, w); err != nil {
+		w.Close()
 		return nil, fmt.Errorf("state: migrate %s: %w", abs, err)
 	}
-	if s.r, err = openReader(ctx, abs); err != nil {
-		s.w.Close()
+	r, err := openReader(ctx, abs)
+	if err != nil {
+		w.Close()
 		return nil, err
 	}
-	s.ws, s.rs = newStmtCache(s.w), newStmtCache(s.r)
-	if err := s.ws.prepare(ctx, writerStatements...); err != nil {
+	s.w, s.r = newSQLDB(w, d), newSQLDB(r, d)
+	if err := s.w.cache.prepare(ctx, writerStatements...); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("state: prepare %s: %w", abs, err)
 	}
@@ -179,21 +166,5 @@ func openPool(ctx context.Context, abs string, extra url.Values) (*sql.DB, error
 
 // Close closes both pools.
 func (s *SQLite) Close() error {
-	return errors.Join(s.rs.close(), s.ws.close(), s.r.Close(), s.w.Close())
-}
-
-// write runs fn in one BEGIN IMMEDIATE transaction on the writer connection and
-// commits it when fn returns nil.
-func (s *SQLite) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.w.BeginTx(ctx, nil) // immediate through _txlock; TxOptions are ignored
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
-			return errors.Join(err, rbErr)
-		}
-		return err
-	}
-	return tx.Commit()
+	return errors.Join(s.r.close(), s.w.close())
 }

@@ -9,11 +9,11 @@ import (
 )
 
 // The reads below serve `leadsync status` and `leadsync retry`. They are methods of
-// *SQLite only until the connector needs them through Store.
+// the backends (see Backend) only until the connector needs them through Store.
 
 // RecordCounts counts the records of pipeline ("" for all) by status, then by
 // error class ("" for none).
-func (s *SQLite) RecordCounts(ctx context.Context, pipeline string) (map[string]map[string]int, error) {
+func (s *store) RecordCounts(ctx context.Context, pipeline string) (map[string]map[string]int, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT status, class, count(*) FROM records
 		WHERE ? = '' OR pipeline = ? GROUP BY status, class`, pipeline, pipeline)
 	if err != nil {
@@ -42,27 +42,27 @@ func (s *SQLite) RecordCounts(ctx context.Context, pipeline string) (map[string]
 
 // Parked returns up to limit (all when <= 0) parked records of pipeline, the next
 // due first; records without a retry time come last.
-func (s *SQLite) Parked(ctx context.Context, pipeline string, limit int) ([]RecordState, error) {
+func (s *store) Parked(ctx context.Context, pipeline string, limit int) ([]RecordState, error) {
 	return s.queryRecords(ctx, "parked", `WHERE (? = '' OR pipeline = ?) AND status = 'parked'
-		ORDER BY next_attempt IS NULL, next_attempt, crm_id LIMIT ?`, pipeline, pipeline, sqlLimit(limit))
+		ORDER BY next_attempt IS NULL, next_attempt, crm_id LIMIT ?`, pipeline, pipeline, s.limit(limit))
 }
 
 // Due is DueOf for the CRM account "".
 //
 // Deprecated: use DueOf: record ids collide across CRM accounts.
-func (s *SQLite) Due(ctx context.Context, pipeline string, now time.Time, limit int) ([]RecordState, error) {
+func (s *store) Due(ctx context.Context, pipeline string, now time.Time, limit int) ([]RecordState, error) {
 	return s.DueOf(ctx, pipeline, "", now, limit)
 }
 
 // DueOf returns up to limit (all when <= 0) parked or pending records of a
 // pipeline's CRM account whose retry time has come at now, the longest waiting
 // first. Records of unknown outcome are not due: a read-back settles them.
-func (s *SQLite) DueOf(ctx context.Context, pipeline, account string, now time.Time, limit int) ([]RecordState, error) {
+func (s *store) DueOf(ctx context.Context, pipeline, account string, now time.Time, limit int) ([]RecordState, error) {
 	return s.queryRecords(ctx, "due", `WHERE pipeline = ? AND crm_account = ? AND status IN ('parked', 'pending')
-		AND next_attempt <= ? ORDER BY next_attempt, crm_id LIMIT ?`, pipeline, account, toMS(now), sqlLimit(limit))
+		AND next_attempt <= ? ORDER BY next_attempt, crm_id LIMIT ?`, pipeline, account, toMS(now), s.limit(limit))
 }
 
-func (s *SQLite) queryRecords(ctx context.Context, what, where string, args ...any) ([]RecordState, error) {
+func (s *store) queryRecords(ctx context.Context, what, where string, args ...any) ([]RecordState, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT `+recordColumns+` FROM records `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("state: %s records: %w", what, err)
@@ -76,9 +76,9 @@ func (s *SQLite) queryRecords(ctx context.Context, what, where string, args ...a
 
 // ReleaseParked makes the parked records of pipeline (of one error class, or all
 // when class is "") due at now, for `leadsync retry`, and returns how many.
-func (s *SQLite) ReleaseParked(ctx context.Context, pipeline, class string, now time.Time) (int, error) {
+func (s *store) ReleaseParked(ctx context.Context, pipeline, class string, now time.Time) (int, error) {
 	var n int64
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `UPDATE records SET next_attempt = ?, updated_at = ?
 			WHERE pipeline = ? AND status = 'parked' AND (? = '' OR class = ?)`,
 			toMS(now), toMS(s.now()), pipeline, class, class)
@@ -107,7 +107,7 @@ type PipelineStats struct {
 }
 
 // Stats gathers the status of one pipeline.
-func (s *SQLite) Stats(ctx context.Context, pipeline string) (PipelineStats, error) {
+func (s *store) Stats(ctx context.Context, pipeline string) (PipelineStats, error) {
 	st := PipelineStats{Pipeline: pipeline}
 	var curAt, leaseExp sql.NullInt64
 	err := s.r.QueryRowContext(ctx, `SELECT
@@ -130,12 +130,4 @@ func (s *SQLite) Stats(ctx context.Context, pipeline string) (PipelineStats, err
 	}
 	st.Records, err = s.RecordCounts(ctx, pipeline)
 	return st, err
-}
-
-// sqlLimit turns "no limit" (<= 0) into SQLite's -1.
-func sqlLimit(limit int) int {
-	if limit <= 0 {
-		return -1
-	}
-	return limit
 }

@@ -3,7 +3,6 @@
 package state_test
 
 import (
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -14,10 +13,12 @@ import (
 	"github.com/leadsync/leadsync/state/statetest"
 )
 
-func TestStatusReads(t *testing.T) {
+func TestStatusReads(t *testing.T) { eachBackend(t, testStatusReads) }
+
+func testStatusReads(t *testing.T, open opener) {
 	ctx := t.Context()
 	clock := statetest.NewClock()
-	s := openStore(t, filepath.Join(t.TempDir(), "state.db"), state.WithClock(clock.Now))
+	s := open(t, state.WithClock(clock.Now))
 	t0 := statetest.Epoch
 	rec := func(id, status, class string, next time.Duration) state.RecordState {
 		r := state.RecordState{CRMID: id, Status: status, Class: class, UpdatedAt: t0}

@@ -1,7 +1,8 @@
 // Package state records leadsync's sync state: runs, cursors, leases, per-record
 // outcomes, cached Lusha answers, suppressions, credit spend and the write ledger.
 //
-// Store is the interface the connector uses; Open returns the SQLite implementation.
+// Store is the interface the connector uses; Open returns the SQLite implementation
+// (one file), OpenPostgres the PostgreSQL one (replicas sharing a database).
 package state
 
 import (
@@ -95,13 +96,13 @@ type Store interface {
 }
 
 // Pruner bounds the state to the history it is told to keep (Retention) and
-// gives the space back. SQLite implements it.
+// gives the space back. Both backends implement it.
 type Pruner interface {
 	Prune(ctx context.Context, r Retention, now time.Time) (PruneReport, error)
 }
 
 // Inspector is what the status command, the status page and the retry queue read
-// beyond Store. SQLite implements both.
+// beyond Store. Both backends implement both.
 type Inspector interface {
 	Store
 	BatchReader
@@ -141,7 +142,9 @@ type Run struct {
 	StartedAt  time.Time
 	FinishedAt time.Time // zero while running
 	Error      string
-	Counts     RunCounts
+	// Runner is who ran it (a replica, the lease owner); StartRun stores it.
+	Runner string
+	Counts RunCounts
 	// FieldActions are the mapping's decisions per field; FinishRun stores them,
 	// Run and Runs leave them nil (FieldActionsOf sums them).
 	FieldActions FieldActions

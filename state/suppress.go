@@ -9,9 +9,9 @@ import (
 )
 
 // Suppressed reports whether key is on the suppression list.
-func (s *SQLite) Suppressed(ctx context.Context, key string) (bool, error) {
+func (s *store) Suppressed(ctx context.Context, key string) (bool, error) {
 	var one int
-	stmt, err := s.rs.get(ctx, `SELECT 1 FROM suppressions WHERE key = ?`)
+	stmt, err := s.r.stmt(ctx, `SELECT 1 FROM suppressions WHERE key = ?`)
 	if err != nil {
 		return false, fmt.Errorf("state: suppressed %s: %w", key, err)
 	}
@@ -27,11 +27,11 @@ func (s *SQLite) Suppressed(ctx context.Context, key string) (bool, error) {
 
 // Suppress puts key on the suppression list; suppressing it again updates the
 // reason and time.
-func (s *SQLite) Suppress(ctx context.Context, key, reason string, at time.Time) error {
+func (s *store) Suppress(ctx context.Context, key, reason string, at time.Time) error {
 	if key == "" {
 		return errors.New("state: suppress: empty key")
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *txn) error {
 		if err := suppress(ctx, tx, key, reason, orNow(at, s.now)); err != nil {
 			return fmt.Errorf("state: suppress %s: %w", key, err)
 		}
@@ -39,7 +39,7 @@ func (s *SQLite) Suppress(ctx context.Context, key, reason string, at time.Time)
 	})
 }
 
-func suppress(ctx context.Context, tx *sql.Tx, key, reason string, at time.Time) error {
+func suppress(ctx context.Context, tx *txn, key, reason string, at time.Time) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO suppressions (key, reason, suppressed_at) VALUES (?, ?, ?)
 		ON CONFLICT (key) DO UPDATE SET reason = excluded.reason, suppressed_at = excluded.suppressed_at`,
 		key, reason, toMS(at))
@@ -50,7 +50,7 @@ func suppress(ctx context.Context, tx *sql.Tx, key, reason string, at time.Time)
 // (see LushaKey): a run then searches before it buys, so that a forgotten person who
 // comes back under a new identity is recognised by their id before anything is
 // revealed. The key range uses the primary key's index.
-func (s *SQLite) AnyPersonForgotten(ctx context.Context) (bool, error) {
+func (s *store) AnyPersonForgotten(ctx context.Context) (bool, error) {
 	var any bool
 	err := s.r.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM suppressions WHERE key >= ? AND key < ?)`,
 		LushaKey(""), "lusha;").Scan(&any)

@@ -20,7 +20,7 @@ var _ TokenStore = (*SQLite)(nil)
 
 // RefreshToken returns the refresh token stored for account, "" when none. Errors
 // never carry the token.
-func (s *SQLite) RefreshToken(ctx context.Context, account string) (string, error) {
+func (s *store) RefreshToken(ctx context.Context, account string) (string, error) {
 	var token string
 	err := s.r.QueryRowContext(ctx, `SELECT refresh_token FROM oauth_tokens WHERE account = ?`, account).Scan(&token)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -33,11 +33,11 @@ func (s *SQLite) RefreshToken(ctx context.Context, account string) (string, erro
 }
 
 // SaveRefreshToken stores token for account; it is durable when it returns.
-func (s *SQLite) SaveRefreshToken(ctx context.Context, account, token string) error {
+func (s *store) SaveRefreshToken(ctx context.Context, account, token string) error {
 	if account == "" || token == "" {
 		return errors.New("state: save refresh token: account and token are required")
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *txn) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO oauth_tokens (account, refresh_token, updated_at) VALUES (?, ?, ?)
 			ON CONFLICT (account) DO UPDATE SET refresh_token = excluded.refresh_token, updated_at = excluded.updated_at`,
 			account, token, toMS(s.now()))

@@ -199,6 +199,11 @@ func checkUpgraded(t *testing.T, path string, n int) {
 			t.Errorf("field actions = %v, %v", fa, err)
 		}
 	}
+	if n >= 10 {
+		if r, err := s.Run(ctx, "r3"); err != nil || r.Runner != "host-a" {
+			t.Errorf("run r3 = %+v, %v; want runner host-a", r, err)
+		}
+	}
 
 	// Today's code writes to the migrated file: rows from before accounts get
 	// theirs, and a new page commits under the lease of the old holder.

@@ -9,7 +9,7 @@ import (
 )
 
 // Run returns one run, or ErrNoRun.
-func (s *SQLite) Run(ctx context.Context, runID string) (Run, error) {
+func (s *store) Run(ctx context.Context, runID string) (Run, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT `+runColumns+` FROM runs WHERE run_id = ?`, runID)
 	if err != nil {
 		return Run{}, fmt.Errorf("state: run %s: %w", runID, err)
@@ -30,15 +30,15 @@ func (s *SQLite) Run(ctx context.Context, runID string) (Run, error) {
 
 // Ledger returns up to limit (all when <= 0) field writes of one run, oldest first.
 // Rows erased by Forget come back with empty values; pending rows are left out.
-func (s *SQLite) Ledger(ctx context.Context, runID string, limit int) ([]LedgerEntry, error) {
-	out, err := s.queryLedger(ctx, `WHERE run_id = ? AND pending = 0 ORDER BY id LIMIT ?`, runID, sqlLimit(limit))
+func (s *store) Ledger(ctx context.Context, runID string, limit int) ([]LedgerEntry, error) {
+	out, err := s.queryLedger(ctx, `WHERE run_id = ? AND pending = 0 ORDER BY id LIMIT ?`, runID, s.limit(limit))
 	if err != nil {
 		return nil, fmt.Errorf("state: ledger of run %s: %w", runID, err)
 	}
 	return out, nil
 }
 
-func (s *SQLite) queryLedger(ctx context.Context, where string, args ...any) ([]LedgerEntry, error) {
+func (s *store) queryLedger(ctx context.Context, where string, args ...any) ([]LedgerEntry, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT run_id, pipeline, crm_account, crm_object, crm_id, field,
 		old_value, new_value, source_path, lusha_id, written_at, pending FROM ledger `+where, args...)
 	if err != nil {
@@ -65,13 +65,13 @@ func (s *SQLite) queryLedger(ctx context.Context, where string, args ...any) ([]
 // PendingWrites is PendingWritesOf for the CRM account "".
 //
 // Deprecated: use PendingWritesOf: record ids collide across CRM accounts.
-func (s *SQLite) PendingWrites(ctx context.Context, pipeline string) ([]LedgerEntry, error) {
+func (s *store) PendingWrites(ctx context.Context, pipeline string) ([]LedgerEntry, error) {
 	return s.PendingWritesOf(ctx, pipeline, "")
 }
 
 // PendingWritesOf returns the pending ledger rows of a pipeline's CRM account, by
 // record.
-func (s *SQLite) PendingWritesOf(ctx context.Context, pipeline, account string) ([]LedgerEntry, error) {
+func (s *store) PendingWritesOf(ctx context.Context, pipeline, account string) ([]LedgerEntry, error) {
 	out, err := s.queryLedger(ctx, `WHERE pipeline = ? AND crm_account = ? AND pending = 1
 		ORDER BY crm_id, id`, pipeline, account)
 	if err != nil {
@@ -81,9 +81,9 @@ func (s *SQLite) PendingWritesOf(ctx context.Context, pipeline, account string) 
 }
 
 // AbandonRuns marks runs left "running" by a dead process as failed.
-func (s *SQLite) AbandonRuns(ctx context.Context, pipeline string, before time.Time, reason string) (int, error) {
+func (s *store) AbandonRuns(ctx context.Context, pipeline string, before time.Time, reason string) (int, error) {
 	var n int64
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `UPDATE runs SET status = 'failed', error = ?, finished_at = started_at
 			WHERE pipeline = ? AND status = 'running' AND dry_run = 0 AND started_at < ?`, reason, pipeline, toMS(before))
 		if err != nil {

@@ -4,7 +4,6 @@ package state_test
 
 import (
 	"errors"
-	"path/filepath"
 	"testing"
 
 	"github.com/leadsync/leadsync/state"
@@ -13,10 +12,12 @@ import (
 
 var _ state.Inspector = (*state.SQLite)(nil)
 
-func TestRunAndLedgerViews(t *testing.T) {
+func TestRunAndLedgerViews(t *testing.T) { eachBackend(t, testRunAndLedgerViews) }
+
+func testRunAndLedgerViews(t *testing.T, open opener) {
 	ctx := t.Context()
 	clock := statetest.NewClock()
-	s := openStore(t, filepath.Join(t.TempDir(), "state.db"), state.WithClock(clock.Now))
+	s := open(t, state.WithClock(clock.Now))
 	run := state.Run{RunID: "r1", Pipeline: "p", Status: "running", StartedAt: statetest.Epoch}
 	if err := s.StartRun(ctx, run); err != nil {
 		t.Fatal(err)
@@ -53,9 +54,11 @@ func TestRunAndLedgerViews(t *testing.T) {
 
 // TestWriteAheadLedger: pending rows are listed until a commit settles them, and the
 // run page never shows them.
-func TestWriteAheadLedger(t *testing.T) {
+func TestWriteAheadLedger(t *testing.T) { eachBackend(t, testWriteAheadLedger) }
+
+func testWriteAheadLedger(t *testing.T, open opener) {
 	ctx := t.Context()
-	s := openStore(t, filepath.Join(t.TempDir(), "state.db"))
+	s := open(t)
 	row := func(id, v string, pending bool) state.LedgerEntry {
 		return state.LedgerEntry{RunID: "r", Pipeline: "p", CRMObject: "contacts", CRMID: id, Field: "f",
 			NewValue: v, WrittenAt: statetest.Epoch, Pending: pending}

@@ -14,7 +14,7 @@ const (
 			attempts = excluded.attempts, next_attempt = excluded.next_attempt,
 			seen_modified_at = excluded.seen_modified_at, seen_digest = excluded.seen_digest,
 			identity_key = excluded.identity_key, updated_at = excluded.updated_at
-		WHERE records.status <> 'unknown' OR ?`
+		WHERE records.status <> 'unknown' OR ? = 1`
 	insertLedgerSQL = `INSERT INTO ledger (run_id, pipeline, crm_account, crm_object, crm_id, field,
 		old_value, new_value, source_path, lusha_id, written_at, pending)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`

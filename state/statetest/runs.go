@@ -14,9 +14,9 @@ func testRuns(t *testing.T, s state.Store, _ *Clock) {
 	ctx := t.Context()
 	at := func(min int) time.Time { return Epoch.Add(time.Duration(min) * time.Minute) }
 	runs := []state.Run{
-		{RunID: "a1", Pipeline: "a", Status: "running", StartedAt: at(0)},
+		{RunID: "a1", Pipeline: "a", Status: "running", StartedAt: at(0), Runner: "host-a"},
 		{RunID: "b1", Pipeline: "b", Status: "running", StartedAt: at(1), DryRun: true},
-		{RunID: "a2", Pipeline: "a", Status: "running", StartedAt: at(2)},
+		{RunID: "a2", Pipeline: "a", Status: "running", StartedAt: at(2), Runner: "host-b"},
 	}
 	for _, r := range runs {
 		if err := s.StartRun(ctx, r); err != nil {
@@ -34,6 +34,7 @@ func testRuns(t *testing.T, s state.Store, _ *Clock) {
 	}
 	wantA1 := finished
 	wantA1.FinishedAt = ms(finished.FinishedAt)
+	wantA1.Runner = "host-a" // StartRun stored it; FinishRun leaves it
 
 	tests := []struct {
 		pipeline string
