@@ -17,14 +17,14 @@ func NewCRM(c config.CRM, getenv func(string) string, opts ...CRMOption) (crm.Ad
 	case "salesforce":
 		return newSalesforce(c, getenv, crmOptionsOf(opts))
 	case "hubspot":
-		return newHubSpot(c, getenv)
+		return newHubSpot(c, getenv, crmOptionsOf(opts))
 	}
 	return nil, fmt.Errorf("no adapter for CRM kind %q", c.Kind)
 }
 
 // newHubSpot builds a HubSpot adapter: a private-app token, or OAuth 2.0 with a
 // refresh token when client_id is set.
-func newHubSpot(c config.CRM, getenv func(string) string) (crm.Adapter, error) {
+func newHubSpot(c config.CRM, getenv func(string) string, o crmOptions) (crm.Adapter, error) {
 	opts := []hubspot.Option{
 		hubspot.WithHTTPClient(&http.Client{Timeout: c.Timeout}),
 	}
@@ -54,6 +54,7 @@ func newHubSpot(c config.CRM, getenv func(string) string) (crm.Adapter, error) {
 		}
 		opts = append(opts, hubspot.WithLimits(lim))
 	}
+	opts = append(opts, o.hubspotPacing()...)
 	if c.ClientID != "" {
 		var oc hubspot.OAuthConfig
 		for _, s := range []struct {

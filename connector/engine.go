@@ -11,6 +11,8 @@ import (
 	"slices"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/leadsync/leadsync/connector/account"
 	"github.com/leadsync/leadsync/connector/config"
 	"github.com/leadsync/leadsync/connector/observe"
@@ -130,7 +132,7 @@ func Build(ctx context.Context, cfg *config.Config, getenv func(string) string, 
 	if _, err := Check(cfg, getenv); err != nil {
 		return nil, err
 	}
-	store, err := state.Open(ctx, cfg.Resolve(cfg.State.Path))
+	store, err := OpenStore(ctx, cfg, getenv)
 	if err != nil {
 		return nil, fmt.Errorf("open state: %w", err)
 	}
@@ -159,7 +161,8 @@ func BuildWith(cfg *config.Config, getenv func(string) string, log *slog.Logger,
 	}
 	host, _ := os.Hostname()
 	owner := fmt.Sprintf("%s/%d/%d", host, os.Getpid(), time.Now().UnixNano())
-	accts := account.New(account.Options{Ledger: store, Claims: store, Owner: owner, Alive: ownerAlive, Metrics: metrics, Logger: log})
+	accts := account.New(account.Options{Ledger: store, Claims: store, Owner: owner, Alive: ownerAlive, Metrics: metrics,
+		Logger: log, Shared: sharedLimits(store, log)})
 	if err := accts.Apply(settings); err != nil {
 		return nil, &config.Error{File: cfg.Path(), Msg: err.Error()}
 	}
@@ -213,7 +216,10 @@ func accountSettings(cfg *config.Config, getenv func(string) string, tokens stat
 			return account.Settings{}, &config.Error{File: cfg.Path(), Key: "crms." + name, Msg: err.Error()}
 		}
 		s.CRMs = append(s.CRMs, account.CRMSettings{Name: name, Kind: c.Kind, Identity: crmIdentity(c),
-			Breaker: breaker, Settings: c, Build: func() (crm.Adapter, error) { return NewCRM(c, getenv, KeepTokens(tokens, name)) }})
+			Breaker: breaker, Settings: c, Build: func() (crm.Adapter, error) { return NewCRM(c, getenv, KeepTokens(tokens, name)) },
+			BuildShared: func(bucket func(string, rate.Limit, int) account.Bucket) (crm.Adapter, error) {
+				return NewCRM(c, getenv, KeepTokens(tokens, name), SharedPacing(bucket))
+			}})
 	}
 	return s, nil
 }
@@ -247,5 +253,5 @@ func (e *Engine) Close() error {
 // reporting to metrics; Adopt configures it. The daemon keeps one for its whole life.
 func (e *Engine) NewAccounts(metrics *observe.Metrics, log *slog.Logger) *account.Accounts {
 	return account.New(account.Options{Ledger: e.Store, Claims: e.Store, Owner: e.Runner.Owner, Alive: ownerAlive,
-		Metrics: metrics, Logger: log})
+		Metrics: metrics, Logger: log, Shared: sharedLimits(e.Store, log)})
 }

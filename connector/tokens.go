@@ -3,8 +3,11 @@ package connector
 import (
 	"context"
 
+	"github.com/leadsync/leadsync/connector/account"
+	"github.com/leadsync/leadsync/crm/hubspot"
 	"github.com/leadsync/leadsync/crm/salesforce"
 	"github.com/leadsync/leadsync/state"
+	"golang.org/x/time/rate"
 )
 
 // CRMOption adds to what NewCRM builds from an account's configuration.
@@ -13,6 +16,24 @@ type CRMOption func(*crmOptions)
 type crmOptions struct {
 	tokens  state.TokenStore
 	account string
+	// bucket, when set, makes the pacing limiters that every replica shares.
+	bucket func(name string, perSecond rate.Limit, burst int) account.Bucket
+}
+
+// SharedPacing paces a HubSpot account with limiters that every replica on one
+// database shares, so that N replicas together keep to the portal's limits.
+// Salesforce's limit is a daily quota its server counts, so it needs none.
+func SharedPacing(bucket func(name string, perSecond rate.Limit, burst int) account.Bucket) CRMOption {
+	return func(o *crmOptions) { o.bucket = bucket }
+}
+
+func (o crmOptions) hubspotPacing() []hubspot.Option {
+	if o.bucket == nil {
+		return nil
+	}
+	return []hubspot.Option{hubspot.WithLimiters(func(name string, perSecond rate.Limit, burst int) hubspot.Limiter {
+		return o.bucket(name, perSecond, burst)
+	})}
 }
 
 // KeepTokens keeps the refresh tokens the CRM rotates in the state store, under the

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/leadsync/leadsync/state"
+	"github.com/leadsync/leadsync/state/pgtest"
 )
 
 // backend is a store under test and a way to read its tables behind its back.
@@ -38,7 +39,7 @@ func eachBackend(t *testing.T, fn func(t *testing.T, open opener)) {
 		})
 	})
 	t.Run("postgres", func(t *testing.T) {
-		postgresURL(t)
+		pgtest.URL(t)
 		fn(t, func(t *testing.T, opts ...state.Option) backend {
 			p := newPostgres(t, opts...)
 			return backend{Backend: p, pg: p, rows: func(q string, row func(func(...any) error) error) error {

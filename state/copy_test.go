@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/leadsync/leadsync/state"
+	"github.com/leadsync/leadsync/state/pgtest"
 	"github.com/leadsync/leadsync/state/statetest"
 )
 
@@ -148,7 +149,7 @@ func TestCopyRefusesAnyState(t *testing.T) {
 // PostgreSQL runs table adds rowid, which SQLite has implicitly), so that the
 // shared queries and Copy find on one what they find on the other.
 func TestSchemasAgree(t *testing.T) {
-	postgresURL(t)
+	pgtest.URL(t)
 	columns := func(b backend, q string) map[string][]string {
 		out := map[string][]string{}
 		err := b.rows(q, func(scan func(...any) error) error {

@@ -112,3 +112,13 @@ func migrateStep(ctx context.Context, w *sql.DB, step int, name string, known in
 	}
 	return tx.Commit()
 }
+
+// MigrateFile opens the state file at path, which migrates it (creating it when
+// missing), and reports the schema versions before and after.
+func MigrateFile(ctx context.Context, path string) (from, to int, err error) {
+	s, err := Open(ctx, path)
+	if err != nil {
+		return 0, 0, err
+	}
+	return s.openedAt, SchemaVersion(), s.Close()
+}

@@ -2,54 +2,20 @@ package state_test
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
-	"net/url"
-	"os"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/leadsync/leadsync/state"
+	"github.com/leadsync/leadsync/state/pgtest"
 )
 
-// newPostgresDB creates a database of its own on the server of
-// LEADSYNC_TEST_POSTGRES_URL, dropped when t ends, and returns its URL; without
-// that variable the test is skipped.
-func newPostgresDB(t testing.TB) string {
-	t.Helper()
-	base := postgresURL(t)
-	name := "t_" + rand.Text()[:16]
-	adminExec(t, base, `CREATE DATABASE "`+name+`"`)
-	t.Cleanup(func() { adminExec(t, base, `DROP DATABASE IF EXISTS "`+name+`" WITH (FORCE)`) })
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
-
-// postgresURL is LEADSYNC_TEST_POSTGRES_URL; without it the test is skipped.
-func postgresURL(t testing.TB) string {
-	t.Helper()
-	u := os.Getenv("LEADSYNC_TEST_POSTGRES_URL")
-	if u == "" {
-		t.Skip("LEADSYNC_TEST_POSTGRES_URL is not set")
-	}
-	return u
-}
+// newPostgresDB is an empty database of the test's own (pgtest.Database).
+func newPostgresDB(t testing.TB) string { return pgtest.Database(t) }
 
 // adminExec runs one statement on its own connection to the database at u.
-func adminExec(t testing.TB, u, sql string) {
-	t.Helper()
-	withConn(t, u, func(ctx context.Context, conn *pgx.Conn) error {
-		if _, err := conn.Exec(ctx, sql); err != nil {
-			return fmt.Errorf("%s: %w", sql, err)
-		}
-		return nil
-	})
-}
+func adminExec(t testing.TB, u, sql string) { pgtest.Exec(t, u, sql) }
 
 // queryPG returns the one integer sql selects on the database at u.
 func queryPG(t testing.TB, u, sql string) int {

@@ -13,11 +13,12 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/leadsync/leadsync/state"
+	"github.com/leadsync/leadsync/state/pgtest"
 	"github.com/leadsync/leadsync/state/statetest"
 )
 
 func TestPostgresConformance(t *testing.T) {
-	postgresURL(t)
+	pgtest.URL(t)
 	statetest.RunStoreTests(t, func(t *testing.T, now func() time.Time) state.Store {
 		return newPostgres(t, state.WithClock(now))
 	})

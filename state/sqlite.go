@@ -27,6 +27,8 @@ const busyTimeout = 10 * time.Second
 // so that writers queue instead of failing with SQLITE_BUSY.
 type SQLite struct {
 	store
+	// openedAt is the schema version the file had when it was opened (0: new).
+	openedAt int
 }
 
 // Open opens the state file at path and migrates it to the schema this binary
@@ -48,11 +50,15 @@ func Open(ctx context.Context, path string, opts ...Option) (*SQLite, error) {
 		return nil, err
 	}
 	d := newSQLiteDialect()
-	s := &SQLite{store{now: applyOptions(opts).now, d: d}}
+	s := &SQLite{store: store{now: applyOptions(opts).now, d: d}}
 	s.afterErase, s.compact = s.truncateWAL, s.Compact
 	w, err := openWriter(ctx, abs)
 	if err != nil {
 		return nil, err
+	}
+	if err := w.QueryRowContext(ctx, "PRAGMA user_version").Scan(&s.openedAt); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("state: open %s: %w", abs, err)
 	}
 	if err := migrate(ctx, w); err != nil {
 		w.Close()

@@ -229,3 +229,20 @@ func checkUpgraded(t *testing.T, path string, n int) {
 		t.Errorf("OwnedBy after the new commit = %v, %v", owned, err)
 	}
 }
+
+// TestMigrateFileReportsVersions: `leadsync migrate` on a SQLite file says which
+// schema the file had and has, and a second run finds nothing to do.
+func TestMigrateFileReportsVersions(t *testing.T) {
+	path := copyGolden(t, 3)
+	from, to, err := state.MigrateFile(t.Context(), path)
+	if err != nil || from != 3 || to != state.SchemaVersion() {
+		t.Fatalf("MigrateFile = %d, %d, %v; want 3, %d", from, to, err, state.SchemaVersion())
+	}
+	if from, to, err = state.MigrateFile(t.Context(), path); err != nil || from != to {
+		t.Fatalf("second MigrateFile = %d, %d, %v; want nothing to do", from, to, err)
+	}
+	fresh := filepath.Join(t.TempDir(), "new.db")
+	if from, _, err = state.MigrateFile(t.Context(), fresh); err != nil || from != 0 {
+		t.Fatalf("MigrateFile of a new file = %d, %v; want from 0", from, err)
+	}
+}

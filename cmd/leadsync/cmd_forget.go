@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/leadsync/leadsync/connector"
 	"github.com/leadsync/leadsync/mapping"
 	"github.com/leadsync/leadsync/state"
 )
@@ -28,7 +29,7 @@ func cmdForget(ctx context.Context, e *env, args []string) int {
 	if cfg == nil {
 		return code
 	}
-	store, err := state.Open(ctx, cfg.Resolve(cfg.State.Path))
+	store, err := connector.OpenStore(ctx, cfg, e.getenv)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "leadsync forget: %v\n", err)
 		return exitFailed

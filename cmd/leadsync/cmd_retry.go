@@ -6,8 +6,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/leadsync/leadsync/connector"
 	"github.com/leadsync/leadsync/crm"
-	"github.com/leadsync/leadsync/state"
 )
 
 func cmdRetry(ctx context.Context, e *env, args []string) int {
@@ -32,7 +32,7 @@ func cmdRetry(ctx context.Context, e *env, args []string) int {
 			return exitUsage
 		}
 	}
-	store, err := state.Open(ctx, cfg.Resolve(cfg.State.Path))
+	store, err := connector.OpenStore(ctx, cfg, e.getenv)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "leadsync retry: %v\n", err)
 		return exitFailed

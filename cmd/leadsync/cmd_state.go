@@ -5,7 +5,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
+	"slices"
 
+	"github.com/leadsync/leadsync/connector"
 	"github.com/leadsync/leadsync/state"
 )
 
@@ -29,10 +32,13 @@ func cmdState(ctx context.Context, e *env, args []string) int {
 		case "restore":
 			fmt.Fprintln(e.stderr, restoreSteps)
 			return exitUsage
+		case "copy":
+			return cmdStateCopy(ctx, e, args[1:])
 		}
 	}
 	fmt.Fprintln(e.stderr, "Usage: leadsync state backup [-c FILE] DEST   (a consistent copy, while the daemon runs)\n"+
-		"       leadsync state restore                  (how to restore a copy)")
+		"       leadsync state restore                  (how to restore a copy)\n"+
+		"       leadsync state copy --from FILE.db [--to URL | -c FILE]  (move a SQLite state to PostgreSQL)")
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
 		return exitOK
 	}
@@ -56,6 +62,10 @@ func cmdStateBackup(ctx context.Context, e *env, args []string) int {
 	if cfg == nil {
 		return code
 	}
+	if cfg.State.Postgres() {
+		fmt.Fprintln(e.stderr, "leadsync state backup: the state is in PostgreSQL: back it up with pg_dump (README \"Running several replicas\")")
+		return exitUsage
+	}
 	src, dest := cfg.Resolve(cfg.State.Path), fs.Arg(0)
 	if err := state.Backup(ctx, src, dest); err != nil {
 		fmt.Fprintf(e.stderr, "leadsync state backup: %v\n", err)
@@ -65,5 +75,48 @@ func cmdStateBackup(ctx context.Context, e *env, args []string) int {
 		return exitFailed
 	}
 	fmt.Fprintf(e.stdout, "backed up %s to %s\n", src, dest)
+	return exitOK
+}
+
+// cmdStateCopy moves a SQLite state file into PostgreSQL, for a daemon that grows into
+// several replicas: nothing it bought is bought again.
+func cmdStateCopy(ctx context.Context, e *env, args []string) int {
+	fs := newFlags(e, "state copy")
+	from := fs.String("from", "", "the SQLite state file to copy (stop the daemon using it first)")
+	to := fs.String("to", "", "the PostgreSQL URL to copy into (default: state.url of the config -c names)")
+	cfgPath := fs.String("c", "", "a config whose state.url (and state.password) name the target")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	if *from == "" || (*to == "") == (*cfgPath == "") {
+		fmt.Fprintln(e.stderr, "leadsync state copy: give --from FILE.db and either --to URL or -c FILE")
+		return exitUsage
+	}
+	dsn := *to
+	if dsn == "" {
+		cfg, code := loadConfig(e, *cfgPath)
+		if cfg == nil {
+			return code
+		}
+		if !cfg.State.Postgres() {
+			fmt.Fprintf(e.stderr, "leadsync state copy: %s sets no state.url\n", *cfgPath)
+			return exitUsage
+		}
+		secret, err := cfg.State.DSN(e.getenv)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "leadsync state copy: %v\n", err)
+			return exitUsage
+		}
+		dsn = secret.Reveal()
+	}
+	report, err := connector.CopyState(ctx, *from, dsn)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "leadsync state copy: %v\n", err)
+		return exitFailed
+	}
+	for _, table := range slices.Sorted(maps.Keys(report.Rows)) {
+		fmt.Fprintf(e.stdout, "%-22s %d rows\n", table, report.Rows[table])
+	}
+	fmt.Fprintf(e.stdout, "copied %s into PostgreSQL; point state.url at it and start the replicas\n", *from)
 	return exitOK
 }

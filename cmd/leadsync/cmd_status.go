@@ -13,7 +13,6 @@ import (
 
 	"github.com/leadsync/leadsync/connector"
 	"github.com/leadsync/leadsync/connector/web"
-	"github.com/leadsync/leadsync/state"
 )
 
 func cmdStatus(ctx context.Context, e *env, args []string) int {
@@ -27,7 +26,7 @@ func cmdStatus(ctx context.Context, e *env, args []string) int {
 	if cfg == nil {
 		return code
 	}
-	store, err := state.Open(ctx, cfg.Resolve(cfg.State.Path))
+	store, err := connector.OpenStore(ctx, cfg, e.getenv)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "leadsync status: %v\n", err)
 		return exitFailed

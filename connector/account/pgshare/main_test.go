@@ -1,15 +1,10 @@
 package pgshare
 
 import (
-	"context"
-	"fmt"
-	"math/rand/v2"
-	"net/url"
-	"os"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/leadsync/leadsync/state/pgtest"
 	"go.uber.org/goleak"
 )
 
@@ -20,38 +15,11 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // no server is given.
 func testDB(t *testing.T) string {
 	t.Helper()
-	base := os.Getenv("LEADSYNC_TEST_POSTGRES_URL")
-	if base == "" {
-		t.Skip("LEADSYNC_TEST_POSTGRES_URL is unset")
-	}
-	name := fmt.Sprintf("t_%016x", rand.Uint64())
-	admin := func(sql string) error {
-		ctx := context.Background()
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			return err
-		}
-		defer conn.Close(ctx)
-		_, err = conn.Exec(ctx, sql)
-		return err
-	}
-	if err := admin("CREATE DATABASE " + name); err != nil {
+	dsn := pgtest.Database(t)
+	if err := Migrate(t.Context(), replica(t, dsn)); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		if err := admin("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err != nil {
-			t.Errorf("drop the test database: %v", err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	if err := Migrate(t.Context(), replica(t, u.String())); err != nil {
-		t.Fatal(err)
-	}
-	return u.String()
+	return dsn
 }
 
 // replica is a pool of its own on dsn, as one replica of the daemon would have.
