@@ -2,10 +2,6 @@ package cluster
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"net/url"
-	"os"
 	"strconv"
 	"sync"
 	"testing"
@@ -15,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.uber.org/goleak"
 
+	"github.com/leadsync/leadsync/connector/cluster/clustertest"
 	"github.com/leadsync/leadsync/connector/run"
 	"github.com/leadsync/leadsync/state"
 )
@@ -22,44 +19,14 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // newDB makes a fresh database with River's schema and a runs table for the fake
-// store, dropped when the test ends.
+// store.
 func newDB(t *testing.T) *pgxpool.Pool {
 	t.Helper()
-	base := os.Getenv("LEADSYNC_TEST_POSTGRES_URL")
-	if base == "" {
-		t.Skip("LEADSYNC_TEST_POSTGRES_URL is unset")
-	}
-	ctx := context.Background()
-	admin, err := pgx.Connect(ctx, base)
-	if err != nil {
+	pool := clustertest.NewDB(t)
+	if err := Migrate(t.Context(), pool); err != nil {
 		t.Fatal(err)
 	}
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	name := "t_" + hex.EncodeToString(b[:])
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		defer admin.Close(ctx)
-		if _, err := admin.Exec(ctx, "DROP DATABASE "+name+" WITH (FORCE)"); err != nil {
-			t.Error(err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	pool, err := pgxpool.New(ctx, u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	if err := Migrate(ctx, pool); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := pool.Exec(ctx, `CREATE TABLE runs (run_id text PRIMARY KEY, pipeline text NOT NULL, status text NOT NULL)`); err != nil {
+	if _, err := pool.Exec(t.Context(), `CREATE TABLE runs (run_id text PRIMARY KEY, pipeline text NOT NULL, status text NOT NULL)`); err != nil {
 		t.Fatal(err)
 	}
 	return pool
