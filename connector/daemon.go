@@ -392,6 +392,31 @@ func (d *Daemon) Accounts() *account.Accounts {
 	return d.accounts
 }
 
+// ClusterStatus is what the status page shows of a cluster: which replica this is,
+// which leads (enqueues the ticks), and which replica ran the latest ticks.
+type ClusterStatus struct {
+	Replica string
+	Leader  string // "" while none is elected
+	Ticks   []cluster.Tick
+}
+
+// ClusterStatus reports the cluster's state with at most limit ticks, newest first; ok is
+// false for a daemon that is no replica (or not started yet).
+func (d *Daemon) ClusterStatus(ctx context.Context, limit int) (st ClusterStatus, ok bool, err error) {
+	d.mu.Lock()
+	t, ok := d.ticks.(*replicaTicker)
+	d.mu.Unlock()
+	if !ok {
+		return ClusterStatus{}, false, nil
+	}
+	st.Replica = t.r.ID()
+	if st.Leader, err = t.r.Leader(ctx); err != nil {
+		return st, true, err
+	}
+	st.Ticks, err = t.r.Ticks(ctx, limit)
+	return st, true, err
+}
+
 // Live, for the status page.
 
 func (d *Daemon) NextRun(p string) time.Time {

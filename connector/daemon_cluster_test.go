@@ -142,6 +142,18 @@ func TestDaemonInClusterMode(t *testing.T) {
 			t.Errorf("run %s of %s has no stored end although its tick completed", r.RunID, r.Pipeline)
 		}
 	}
+	st, ok, err := d.ClusterStatus(t.Context(), 10)
+	if err != nil || !ok {
+		t.Fatalf("cluster status: %v, %v", ok, err)
+	}
+	if st.Replica != "replica-1" || st.Leader != "replica-1" || len(st.Ticks) < len(eng.Pipelines) {
+		t.Errorf("cluster status %+v: want replica-1 leading and a tick per pipeline", st)
+	}
+	for _, tk := range st.Ticks {
+		if tk.Replica != "replica-1" {
+			t.Errorf("tick %d of %s ran on %q, want replica-1", tk.JobID, tk.Pipeline, tk.Replica)
+		}
+	}
 	p := eng.Pipelines[0].Name
 	if next := time.Until(d.NextRun(p)); next <= 0 || next > time.Hour {
 		t.Errorf("%s next in %v, want within the hour", p, next)

@@ -163,6 +163,11 @@ type Replica interface {
 	// waits for them, and cancels them once ctx ends.
 	Stopping()
 	Stop(ctx context.Context) error
+
+	// For the status page: this replica's name, the leader's, the latest ticks.
+	ID() string
+	Leader(ctx context.Context) (string, error)
+	Ticks(ctx context.Context, limit int) ([]cluster.Tick, error)
 }
 
 var _ Replica = (*cluster.Cluster)(nil)
