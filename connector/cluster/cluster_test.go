@@ -139,8 +139,17 @@ func TestTickNeverWorkedTwiceAtOnce(t *testing.T) {
 
 // TestStaleAttemptIsFenced: once the job's attempt moved on (River rescued it and
 // another replica fetched it), the old attempt's owner is dead to Alive, so the new
-// worker breaks its lease; the stale worker's end completes nothing.
+// worker breaks its lease; the stale worker's end neither completes nor hands back
+// the newer attempt's job, even while its replica is stopping.
 func TestStaleAttemptIsFenced(t *testing.T) {
+	for _, stopping := range []bool{false, true} {
+		t.Run(map[bool]string{false: "running", true: "stopping"}[stopping], func(t *testing.T) {
+			staleAttemptIsFenced(t, stopping)
+		})
+	}
+}
+
+func staleAttemptIsFenced(t *testing.T, stopping bool) {
 	pool := newDB(t)
 	b := newBlocking()
 	c := newCluster(t, pool, &txStore{pool: pool}, "a", b.run)
@@ -168,6 +177,9 @@ func TestStaleAttemptIsFenced(t *testing.T) {
 	if c.Alive(opts.Owner) {
 		t.Error("the stale attempt's owner is alive to Alive")
 	}
+	if stopping {
+		c.Stopping()
+	}
 	close(b.release)
 	waitFor(t, "the stale run's end", func() bool { return count(t, pool, `SELECT count(*) FROM runs`) == 1 })
 	if st, attempt, _ := jobState(t, pool, res.Job.ID); st != "running" || attempt != 2 {
@@ -182,6 +194,10 @@ func TestStaleAttemptIsFenced(t *testing.T) {
 	}
 	if st, _, _ := jobState(t, pool, res.Job.ID); st != "completed" {
 		t.Errorf("job %s after the stale worker returned, want completed", st)
+	}
+	// A snooze (hand-back) leaves its mark in the metadata whatever the job's state.
+	if n := count(t, pool, `SELECT count(*) FROM river_job WHERE id = $1 AND metadata ? 'snoozes'`, res.Job.ID); n != 0 {
+		t.Error("the stale worker handed the newer attempt's job back")
 	}
 }
 

@@ -82,16 +82,14 @@ func (w *tickWorker) Work(ctx context.Context, job *river.Job[TickArgs]) error {
 }
 
 // finish stores the run's end. The job is completed in the same transaction, unless
-// the run stopped for shutdown or timeout (hand back) or a newer attempt took the job.
-// jobCtx is the job's context, which carries River's client; ctx is the run's.
+// the run stopped for shutdown or timeout (it is handed back) or a newer attempt took
+// the job (it is left alone). jobCtx is the job's context, which carries River's
+// client; ctx is the run's.
 func (c *Cluster) finish(jobCtx, ctx context.Context, job *river.Job[TickArgs], own owner, r state.Run) (ending, error) {
-	if c.stoppingNow() || jobCtx.Err() != nil {
-		if err := c.store.FinishRunTx(ctx, r, func(context.Context, pgx.Tx) error { return nil }); err != nil {
-			return notEnded, err
-		}
-		return handedBack, nil
-	}
 	end := completed
+	if c.stoppingNow() || jobCtx.Err() != nil {
+		end = handedBack
+	}
 	err := c.store.FinishRunTx(ctx, r, func(ctx context.Context, tx pgx.Tx) error {
 		ours, err := holds(ctx, tx, own, true)
 		if err != nil {
@@ -99,6 +97,9 @@ func (c *Cluster) finish(jobCtx, ctx context.Context, job *river.Job[TickArgs], 
 		}
 		if !ours {
 			end = superseded
+			return nil
+		}
+		if end == handedBack {
 			return nil
 		}
 		if _, err := river.JobCompleteTx[*riverpgxv5.Driver](jobCtx, tx, job); err != nil {
