@@ -66,7 +66,7 @@ func (w *tickWorker) Work(ctx context.Context, job *river.Job[TickArgs]) error {
 	err := c.run(ctx, job.Args.Pipeline, opts)
 	switch {
 	case end == completed:
-		return err // the completion committed stands whatever is returned
+		return nil // the job is done; a run's own failure is the run's record's (and the daemon's log's)
 	case end == handedBack:
 		c.log.Info("run stopped early; tick handed back", "pipeline", job.Args.Pipeline, "job", job.ID)
 		return river.JobSnooze(0)
