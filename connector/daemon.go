@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/leadsync/leadsync/connector/account"
+	"github.com/leadsync/leadsync/connector/cluster"
 	"github.com/leadsync/leadsync/connector/observe"
 	"github.com/leadsync/leadsync/connector/react"
 	"github.com/leadsync/leadsync/connector/web"
@@ -37,11 +38,15 @@ type Daemon struct {
 	Ready func(addr string)
 	// ShowValues shows field values on the run page (personal data: off by default).
 	ShowValues bool
+	// Cluster, when set, makes the daemon a replica of a cluster on a shared
+	// PostgreSQL: it builds the replica that works the ticks through run, and the
+	// replica's periodic jobs replace the in-process cron. Nil: one process.
+	Cluster func(run cluster.RunFunc) (Replica, error)
 
 	metrics  *observe.Metrics
 	accounts *account.Accounts // the process's accounts: they outlive reloads
 	engine   atomic.Pointer[Engine]
-	sched    *Scheduler
+	ticks    ticker
 	runs     sync.WaitGroup // every run started by any schedule, across reloads
 	runCtx   context.Context
 	draining chan struct{}
@@ -83,7 +88,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	runCtx, cancelRuns := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelRuns()
 	d.runCtx = runCtx
-	if err := d.schedule(d.Engine, true); err != nil {
+	if err := d.startTicks(ctx); err != nil {
 		_ = srv.Close()
 		return err
 	}
@@ -109,7 +114,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 func (d *Daemon) shutdown(srv *http.Server, cancelRuns context.CancelFunc) error {
 	grace := d.engine.Load().Config.ShutdownGrace
 	d.Logger.Info("shutting down", "grace", grace.String())
-	d.sched.StopTicks() // no new ticks; the runs are waited for below, within the grace
+	d.ticks.stopTicks() // no new ticks; the runs are waited for below, within the grace
 	finished := d.drain()
 	select {
 	case <-finished:
@@ -118,6 +123,7 @@ func (d *Daemon) shutdown(srv *http.Server, cancelRuns context.CancelFunc) error
 		cancelRuns()
 		<-finished
 	}
+	d.ticks.wait()
 	shutCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -126,36 +132,47 @@ func (d *Daemon) shutdown(srv *http.Server, cancelRuns context.CancelFunc) error
 	return nil
 }
 
-// schedule starts a scheduler for eng's pipelines, replacing the previous one; runs
-// already going finish on their old engine. At start, the pipelines that run on start
+// startTicks picks how runs start (a cluster's replica, or the cron) and schedules
+// the engine's pipelines, at start.
+func (d *Daemon) startTicks(ctx context.Context) error {
+	if d.Cluster == nil {
+		d.setTicks(&cronTicker{d: d})
+		return d.schedule(d.Engine, true)
+	}
+	t := &replicaTicker{d: d}
+	rep, err := d.Cluster(t.run)
+	if err != nil {
+		return err
+	}
+	t.r = rep
+	if err := rep.Start(ctx); err != nil {
+		return err
+	}
+	d.setTicks(t)
+	if err := d.schedule(d.Engine, true); err != nil {
+		t.stopTicks()
+		t.wait()
+		return err
+	}
+	return nil
+}
+
+// setTicks sets d.ticks, under d.mu: the status page reads it from the start.
+func (d *Daemon) setTicks(t ticker) {
+	d.mu.Lock()
+	d.ticks = t
+	d.mu.Unlock()
+}
+
+// schedule has eng's pipelines ticked, replacing the previous schedules; runs already
+// going finish on their old engine. At start, the pipelines that run on start
 // (run_on_start) begin their first run at once rather than at their first tick; a
 // reload only reschedules.
 func (d *Daemon) schedule(eng *Engine, atStart bool) error {
-	sched := NewScheduler(d.Logger)
 	runner := *eng.Runner
 	runner.Stopping = d.draining
 	runner.Metrics = d.metrics
-	for _, p := range eng.Pipelines {
-		if err := sched.Add(p.Name, p.Schedule, func() { d.runOnce(&runner, p) }); err != nil {
-			return err
-		}
-	}
-	old := d.sched
-	d.mu.Lock()
-	d.sched = sched
-	d.mu.Unlock()
-	sched.Start()
-	if old != nil {
-		old.StopTicks() // its running jobs finish; d.runs waits for them
-	}
-	if atStart {
-		for _, p := range eng.Pipelines {
-			if eng.Config.RunsOnStart(p.Name) {
-				d.runAtStart(&runner, p)
-			}
-		}
-	}
-	return nil
+	return d.ticks.schedule(eng, &runner, atStart)
 }
 
 // runAtStart begins p's first run now, without waiting for its schedule. The run
@@ -178,7 +195,7 @@ func (d *Daemon) runAtStart(r *Runner, p *Pipeline) {
 					"stack", string(debug.Stack()))
 			}
 		}()
-		d.run(r, p)
+		_ = d.run(d.runCtx, r, p, RunOptions{}) // logged by run
 	}()
 }
 
@@ -204,42 +221,50 @@ func (d *Daemon) lock(pipeline string) *sync.Mutex {
 	return d.locks[pipeline]
 }
 
-func (d *Daemon) runOnce(r *Runner, p *Pipeline) {
+// join joins d.runs unless shutdown began, and reports whether it did.
+func (d *Daemon) join() bool {
 	d.mu.Lock()
+	defer d.mu.Unlock()
 	if d.drained {
-		d.mu.Unlock()
-		return
+		return false
 	}
 	d.runs.Add(1)
-	d.mu.Unlock()
-	defer d.runs.Done()
-	d.run(r, p)
+	return true
 }
 
-// run runs p once unless it is running already or stopped; the caller has joined d.runs.
-func (d *Daemon) run(r *Runner, p *Pipeline) {
+func (d *Daemon) runOnce(r *Runner, p *Pipeline) {
+	if !d.join() {
+		return
+	}
+	defer d.runs.Done()
+	_ = d.run(d.runCtx, r, p, RunOptions{}) // logged by run
+}
+
+// run runs p once unless it is running already or stopped; the caller has joined
+// d.runs. The error is the run's own (a skipped tick has none).
+func (d *Daemon) run(ctx context.Context, r *Runner, p *Pipeline, opts RunOptions) error {
 	l := d.lock(p.Name)
 	if !l.TryLock() {
 		// Debug, as cron's own skips: a long first run (run_on_start) meets every tick.
 		d.Logger.Debug("previous run still going; tick skipped", "pipeline", p.Name)
-		return
+		return nil
 	}
 	defer l.Unlock()
 	d.mu.Lock()
 	if why := d.stopped[p.Name]; why != "" {
 		d.mu.Unlock()
 		d.Logger.Debug("pipeline stopped; tick skipped", "pipeline", p.Name, "why", why)
-		return
+		return nil
 	}
 	d.running[p.Name] = true
 	d.mu.Unlock()
-	sum, err := r.Run(d.runCtx, p, RunOptions{})
+	sum, err := r.Run(ctx, p, opts)
 	d.mu.Lock()
 	d.running[p.Name] = false
 	d.mu.Unlock()
 	if err != nil {
 		d.Logger.Error("run failed", "pipeline", p.Name, "err", err)
-		return
+		return err
 	}
 	if sum.StopClass != crm.ClassNone && react.For(sum.StopClass).Run == react.StopPipeline {
 		d.mu.Lock()
@@ -247,12 +272,13 @@ func (d *Daemon) run(r *Runner, p *Pipeline) {
 		d.mu.Unlock()
 		d.Logger.Error("pipeline stopped: the CRM or Lusha refused our credentials; fix them and reload",
 			"pipeline", p.Name, "error", sum.Error)
-		return
+		return nil
 	}
 	if sum.Status != RunOK {
 		d.Logger.Warn("run ended early", "pipeline", p.Name, "run_id", sum.RunID, "status", sum.Status, "error", sum.Error)
 	}
 	d.reportQueue(p.Name)
+	return nil
 }
 
 // reportQueue publishes the retry queue's size by class.
@@ -366,16 +392,41 @@ func (d *Daemon) Accounts() *account.Accounts {
 	return d.accounts
 }
 
+// ClusterStatus is what the status page shows of a cluster: which replica this is,
+// which leads (enqueues the ticks), and which replica ran the latest ticks.
+type ClusterStatus struct {
+	Replica string
+	Leader  string // "" while none is elected
+	Ticks   []cluster.Tick
+}
+
+// ClusterStatus reports the cluster's state with at most limit ticks, newest first; ok is
+// false for a daemon that is no replica (or not started yet).
+func (d *Daemon) ClusterStatus(ctx context.Context, limit int) (st ClusterStatus, ok bool, err error) {
+	d.mu.Lock()
+	t, ok := d.ticks.(*replicaTicker)
+	d.mu.Unlock()
+	if !ok {
+		return ClusterStatus{}, false, nil
+	}
+	st.Replica = t.r.ID()
+	if st.Leader, err = t.r.Leader(ctx); err != nil {
+		return st, true, err
+	}
+	st.Ticks, err = t.r.Ticks(ctx, limit)
+	return st, true, err
+}
+
 // Live, for the status page.
 
 func (d *Daemon) NextRun(p string) time.Time {
 	d.mu.Lock()
-	sched := d.sched
+	t := d.ticks
 	d.mu.Unlock()
-	if sched == nil {
+	if t == nil {
 		return time.Time{}
 	}
-	return sched.Next(p)
+	return t.next(p)
 }
 func (d *Daemon) Running(p string) bool {
 	d.mu.Lock()

@@ -2,13 +2,17 @@ package connector
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
+	"slices"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
 
+	"github.com/leadsync/leadsync/connector/cluster"
 	"github.com/leadsync/leadsync/connector/config"
 )
 
@@ -92,5 +96,58 @@ func TestParseScheduleNeverPanics(t *testing.T) {
 	}
 	if _, err := config.ParseSchedule("@every 5m"); err != nil {
 		t.Error(err)
+	}
+}
+
+// fakeReplica records what a replicaTicker asks of its replica.
+type fakeReplica struct {
+	Replica
+	sets    [][]cluster.Pipeline
+	atStart []bool
+	dead    string
+}
+
+func (f *fakeReplica) SetPipelines(ps []cluster.Pipeline, atStart bool) error {
+	f.sets, f.atStart = append(f.sets, ps), append(f.atStart, atStart)
+	return nil
+}
+func (f *fakeReplica) Alive(owner string) bool { return owner != f.dead }
+
+// TestReplicaTicker: the replica gets the engine's pipelines with their run_on_start
+// at start only; a tick runs the current engine's pipeline, a removed one is
+// ErrNoPipeline, and none joins the runs once draining began; the runs' leases treat
+// an owner the replica says is dead as dead.
+func TestReplicaTicker(t *testing.T) {
+	d := &Daemon{Logger: slog.New(slog.DiscardHandler), draining: make(chan struct{}), runCtx: t.Context(),
+		locks: map[string]*sync.Mutex{}, running: map[string]bool{},
+		stopped: map[string]string{"a": "stopped: a tick returns at once"}}
+	rep := &fakeReplica{dead: "r/job-1.1"}
+	tk := &replicaTicker{d: d, r: rep}
+	on := true
+	eng := &Engine{Config: &config.Config{Pipelines: []config.Pipeline{{Name: "a", RunOnStart: &on}}},
+		Pipelines: []*Pipeline{{Name: "a", Schedule: "@every 1m"}, {Name: "b", Schedule: "@every 1h"}}}
+	if err := tk.schedule(eng, &Runner{}, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := tk.schedule(eng, &Runner{}, false); err != nil {
+		t.Fatal(err)
+	}
+	want := []cluster.Pipeline{{Name: "a", Schedule: "@every 1m", RunOnStart: true}, {Name: "b", Schedule: "@every 1h"}}
+	if len(rep.sets) != 2 || !slices.Equal(rep.sets[0], want) || !slices.Equal(rep.atStart, []bool{true, false}) {
+		t.Errorf("replica given %v (at start %v), want %v at start then on reload", rep.sets, rep.atStart, want)
+	}
+	if alive := tk.runner.Alive; alive("r/job-1.1") || !alive("r/job-1.2") {
+		t.Error("the runs' Alive does not follow the replica's")
+	}
+	if err := tk.run(t.Context(), "gone", RunOptions{}); !errors.Is(err, cluster.ErrNoPipeline) {
+		t.Errorf("tick of a removed pipeline: %v, want ErrNoPipeline", err)
+	}
+	if err := tk.run(t.Context(), "a", RunOptions{}); err != nil {
+		t.Errorf("tick of a stopped pipeline: %v, want skipped", err)
+	}
+	<-d.drain()
+	// b is not stopped: a run of it would reach the runner, which has no engine.
+	if err := tk.run(t.Context(), "b", RunOptions{}); err != nil {
+		t.Errorf("tick after draining: %v", err)
 	}
 }

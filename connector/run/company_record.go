@@ -87,7 +87,7 @@ func (rn *run) companyStart(ctx context.Context) (error, error) {
 	rn.co = &companyRun{people: rn, sub: sub, crm: cs, create: cr.CreateMissing, done: map[string]bool{},
 		created: map[string]string{}}
 	if !rn.opts.DryRun {
-		held, err := rn.holdLease(ctx, sub.p.Name)
+		held, err := rn.holdLease(ctx, sub.p.Name, rn.leaseOwner())
 		if err != nil {
 			return nil, err
 		}

@@ -71,18 +71,18 @@ func (l *heldLease) fenceOf() state.Fence {
 }
 
 // holdLease takes the pipeline's lease and renews it every third of its ttl until
-// released. A lease held by a process of this host that is dead is taken at once.
-func (r *Runner) holdLease(ctx context.Context, pipeline string) (*heldLease, error) {
+// released, as owner. A lease whose owner is known dead (Alive) is taken at once.
+func (r *Runner) holdLease(ctx context.Context, pipeline, owner string) (*heldLease, error) {
 	ttl := r.LeaseTTL
 	if ttl <= 0 {
 		ttl = 2 * time.Minute
 	}
 	start := time.Now()
-	lease, err := r.Store.Acquire(ctx, pipeline, r.Owner, ttl)
+	lease, err := r.Store.Acquire(ctx, pipeline, owner, ttl)
 	if held, ok := errors.AsType[*state.LeaseHeldError](err); ok && r.Alive != nil && !r.Alive(held.Owner) {
 		r.Logger.Warn("taking the lease of a process that died", "pipeline", pipeline, "owner", held.Owner)
 		if err = r.Store.BreakLease(ctx, pipeline, held.Owner); err == nil {
-			lease, err = r.Store.Acquire(ctx, pipeline, r.Owner, ttl)
+			lease, err = r.Store.Acquire(ctx, pipeline, owner, ttl)
 		}
 	}
 	if err != nil {
@@ -99,7 +99,7 @@ func (r *Runner) holdLease(ctx context.Context, pipeline string) (*heldLease, er
 			<-l.done
 			relCtx, relCancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 			defer relCancel()
-			if err := r.Store.ReleaseLease(relCtx, pipeline, r.Owner); err != nil && !errors.Is(err, state.ErrLeaseHeld) {
+			if err := r.Store.ReleaseLease(relCtx, pipeline, owner); err != nil && !errors.Is(err, state.ErrLeaseHeld) {
 				r.Logger.Warn("lease release failed", "pipeline", pipeline, "err", err)
 			}
 		})

@@ -3,6 +3,7 @@
 package run
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -74,6 +75,12 @@ type Options struct {
 	// from the beginning without the pipeline filter; it buys nothing and moves no
 	// cursor.
 	Remap bool
+	// Owner, when set, holds this run's lease instead of Runner.Owner: a cluster's
+	// worker owns the lease as its job's attempt, so that a newer attempt can fence it.
+	Owner string
+	// Finish, when set, stores the run's end instead of Store.FinishRun: a cluster
+	// stores it in the transaction that completes the run's job.
+	Finish func(ctx context.Context, r state.Run) error
 }
 
 // Summary is a run's outcome, printed by `leadsync sync --json` (DESIGN §6).
@@ -122,7 +129,7 @@ func (r *Runner) Run(ctx context.Context, p *Pipeline, opts Options) (Summary, e
 	rn := newRun(r, p, opts, started)
 	sum := Summary{Pipeline: p.Name, RunID: rn.id, DryRun: opts.DryRun}
 	if !opts.DryRun {
-		held, err := r.holdLease(ctx, p.Name)
+		held, err := r.holdLease(ctx, p.Name, rn.leaseOwner())
 		if err != nil {
 			return sum, err
 		}
@@ -195,10 +202,14 @@ func (r *Runner) finish(ctx context.Context, rn *run, sum Summary, stop, runErr 
 			rn.log.Debug("purged expired answers", "count", n)
 		}
 	}
-	err := r.Store.FinishRun(saveCtx, state.Run{RunID: rn.id, Pipeline: rn.p.Name, DryRun: rn.opts.DryRun,
+	end := state.Run{RunID: rn.id, Pipeline: rn.p.Name, DryRun: rn.opts.DryRun,
 		Status: sum.Status, StartedAt: rn.started, FinishedAt: finished, Error: sum.Error, Counts: sum.RunCounts,
-		FieldActions: state.ActionCounts(sum.FieldActions)})
-	if err != nil {
+		FieldActions: state.ActionCounts(sum.FieldActions)}
+	store := r.Store.FinishRun
+	if rn.opts.Finish != nil {
+		store = rn.opts.Finish
+	}
+	if err := store(saveCtx, end); err != nil {
 		return sum, fmt.Errorf("record run end: %w", err)
 	}
 	rn.prune(ctx, finished)
@@ -231,6 +242,9 @@ type run struct {
 	// co is the company-record stage (company_record), nil when the pipeline has none.
 	co *companyRun
 }
+
+// leaseOwner is who holds this run's leases.
+func (rn *run) leaseOwner() string { return cmp.Or(rn.opts.Owner, rn.Owner) }
 
 func newRun(r *Runner, p *Pipeline, opts Options, started time.Time) *run {
 	id := newRunID(started)

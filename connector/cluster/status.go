@@ -1,0 +1,89 @@
+package cluster
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivermigrate"
+)
+
+// Migrate brings River's schema (river_job, river_leader, ...) up to date, for
+// `leadsync migrate`.
+func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
+	m, err := rivermigrate.New(riverpgxv5.New(pool), &rivermigrate.Config{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return fmt.Errorf("cluster: migrate: %w", err)
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("cluster: migrate: %w", err)
+	}
+	return nil
+}
+
+// Leader is the replica that leads (enqueues the ticks, rescues stuck jobs), or ""
+// while none is elected.
+func (c *Cluster) Leader(ctx context.Context) (string, error) {
+	var id string
+	err := c.pool.QueryRow(ctx, `SELECT leader_id FROM river_leader WHERE expires_at > now()`).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("cluster: leader: %w", err)
+	}
+	return id, nil
+}
+
+// Tick is a tick job as the status page shows it: which replica ran which pipeline's
+// tick, and how it ended.
+type Tick struct {
+	JobID       int64
+	Pipeline    string
+	State       string // River's: available, running, completed, retryable, ...
+	Attempt     int
+	Replica     string    // the replica of the last attempt ("" before any)
+	ScheduledAt time.Time // the tick it was enqueued for
+	AttemptedAt time.Time // zero before any attempt
+	FinalizedAt time.Time // zero until it ends
+	Errors      []string  // its attempts' errors, oldest first
+}
+
+// Ticks are the latest tick jobs, newest first, at most limit.
+func (c *Cluster) Ticks(ctx context.Context, limit int) ([]Tick, error) {
+	res, err := c.client.JobList(ctx, river.NewJobListParams().Kinds(TickKind).First(limit).
+		OrderBy(river.JobListOrderByID, river.SortOrderDesc))
+	if err != nil {
+		return nil, fmt.Errorf("cluster: ticks: %w", err)
+	}
+	ticks := make([]Tick, 0, len(res.Jobs))
+	for _, j := range res.Jobs {
+		t := Tick{JobID: j.ID, State: string(j.State), Attempt: j.Attempt, ScheduledAt: j.ScheduledAt}
+		var args TickArgs
+		if err := json.Unmarshal(j.EncodedArgs, &args); err != nil {
+			return nil, fmt.Errorf("cluster: tick %d: %w", j.ID, err)
+		}
+		t.Pipeline = args.Pipeline
+		if n := len(j.AttemptedBy); n > 0 {
+			t.Replica = j.AttemptedBy[n-1]
+		}
+		if j.AttemptedAt != nil {
+			t.AttemptedAt = *j.AttemptedAt
+		}
+		if j.FinalizedAt != nil {
+			t.FinalizedAt = *j.FinalizedAt
+		}
+		for _, e := range j.Errors {
+			t.Errors = append(t.Errors, e.Error)
+		}
+		ticks = append(ticks, t)
+	}
+	return ticks, nil
+}
