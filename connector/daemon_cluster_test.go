@@ -4,49 +4,32 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"os"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.uber.org/goleak"
 
 	"github.com/leadsync/leadsync/connector"
 	"github.com/leadsync/leadsync/connector/cluster"
-	"github.com/leadsync/leadsync/connector/cluster/clustertest"
 	"github.com/leadsync/leadsync/connector/config"
 	"github.com/leadsync/leadsync/connector/observe"
 	"github.com/leadsync/leadsync/connector/sandbox"
 	"github.com/leadsync/leadsync/state"
+	"github.com/leadsync/leadsync/state/pgtest"
 )
 
-// pgThenStore stands in for the PostgreSQL store: it stores a run's end in the SQLite
-// store within the PostgreSQL transaction that completes the tick's job.
-type pgThenStore struct {
-	pool  *pgxpool.Pool
-	store state.Store
-}
-
-func (s pgThenStore) FinishRunTx(ctx context.Context, r state.Run, then func(context.Context, pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := then(ctx, tx); err != nil {
-			return err
-		}
-		return s.store.FinishRun(ctx, r)
-	})
-}
-
-// TestDaemonInClusterMode: a daemon whose ticks are a cluster's runs every pipeline at
-// start through the tick jobs (the run's end completing each), reschedules them on a
-// reload, and stops without leaving a goroutine.
+// TestDaemonInClusterMode: a daemon on a PostgreSQL state (state.url) is a replica:
+// it runs every pipeline at start through the tick jobs (the run's end completing
+// each), reschedules them on a reload, and stops without leaving a goroutine.
 func TestDaemonInClusterMode(t *testing.T) {
-	pool := clustertest.NewDB(t)
-	if err := cluster.Migrate(t.Context(), pool); err != nil {
-		t.Fatal(err)
-	}
+	dsn := pgtest.Database(t)
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	sb, err := sandbox.Start(sandbox.Options{Seed: 7, Leads: 40, Dir: t.TempDir()})
@@ -54,7 +37,7 @@ func TestDaemonInClusterMode(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sb.Close()
-	environ := sb.Environ("127.0.0.1:0")
+	environ := append(sb.Environ("127.0.0.1:0"), "TEST_STATE_URL="+dsn)
 	getenv := func(k string) string {
 		for _, kv := range environ {
 			if v, ok := strings.CutPrefix(kv, k+"="); ok {
@@ -70,6 +53,8 @@ func TestDaemonInClusterMode(t *testing.T) {
 		}
 		text := strings.ReplaceAll(string(b), `"@every 30s"`, `"`+every+`"`)
 		text = strings.ReplaceAll(text, `"@every 1h"`, `"`+every+`"`)
+		text = strings.Replace(text, "state: { path: leadsync-sandbox.db }",
+			`state: { url: "${env:TEST_STATE_URL}", migrate: auto }`, 1)
 		if err := os.WriteFile(sb.Config, []byte(text), 0o600); err != nil {
 			t.Fatal(err)
 		}
@@ -84,17 +69,14 @@ func TestDaemonInClusterMode(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer eng.Close()
-	store := pgThenStore{pool: pool, store: eng.Store}
+	pool := poolOf(t, eng)
 	reloads := make(chan struct{}, 1)
 	ready := make(chan string, 1)
 	d := &connector.Daemon{Engine: eng, Logger: log, Reloads: reloads, Ready: func(a string) { ready <- a },
 		Load: func(m *observe.Metrics) (*connector.Engine, error) {
 			return connector.BuildWith(setSchedule("@every 2h"), getenv, log, eng.Store, m)
 		},
-		Cluster: func(run cluster.RunFunc) (connector.Replica, error) {
-			return cluster.New(cluster.Config{Pool: pool, Store: store, Run: run, ID: "replica-1",
-				LeaseTTL: eng.Config.LeaseTTL, Logger: log})
-		}}
+		Cluster: connector.ReplicaOf(eng, log)}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
@@ -106,7 +88,7 @@ func TestDaemonInClusterMode(t *testing.T) {
 	}
 	completed := func() map[string]int {
 		rows, err := pool.Query(t.Context(), `SELECT args->>'pipeline', count(*) FROM river_job
-			WHERE kind = $1 AND state = 'completed' AND attempted_by[cardinality(attempted_by)] = 'replica-1' GROUP BY 1`, cluster.TickKind)
+			WHERE kind = $1 AND state = 'completed' GROUP BY 1`, cluster.TickKind)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -146,12 +128,17 @@ func TestDaemonInClusterMode(t *testing.T) {
 	if err != nil || !ok {
 		t.Fatalf("cluster status: %v, %v", ok, err)
 	}
-	if st.Replica != "replica-1" || st.Leader != "replica-1" || len(st.Ticks) < len(eng.Pipelines) {
-		t.Errorf("cluster status %+v: want replica-1 leading and a tick per pipeline", st)
+	if st.Replica == "" || st.Leader != st.Replica || len(st.Ticks) < len(eng.Pipelines) {
+		t.Errorf("cluster status %+v: want the one replica leading and a tick per pipeline", st)
 	}
 	for _, tk := range st.Ticks {
-		if tk.Replica != "replica-1" {
-			t.Errorf("tick %d of %s ran on %q, want replica-1", tk.JobID, tk.Pipeline, tk.Replica)
+		if tk.Replica != st.Replica {
+			t.Errorf("tick %d of %s ran on %q, want %s", tk.JobID, tk.Pipeline, tk.Replica, st.Replica)
+		}
+	}
+	for _, r := range runs {
+		if !strings.HasPrefix(r.Runner, st.Replica+"/job-") {
+			t.Errorf("run %s of %s is recorded as %q's, want a tick of %s", r.RunID, r.Pipeline, r.Runner, st.Replica)
 		}
 	}
 	p := eng.Pipelines[0].Name
@@ -179,5 +166,173 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("gave up waiting for %s", what)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// poolOf is the pool of the engine's PostgreSQL store.
+func poolOf(t *testing.T, eng *connector.Engine) *pgxpool.Pool {
+	t.Helper()
+	pg, ok := eng.Store.(*state.Postgres)
+	if !ok {
+		t.Fatalf("the engine's store is a %T, not PostgreSQL", eng.Store)
+	}
+	return pg.Pool()
+}
+
+// TestTwoReplicasAreOneDaemon: two daemons on one PostgreSQL state behave as one: one
+// leader that both see, no pipeline ever runs twice at once, no person is bought
+// twice, and every run says which replica's tick ran it. When the leader stops, the
+// other replica leads and carries every pipeline on.
+func TestTwoReplicasAreOneDaemon(t *testing.T) {
+	dsn := pgtest.Database(t)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	sb, err := sandbox.Start(sandbox.Options{Seed: 11, Leads: 120, Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	environ := append(sb.Environ("127.0.0.1:0"), "TEST_STATE_URL="+dsn)
+	getenv := func(k string) string {
+		for _, kv := range environ {
+			if v, ok := strings.CutPrefix(kv, k+"="); ok {
+				return v
+			}
+		}
+		return ""
+	}
+	b, err := os.ReadFile(sb.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := regexp.MustCompile(`"@every [^"]+"`).ReplaceAllString(string(b), `"@every 1s"`)
+	text = strings.Replace(text, "state: { path: leadsync-sandbox.db }", `state: { url: "${env:TEST_STATE_URL}", migrate: auto }`, 1)
+	if err := os.WriteFile(sb.Config, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var daemons []*connector.Daemon
+	var done []chan error
+	var stops []context.CancelFunc
+	for range 2 {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		stops = append(stops, cancel)
+		cfg, err := config.Load(sb.Config, environ)
+		if err != nil {
+			t.Fatal(err)
+		}
+		eng, err := connector.Build(t.Context(), cfg, getenv, log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer eng.Close()
+		ready, errc := make(chan string, 1), make(chan error, 1)
+		d := &connector.Daemon{Engine: eng, Logger: log, Ready: func(a string) { ready <- a },
+			Cluster: connector.ReplicaOf(eng, log)}
+		go func() { errc <- d.Run(ctx) }()
+		select {
+		case <-ready:
+		case err := <-errc:
+			t.Fatalf("a replica did not start: %v", err)
+		}
+		daemons, done = append(daemons, d), append(done, errc)
+	}
+	store := daemons[0].Engine.Store
+	pipelines := len(daemons[0].Engine.Pipelines)
+	finishedBy := func(replica string) map[string]int {
+		runs, err := store.Runs(t.Context(), "", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		finished := map[string]int{}
+		for _, r := range runs {
+			if !r.FinishedAt.IsZero() && strings.HasPrefix(r.Runner, replica) {
+				finished[r.Pipeline]++
+			}
+		}
+		return finished
+	}
+	atLeast := func(finished map[string]int, n int) bool {
+		for _, k := range finished {
+			if k < n {
+				return false
+			}
+		}
+		return len(finished) == pipelines
+	}
+	waitUntil(t, "three finished runs of every pipeline", func() bool { return atLeast(finishedBy(""), 3) })
+	var ids []string
+	leaders := map[string]bool{}
+	for _, d := range daemons {
+		st, ok, err := d.ClusterStatus(t.Context(), 0)
+		if err != nil || !ok {
+			t.Fatalf("cluster status: %v %v", ok, err)
+		}
+		ids, leaders[st.Leader] = append(ids, st.Replica), true
+	}
+	leader := slices.Collect(maps.Keys(leaders))[0]
+	if len(leaders) != 1 || !slices.Contains(ids, leader) {
+		t.Fatalf("replicas %v see leaders %v, want one of them", ids, leaders)
+	}
+	first := slices.Index(ids, leader)
+	stops[first]()
+	if err := <-done[first]; err != nil {
+		t.Fatal(err)
+	}
+	other := ids[1-first]
+	waitUntil(t, other+" running every pipeline twice after the leader stopped", func() bool {
+		return atLeast(finishedBy(other+"/"), 2)
+	})
+	if st, _, err := daemons[1-first].ClusterStatus(t.Context(), 1); err != nil || st.Leader != other {
+		t.Errorf("after the leader stopped, %s sees leader %q (%v), want itself", other, st.Leader, err)
+	}
+	stops[1-first]()
+	if err := <-done[1-first]; err != nil {
+		t.Fatal(err)
+	}
+	runs, err := store.Runs(t.Context(), "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkNoOverlap(t, runs, ids)
+	by := map[string]int{}
+	for _, r := range runs {
+		replica, _, _ := strings.Cut(r.Runner, "/job-")
+		by[replica]++
+	}
+	t.Logf("runs by replica: %v", by)
+	bought := map[string]int{}
+	for _, c := range sb.Lusha.Charges() {
+		for _, it := range c.Items {
+			if bought[it.ID]++; bought[it.ID] == 2 {
+				t.Errorf("%s was bought twice (%s)", it.ID, c.Endpoint)
+			}
+		}
+	}
+	if len(bought) == 0 {
+		t.Error("nothing was bought: the replicas did no work")
+	}
+	http.DefaultClient.CloseIdleConnections()
+}
+
+// checkNoOverlap fails when two runs of one pipeline overlap in time, or a run was not
+// a tick of one of the replicas.
+func checkNoOverlap(t *testing.T, runs []state.Run, replicas []string) {
+	t.Helper()
+	byPipeline := map[string][]state.Run{}
+	for _, r := range runs {
+		byPipeline[r.Pipeline] = append(byPipeline[r.Pipeline], r)
+		replica, _, _ := strings.Cut(r.Runner, "/job-")
+		if !slices.Contains(replicas, replica) {
+			t.Errorf("run %s of %s was run by %q, not a tick of %v", r.RunID, r.Pipeline, r.Runner, replicas)
+		}
+	}
+	for p, rs := range byPipeline {
+		slices.SortFunc(rs, func(a, b state.Run) int { return a.StartedAt.Compare(b.StartedAt) })
+		for i := 1; i < len(rs); i++ {
+			if prev := rs[i-1]; prev.FinishedAt.IsZero() || rs[i].StartedAt.Before(prev.FinishedAt) {
+				t.Errorf("%s: run %s (by %s) started at %s, before run %s (by %s) finished at %s", p,
+					rs[i].RunID, rs[i].Runner, rs[i].StartedAt, prev.RunID, prev.Runner, prev.FinishedAt)
+			}
+		}
 	}
 }

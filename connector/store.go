@@ -1,15 +1,19 @@
 package connector
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/leadsync/leadsync/connector/account"
 	"github.com/leadsync/leadsync/connector/account/pgshare"
+	"github.com/leadsync/leadsync/connector/cluster"
 	"github.com/leadsync/leadsync/connector/config"
 	"github.com/leadsync/leadsync/state"
 )
@@ -66,7 +70,8 @@ func Migrate(ctx context.Context, cfg *config.Config, getenv func(string) string
 	return state.MigratePostgres(ctx, dsn.Reveal())
 }
 
-// migrateShared creates the shared limits' tables.
+// migrateShared creates the tables beside the state's that replicas share: the
+// account limits' and River's jobs.
 func migrateShared(ctx context.Context, dsn string) error {
 	pool, err := pgxpool.New(ctx, dsn)
 	if err != nil {
@@ -75,6 +80,9 @@ func migrateShared(ctx context.Context, dsn string) error {
 	defer pool.Close()
 	if err := pgshare.Migrate(ctx, pool); err != nil {
 		return fmt.Errorf("migrate shared limits: %w", err)
+	}
+	if err := cluster.Migrate(ctx, pool); err != nil {
+		return fmt.Errorf("migrate River's tables: %w", err)
 	}
 	return nil
 }
@@ -100,4 +108,26 @@ func CopyState(ctx context.Context, from, dsn string) (state.CopyReport, error) 
 	}
 	defer dst.Close()
 	return state.Copy(ctx, src, dst)
+}
+
+var replicasInProcess atomic.Int64
+
+// ReplicaOf makes the daemon on eng's store a replica of a cluster when that store is
+// PostgreSQL (River's periodic jobs tick the pipelines); nil on SQLite, where the
+// daemon is one process with its own cron. Replicas are named host-pid: a pod's host
+// name is its own.
+func ReplicaOf(eng *Engine, log *slog.Logger) func(run cluster.RunFunc) (Replica, error) {
+	pg, ok := eng.Store.(*state.Postgres)
+	if !ok {
+		return nil
+	}
+	host, _ := os.Hostname()
+	id := strings.ReplaceAll(fmt.Sprintf("%s-%d", cmp.Or(host, "replica"), os.Getpid()), "/", "-")
+	if n := replicasInProcess.Add(1); n > 1 { // tests run several in one process
+		id = fmt.Sprintf("%s-%d", id, n)
+	}
+	return func(run cluster.RunFunc) (Replica, error) {
+		return cluster.New(cluster.Config{Pool: pg.Pool(), Store: pg, Run: run, ID: id,
+			LeaseTTL: eng.Config.LeaseTTL, Logger: log})
+	}
 }

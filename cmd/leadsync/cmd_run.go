@@ -49,7 +49,8 @@ func serve(ctx context.Context, e *env, log *slog.Logger, eng *connector.Engine,
 		}
 	}()
 	d := &connector.Daemon{Engine: eng, Logger: log, Reloads: reloads, Ready: ready, ShowValues: showValues,
-		Load: func(m *observe.Metrics) (*connector.Engine, error) { return reload(e, eng, log, m) }}
+		Load:    func(m *observe.Metrics) (*connector.Engine, error) { return reload(e, eng, log, m) },
+		Cluster: connector.ReplicaOf(eng, log)}
 	if err := d.Run(ctx); err != nil {
 		log.Error("daemon stopped", "err", err)
 		return exitFailed
@@ -64,8 +65,9 @@ func reload(e *env, running *connector.Engine, log *slog.Logger, m *observe.Metr
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Resolve(cfg.State.Path) != old.Resolve(old.State.Path) || cfg.HTTP.Listen != old.HTTP.Listen {
-		return nil, fmt.Errorf("state.path and http.listen cannot change on reload; restart leadsync")
+	if cfg.Resolve(cfg.State.Path) != old.Resolve(old.State.Path) || cfg.State.URL != old.State.URL ||
+		cfg.HTTP.Listen != old.HTTP.Listen {
+		return nil, fmt.Errorf("state.path, state.url and http.listen cannot change on reload; restart leadsync")
 	}
 	return connector.BuildWith(cfg, e.getenv, log, running.Store, m)
 }

@@ -11,9 +11,9 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.uber.org/goleak"
 
-	"github.com/leadsync/leadsync/connector/cluster/clustertest"
 	"github.com/leadsync/leadsync/connector/run"
 	"github.com/leadsync/leadsync/state"
+	"github.com/leadsync/leadsync/state/pgtest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -22,7 +22,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // store.
 func newDB(t *testing.T) *pgxpool.Pool {
 	t.Helper()
-	pool := clustertest.NewDB(t)
+	pool := pgtest.Pool(t)
 	if err := Migrate(t.Context(), pool); err != nil {
 		t.Fatal(err)
 	}

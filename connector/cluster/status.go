@@ -56,8 +56,10 @@ type Tick struct {
 	Errors      []string  // its attempts' errors, oldest first
 }
 
-// Ticks are the latest tick jobs, newest first, at most limit.
+// Ticks are the latest tick jobs, newest first, at most limit (River lists 1 to 10,000;
+// a limit out of that range is brought into it).
 func (c *Cluster) Ticks(ctx context.Context, limit int) ([]Tick, error) {
+	limit = min(max(limit, 1), 10_000)
 	res, err := c.client.JobList(ctx, river.NewJobListParams().Kinds(TickKind).First(limit).
 		OrderBy(river.JobListOrderByID, river.SortOrderDesc))
 	if err != nil {

@@ -60,4 +60,8 @@ func TestLoadEnvironment(t *testing.T) {
 	if !IsError(err) {
 		t.Errorf("error %T is not a config error", err)
 	}
+	// The test suites' own variables configure no daemon and are no misspelt keys.
+	if _, err := Load("testdata/conf.good.minimal.yml", []string{"LEADSYNC_TEST_POSTGRES_URL=postgres://h/db"}); err != nil {
+		t.Errorf("LEADSYNC_TEST_… refused: %v", err)
+	}
 }

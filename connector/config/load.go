@@ -79,11 +79,19 @@ func Load(path string, environ []string) (*Config, error) {
 	return &cfg, nil
 }
 
+// TestEnvPrefix marks variables for leadsync's own test suites (the PostgreSQL
+// server of LEADSYNC_TEST_POSTGRES_URL): they configure no daemon, and a daemon
+// started where they are set must not take them for misspelt keys.
+const TestEnvPrefix = EnvPrefix + "TEST_"
+
 // loadEnv merges LEADSYNC_… variables; a variable naming no known key is an error,
 // like an unknown key in the file.
 func loadEnv(k *koanf.Koanf, environ []string) Errors {
 	var errs Errors
 	toKey := func(name, val string) (string, any) {
+		if strings.HasPrefix(name, TestEnvPrefix) {
+			return "", nil
+		}
 		key := strings.ToLower(strings.TrimPrefix(name, EnvPrefix))
 		key = strings.ReplaceAll(key, "__", ".")
 		if !knownPath(reflect.TypeFor[Config](), strings.Split(key, ".")) {

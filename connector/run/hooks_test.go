@@ -13,7 +13,7 @@ import (
 // hookStore records who leases and what ends a run; a run fails at its first step.
 type hookStore struct {
 	Store
-	acquiredBy, releasedBy string
+	acquiredBy, releasedBy, startedBy string
 	finished               []state.Run
 }
 
@@ -27,7 +27,10 @@ func (s *hookStore) ReleaseLease(_ context.Context, _, owner string) error {
 	s.releasedBy = owner
 	return nil
 }
-func (s *hookStore) StartRun(context.Context, state.Run) error { return nil }
+func (s *hookStore) StartRun(_ context.Context, r state.Run) error {
+	s.startedBy = r.Runner
+	return nil
+}
 func (s *hookStore) AbandonRuns(context.Context, string, time.Time, string) (int, error) {
 	return 0, errFirstStep
 }
@@ -75,8 +78,9 @@ func TestRunHooksOwnerAndFinish(t *testing.T) {
 	if !errors.Is(err, errTx) {
 		t.Fatalf("run error %v, want the Finish hook's %v", err, errTx)
 	}
-	if s.acquiredBy != opts.Owner || s.releasedBy != opts.Owner {
-		t.Errorf("lease taken by %q, released by %q; want %q", s.acquiredBy, s.releasedBy, opts.Owner)
+	if s.acquiredBy != opts.Owner || s.releasedBy != opts.Owner || s.startedBy != opts.Owner {
+		t.Errorf("lease taken by %q, released by %q, run recorded as %q's; want %q", s.acquiredBy, s.releasedBy,
+			s.startedBy, opts.Owner)
 	}
 	if len(s.finished) != 0 {
 		t.Errorf("FinishRun called %d times despite the Finish hook", len(s.finished))

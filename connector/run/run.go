@@ -138,7 +138,7 @@ func (r *Runner) Run(ctx context.Context, p *Pipeline, opts Options) (Summary, e
 	}
 	defer rn.companyEnd()
 	if err := r.Store.StartRun(ctx, state.Run{RunID: rn.id, Pipeline: p.Name, DryRun: opts.DryRun,
-		Status: "running", StartedAt: started}); err != nil {
+		Status: "running", StartedAt: started, Runner: rn.leaseOwner()}); err != nil {
 		return sum, fmt.Errorf("record run start: %w", err)
 	}
 	stop, err := rn.do(ctx)

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Env names the server the tests use.
@@ -54,4 +55,15 @@ func Exec(t testing.TB, u, sql string) {
 	if _, err := conn.Exec(ctx, sql); err != nil {
 		t.Fatal(fmt.Errorf("%s: %w", sql, err))
 	}
+}
+
+// Pool is a pool on a new database of t's own (Database), closed when t ends.
+func Pool(t testing.TB) *pgxpool.Pool {
+	t.Helper()
+	pool, err := pgxpool.New(context.Background(), Database(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	return pool
 }
