@@ -14,7 +14,7 @@ import (
 type hookStore struct {
 	Store
 	acquiredBy, releasedBy, startedBy string
-	finished               []state.Run
+	finished                          []state.Run
 }
 
 var errFirstStep = errors.New("abandon runs: store down")
