@@ -149,6 +149,11 @@ func (d *Daemon) startTicks(ctx context.Context) error {
 		return err
 	}
 	d.setTicks(t)
+	if p, ok := d.Engine.Store.(pooled); ok {
+		d.metrics.WatchCluster(func(ctx context.Context) (observe.ClusterFigures, error) {
+			return clusterFigures(ctx, d.engine.Load(), p, rep.ID())
+		})
+	}
 	if err := d.schedule(d.Engine, true); err != nil {
 		t.stopTicks()
 		t.wait()
@@ -418,6 +423,17 @@ func (d *Daemon) ClusterStatus(ctx context.Context, limit int) (st ClusterStatus
 }
 
 // Live, for the status page.
+
+// Replica is this daemon's name in its cluster, "" when it is no replica.
+func (d *Daemon) Replica() string {
+	d.mu.Lock()
+	t, ok := d.ticks.(*replicaTicker)
+	d.mu.Unlock()
+	if !ok {
+		return ""
+	}
+	return t.r.ID()
+}
 
 func (d *Daemon) NextRun(p string) time.Time {
 	d.mu.Lock()

@@ -212,6 +212,7 @@ func TestTwoReplicasAreOneDaemon(t *testing.T) {
 	var daemons []*connector.Daemon
 	var done []chan error
 	var stops []context.CancelFunc
+	var addrs []string
 	for range 2 {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
@@ -230,7 +231,8 @@ func TestTwoReplicasAreOneDaemon(t *testing.T) {
 			Cluster: connector.ReplicaOf(eng, log)}
 		go func() { errc <- d.Run(ctx) }()
 		select {
-		case <-ready:
+		case a := <-ready:
+			addrs = append(addrs, a)
 		case err := <-errc:
 			t.Fatalf("a replica did not start: %v", err)
 		}
@@ -273,6 +275,9 @@ func TestTwoReplicasAreOneDaemon(t *testing.T) {
 	if len(leaders) != 1 || !slices.Contains(ids, leader) {
 		t.Fatalf("replicas %v see leaders %v, want one of them", ids, leaders)
 	}
+	for i, a := range addrs {
+		checkClusterPages(t, a, ids[i], leader)
+	}
 	first := slices.Index(ids, leader)
 	stops[first]()
 	if err := <-done[first]; err != nil {
@@ -282,9 +287,13 @@ func TestTwoReplicasAreOneDaemon(t *testing.T) {
 	waitUntil(t, other+" running every pipeline twice after the leader stopped", func() bool {
 		return atLeast(finishedBy(other+"/"), 2)
 	})
-	if st, _, err := daemons[1-first].ClusterStatus(t.Context(), 1); err != nil || st.Leader != other {
-		t.Errorf("after the leader stopped, %s sees leader %q (%v), want itself", other, st.Leader, err)
-	}
+	waitUntil(t, other+" elected leader", func() bool {
+		st, _, err := daemons[1-first].ClusterStatus(t.Context(), 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.Leader == other
+	})
 	stops[1-first]()
 	if err := <-done[1-first]; err != nil {
 		t.Fatal(err)
@@ -333,6 +342,43 @@ func checkNoOverlap(t *testing.T, runs []state.Run, replicas []string) {
 				t.Errorf("%s: run %s (by %s) started at %s, before run %s (by %s) finished at %s", p,
 					rs[i].RunID, rs[i].Runner, rs[i].StartedAt, prev.RunID, prev.Runner, prev.FinishedAt)
 			}
+		}
+	}
+}
+
+// checkClusterPages: a replica's status page and /metrics show the cluster, its
+// leader, and whether the replica serving them leads.
+func checkClusterPages(t *testing.T, addr, replica, leader string) {
+	t.Helper()
+	get := func(path string) string {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d %v", path, resp.StatusCode, err)
+		}
+		return string(b)
+	}
+	page := get("/")
+	for _, want := range []string{`data-field="replica">` + replica + "<", `data-field="leader">` + leader + "<",
+		`data-tick-replica="`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("%s's status page lacks %q", replica, want)
+		}
+	}
+	isLeader := "0"
+	if replica == leader {
+		isLeader = "1"
+	}
+	metrics := get("/metrics")
+	for _, want := range []string{`leadsync_cluster_leader{replica="` + leader + `"} 1`,
+		`leadsync_cluster_replica_is_leader{replica="` + replica + `"} ` + isLeader,
+		`leadsync_cluster_tick_jobs{state="completed"}`, "leadsync_cluster_credits_spent_today "} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("%s's /metrics lacks %q", replica, want)
 		}
 	}
 }

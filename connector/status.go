@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/leadsync/leadsync/connector/cluster"
 	"github.com/leadsync/leadsync/connector/config"
+	"github.com/leadsync/leadsync/connector/observe"
 	"github.com/leadsync/leadsync/connector/web"
 	"github.com/leadsync/leadsync/state"
 )
@@ -17,6 +19,8 @@ type Live interface {
 	Stopped(pipeline string) string // why the pipeline was stopped, "" while it runs
 	Breakers() []web.BreakerView
 	Reload() web.ReloadView
+	// Replica names this daemon in its cluster; "" for a daemon on a SQLite file.
+	Replica() string
 }
 
 // Status reads what the status page and `leadsync status` show, from the store and,
@@ -63,7 +67,38 @@ func (s *Status) Overview(ctx context.Context) (web.Overview, error) {
 		}
 		o.Pipelines = append(o.Pipelines, v)
 	}
-	return o, nil
+	o.Cluster, err = s.cluster(ctx)
+	return o, err
+}
+
+// cluster reads who leads the cluster and who ran its latest ticks, when the store is
+// PostgreSQL: every replica's page (and `leadsync status`) shows the same cluster.
+func (s *Status) cluster(ctx context.Context) (*web.ClusterView, error) {
+	p, ok := s.Store.(pooled)
+	if !ok {
+		return nil, nil
+	}
+	v := &web.ClusterView{}
+	if s.Live != nil {
+		v.Replica = s.Live.Replica()
+	}
+	var err error
+	if v.Leader, err = cluster.LeaderOf(ctx, p.Pool()); err != nil {
+		return nil, err
+	}
+	ticks, err := cluster.TicksOf(ctx, p.Pool(), web.ClusterTicks)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range ticks {
+		tv := web.TickView{Pipeline: t.Pipeline, State: t.State, Replica: t.Replica, Attempt: t.Attempt,
+			ScheduledAt: t.ScheduledAt, FinalizedAt: t.FinalizedAt}
+		if n := len(t.Errors); n > 0 {
+			tv.Error = t.Errors[n-1]
+		}
+		v.Ticks = append(v.Ticks, tv)
+	}
+	return v, nil
 }
 
 func (s *Status) pipeline(ctx context.Context, p config.Pipeline, now, day time.Time, breakers []web.BreakerView) (web.PipelineView, error) {
@@ -145,4 +180,27 @@ func (s *Status) Run(ctx context.Context, id string, maxChanges int) (web.RunVie
 // Parked returns parked records, the next due first.
 func (s *Status) Parked(ctx context.Context, pipeline string, limit int) ([]state.RecordState, error) {
 	return s.Store.Parked(ctx, pipeline, limit)
+}
+
+// clusterFigures reads what every replica's /metrics shows of the whole cluster.
+func clusterFigures(ctx context.Context, eng *Engine, p pooled, replica string) (observe.ClusterFigures, error) {
+	f := observe.ClusterFigures{Replica: replica, Parked: map[string]map[string]int{}}
+	var err error
+	if f.Leader, err = cluster.LeaderOf(ctx, p.Pool()); err != nil {
+		return f, err
+	}
+	if f.TickJobs, err = cluster.TickCounts(ctx, p.Pool()); err != nil {
+		return f, err
+	}
+	if f.CreditsToday, err = eng.Store.CreditsSpent(ctx, "", time.Now().UTC().Truncate(24*time.Hour)); err != nil {
+		return f, err
+	}
+	for _, pl := range eng.Pipelines {
+		st, err := eng.Store.Stats(ctx, pl.Name)
+		if err != nil {
+			return f, err
+		}
+		f.Parked[pl.Name] = st.Records["parked"]
+	}
+	return f, nil
 }

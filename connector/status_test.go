@@ -19,6 +19,7 @@ func (fakeLive) Running(string) bool           { return false }
 func (fakeLive) Stopped(string) string         { return "" }
 func (f fakeLive) Breakers() []web.BreakerView { return f.breakers }
 func (fakeLive) Reload() web.ReloadView        { return web.ReloadView{} }
+func (fakeLive) Replica() string               { return "" }
 
 // TestStatusPerPipeline: each pipeline shows only the breakers of the accounts it
 // uses (Lusha and its CRM account), its field actions of the fill window, and the

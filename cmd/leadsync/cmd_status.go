@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -75,6 +76,24 @@ func printOverview(w io.Writer, o web.Overview, now time.Time) {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%d\t%s\t%s\n", p.Name, last, status, read, written,
 			p.CreditsToday, lag, p.Queued, byClass(p.ParkedByClass), next)
+	}
+	_ = tw.Flush()
+	if o.Cluster != nil {
+		printCluster(w, o.Cluster, now)
+	}
+}
+
+// printCluster prints who leads the replicas and who ran the latest ticks.
+func printCluster(w io.Writer, c *web.ClusterView, now time.Time) {
+	fmt.Fprintf(w, "\ncluster leader: %s\n", cmp.Or(c.Leader, "none elected"))
+	if len(c.Ticks) == 0 {
+		return
+	}
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TICK OF\tPIPELINE\tSTATE\tRAN ON\tATTEMPT")
+	for _, t := range c.Ticks {
+		fmt.Fprintf(tw, "%s ago\t%s\t%s\t%s\t%d\n", now.Sub(t.ScheduledAt).Round(time.Second), t.Pipeline, t.State,
+			cmp.Or(t.Replica, "-"), t.Attempt)
 	}
 	_ = tw.Flush()
 }

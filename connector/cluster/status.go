@@ -30,9 +30,13 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 
 // Leader is the replica that leads (enqueues the ticks, rescues stuck jobs), or ""
 // while none is elected.
-func (c *Cluster) Leader(ctx context.Context) (string, error) {
+func (c *Cluster) Leader(ctx context.Context) (string, error) { return LeaderOf(ctx, c.pool) }
+
+// LeaderOf reads the cluster's leader from the database, for a process that is no
+// replica (`leadsync status`).
+func LeaderOf(ctx context.Context, pool *pgxpool.Pool) (string, error) {
 	var id string
-	err := c.pool.QueryRow(ctx, `SELECT leader_id FROM river_leader WHERE expires_at > now()`).Scan(&id)
+	err := pool.QueryRow(ctx, `SELECT leader_id FROM river_leader WHERE expires_at > now()`).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", nil
 	}
@@ -58,9 +62,40 @@ type Tick struct {
 
 // Ticks are the latest tick jobs, newest first, at most limit (River lists 1 to 10,000;
 // a limit out of that range is brought into it).
-func (c *Cluster) Ticks(ctx context.Context, limit int) ([]Tick, error) {
+func (c *Cluster) Ticks(ctx context.Context, limit int) ([]Tick, error) { return ticks(ctx, c.client, limit) }
+
+// TicksOf lists the latest tick jobs for a process that is no replica, through a
+// client that only reads.
+func TicksOf(ctx context.Context, pool *pgxpool.Pool, limit int) ([]Tick, error) {
+	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return nil, fmt.Errorf("cluster: %w", err)
+	}
+	return ticks(ctx, client, limit)
+}
+
+// TickCounts counts the tick jobs by River state (available, running, completed, ...).
+func TickCounts(ctx context.Context, pool *pgxpool.Pool) (map[string]int, error) {
+	rows, err := pool.Query(ctx, `SELECT state::text, count(*) FROM river_job WHERE kind = $1 GROUP BY 1`, TickKind)
+	if err != nil {
+		return nil, fmt.Errorf("cluster: tick counts: %w", err)
+	}
+	counts := map[string]int{}
+	var state string
+	var n int
+	_, err = pgx.ForEachRow(rows, []any{&state, &n}, func() error {
+		counts[state] = n
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cluster: tick counts: %w", err)
+	}
+	return counts, nil
+}
+
+func ticks(ctx context.Context, client *river.Client[pgx.Tx], limit int) ([]Tick, error) {
 	limit = min(max(limit, 1), 10_000)
-	res, err := c.client.JobList(ctx, river.NewJobListParams().Kinds(TickKind).First(limit).
+	res, err := client.JobList(ctx, river.NewJobListParams().Kinds(TickKind).First(limit).
 		OrderBy(river.JobListOrderByID, river.SortOrderDesc))
 	if err != nil {
 		return nil, fmt.Errorf("cluster: ticks: %w", err)

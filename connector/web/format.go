@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -18,7 +19,15 @@ func (s *server) funcs() template.FuncMap {
 		"status":      statusClass,
 		"breaker":     breakerClass,
 		"runTime":     runDuration,
+		"replicaOf":   replicaOf,
 	}
+}
+
+// replicaOf is the replica in a cluster run's Runner, "<replica>/job-<id>.<attempt>"
+// (connector/cluster's tick owners); a run of a single process shows whole.
+func replicaOf(runner string) string {
+	replica, _, _ := strings.Cut(runner, "/job-")
+	return replica
 }
 
 func parkedURL(pipeline string) string {

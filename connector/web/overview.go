@@ -18,6 +18,7 @@ type overviewPage struct {
 	CreditsChart creditsChart
 	Recent       []state.Run
 	ChartDays    int
+	Cluster      *ClusterView
 }
 
 // pipelineRow is a PipelineView with what the template derives from it.
@@ -54,6 +55,7 @@ func (s *server) overview(w http.ResponseWriter, r *http.Request) {
 		CreditsChart: newCreditsChart(ov.CreditsByDay, ov.Credits.PerDay, now),
 		Recent:       runs[:min(len(runs), s.opts.RecentRuns)],
 		ChartDays:    max(1, int(s.opts.ChartWindow.Hours()/24)),
+		Cluster:      ov.Cluster,
 	}
 	if ov.Credits.PerDay > 0 {
 		page.CreditsShare = min(100, 100*ov.Credits.SpentToday/ov.Credits.PerDay)

@@ -38,7 +38,30 @@ type Overview struct {
 	// CreditsByDay is the credit spend per UTC day, of every pipeline, over the
 	// last CreditDays days, oldest first; days without spend may be absent.
 	CreditsByDay []state.DayCredits
+	// Cluster is the cluster of replicas on one PostgreSQL; nil on a SQLite file.
+	Cluster *ClusterView
 }
+
+// ClusterView is who leads a cluster of replicas and who ran its latest ticks.
+type ClusterView struct {
+	Replica string // the replica serving the page; "" outside a daemon
+	Leader  string // "" while none is elected
+	Ticks   []TickView
+}
+
+// TickView is one pipeline tick (a River job) and the replica that worked it.
+type TickView struct {
+	Pipeline    string
+	State       string // River's: available, running, completed, retryable, ...
+	Replica     string // "" before any attempt
+	Attempt     int
+	ScheduledAt time.Time
+	FinalizedAt time.Time // zero until it ends
+	Error       string    // the last attempt's error, if any
+}
+
+// ClusterTicks is how many of the latest ticks the page lists.
+const ClusterTicks = 12
 
 // CreditDays is how many days, today included, the credits-per-day chart covers.
 const CreditDays = 30
