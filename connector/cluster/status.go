@@ -62,7 +62,9 @@ type Tick struct {
 
 // Ticks are the latest tick jobs, newest first, at most limit (River lists 1 to 10,000;
 // a limit out of that range is brought into it).
-func (c *Cluster) Ticks(ctx context.Context, limit int) ([]Tick, error) { return ticks(ctx, c.client, limit) }
+func (c *Cluster) Ticks(ctx context.Context, limit int) ([]Tick, error) {
+	return ticks(ctx, c.client, limit)
+}
 
 // TicksOf lists the latest tick jobs for a process that is no replica, through a
 // client that only reads.
