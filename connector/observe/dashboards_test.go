@@ -1,6 +1,7 @@
 package observe
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -39,6 +40,9 @@ func exposedFamilies(t *testing.T) map[string]*dto.MetricFamily {
 	m.CursorLag("hs", time.Minute)
 	m.RetryQueue("hs", map[string]int{"invalid": 1})
 	m.ConfigReload(true)
+	m.WatchCluster(func(context.Context) (ClusterFigures, error) {
+		return ClusterFigures{Replica: "a", Leader: "a", TickJobs: map[string]int{"completed": 1}}, nil
+	})
 	return scrape(t, m)
 }
 
