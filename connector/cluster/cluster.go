@@ -78,9 +78,11 @@ type Cluster struct {
 
 // Timings derives River's job timeout and rescue delay from the lease TTL.
 //
-// A run's job times out after 30 lease TTLs (an hour for the default 2 min): its
-// context ends, the run stops after its page and hands the job back, so no run holds
-// a job for ever and a replica stopped mid-run is noticed in bounded time. A job still
+// A run's job times out after 5 lease TTLs (10 minutes for the default 2 min): its
+// context ends, the run stops after its page and hands the job back, and the next
+// worker carries on from the committed cursor. A long backfill is so a chain of short
+// jobs, and River's rescuer, the only way it notices a worker that was killed, can be
+// kept near: the pipeline of a killed replica waits 7 TTLs at most. A job still
 // running 2 TTLs beyond its timeout belongs to a replica that died or stalled: by then
 // its lease, no longer renewed, has expired too, so the rescued job's next worker takes
 // the pipeline at once; and should the old worker still hold the lease, Alive says its
@@ -89,7 +91,7 @@ func Timings(leaseTTL time.Duration) (jobTimeout, rescueAfter time.Duration) {
 	if leaseTTL <= 0 {
 		leaseTTL = 2 * time.Minute
 	}
-	jobTimeout = 30 * leaseTTL
+	jobTimeout = 5 * leaseTTL
 	return jobTimeout, jobTimeout + 2*leaseTTL
 }
 

@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -330,10 +331,37 @@ func TestOwnerRoundTrip(t *testing.T) {
 
 func TestTimings(t *testing.T) {
 	jobTimeout, rescue := Timings(2 * time.Minute)
-	if jobTimeout != time.Hour || rescue != time.Hour+4*time.Minute {
+	if jobTimeout != 10*time.Minute || rescue != 14*time.Minute {
 		t.Errorf("Timings(2m) = %v, %v", jobTimeout, rescue)
 	}
 	if j, r := Timings(0); j != jobTimeout || r != rescue {
 		t.Errorf("Timings(0) = %v, %v; want lease_ttl's default, 2m", j, r)
+	}
+}
+
+// TestTimedOutTickIsContinued: a run that outlasts the job timeout stops (its context
+// ends), stores its end and hands the tick back; the next attempt carries on and
+// completes it. A long backfill is a chain of short jobs, not one the rescuer must wait for.
+func TestTimedOutTickIsContinued(t *testing.T) {
+	pool := newDB(t)
+	var calls atomic.Int32
+	c := newClusterTTL(t, pool, &txStore{pool: pool}, "a", func(ctx context.Context, p string, opts run.Options) error {
+		id := fmt.Sprintf("%s-%d", p, calls.Add(1))
+		if id == p+"-1" {
+			<-ctx.Done() // the job's timeout: the runner stops after its page
+		}
+		return opts.Finish(context.WithoutCancel(ctx), state.Run{RunID: id, Pipeline: p, Status: "ok"})
+	}, 200*time.Millisecond)
+	res, err := c.client.Insert(t.Context(), TickArgs{Pipeline: "p"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the tick to complete on its second attempt", func() bool {
+		st, _, _ := jobState(t, pool, res.Job.ID)
+		return st == "completed"
+	})
+	if n := calls.Load(); n != 2 || count(t, pool, `SELECT count(*) FROM runs`) != 2 {
+		t.Errorf("%d runs, %d stored ends; want the timed-out one and its continuation", n,
+			count(t, pool, `SELECT count(*) FROM runs`))
 	}
 }

@@ -57,7 +57,13 @@ func (s *txStore) FinishRunTx(ctx context.Context, r state.Run, then func(contex
 // the test ends unless the test stopped it.
 func newCluster(t *testing.T, pool *pgxpool.Pool, store Store, id string, fn RunFunc) *Cluster {
 	t.Helper()
-	c, err := New(Config{Pool: pool, Store: store, Run: fn, ID: id, LeaseTTL: time.Minute, testOnly: true})
+	return newClusterTTL(t, pool, store, id, fn, time.Minute)
+}
+
+// newClusterTTL is newCluster with a lease TTL of its own, which sets the job timeout.
+func newClusterTTL(t *testing.T, pool *pgxpool.Pool, store Store, id string, fn RunFunc, ttl time.Duration) *Cluster {
+	t.Helper()
+	c, err := New(Config{Pool: pool, Store: store, Run: fn, ID: id, LeaseTTL: ttl, testOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
