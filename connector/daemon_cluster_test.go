@@ -29,23 +29,10 @@ import (
 // it runs every pipeline at start through the tick jobs (the run's end completing
 // each), reschedules them on a reload, and stops without leaving a goroutine.
 func TestDaemonInClusterMode(t *testing.T) {
-	dsn := pgtest.Database(t)
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	before := goleak.IgnoreCurrent()
+	t.Cleanup(func() { goleak.VerifyNone(t, before) }) // the last cleanup: after the fakes close
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	sb, err := sandbox.Start(sandbox.Options{Seed: 7, Leads: 40, Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sb.Close()
-	environ := append(sb.Environ("127.0.0.1:0"), "TEST_STATE_URL="+dsn)
-	getenv := func(k string) string {
-		for _, kv := range environ {
-			if v, ok := strings.CutPrefix(kv, k+"="); ok {
-				return v
-			}
-		}
-		return ""
-	}
+	sb, environ, getenv := sandboxOnPostgres(t, 7, 40)
 	setSchedule := func(every string) *config.Config {
 		b, err := os.ReadFile(sb.Config)
 		if err != nil {
@@ -184,22 +171,8 @@ func poolOf(t *testing.T, eng *connector.Engine) *pgxpool.Pool {
 // twice, and every run says which replica's tick ran it. When the leader stops, the
 // other replica leads and carries every pipeline on.
 func TestTwoReplicasAreOneDaemon(t *testing.T) {
-	dsn := pgtest.Database(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	sb, err := sandbox.Start(sandbox.Options{Seed: 11, Leads: 120, Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sb.Close()
-	environ := append(sb.Environ("127.0.0.1:0"), "TEST_STATE_URL="+dsn)
-	getenv := func(k string) string {
-		for _, kv := range environ {
-			if v, ok := strings.CutPrefix(kv, k+"="); ok {
-				return v
-			}
-		}
-		return ""
-	}
+	sb, environ, getenv := sandboxOnPostgres(t, 11, 120)
 	b, err := os.ReadFile(sb.Config)
 	if err != nil {
 		t.Fatal(err)
@@ -381,4 +354,26 @@ func checkClusterPages(t *testing.T, addr, replica, leader string) {
 			t.Errorf("%s's /metrics lacks %q", replica, want)
 		}
 	}
+}
+
+// sandboxOnPostgres starts the sandbox's fakes with a database of the test's own, whose
+// URL the environment gives as TEST_STATE_URL (the config still names its SQLite file).
+func sandboxOnPostgres(t *testing.T, seed int64, leads int) (*sandbox.Sandbox, []string, func(string) string) {
+	t.Helper()
+	dsn := pgtest.Database(t)
+	sb, err := sandbox.Start(sandbox.Options{Seed: seed, Leads: leads, Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sb.Close)
+	environ := append(sb.Environ("127.0.0.1:0"), "TEST_STATE_URL="+dsn)
+	getenv := func(k string) string {
+		for _, kv := range environ {
+			if v, ok := strings.CutPrefix(kv, k+"="); ok {
+				return v
+			}
+		}
+		return ""
+	}
+	return sb, environ, getenv
 }
