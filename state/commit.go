@@ -72,16 +72,27 @@ func (s *store) insertLedger(ctx context.Context, tx *txn, c *PageCommit, now ti
 // settlePending drops the pending ledger rows of c.Settle: their write was
 // answered, and the commit that settles them inserts what was really written.
 func (s *store) settlePending(ctx context.Context, tx *txn, c *PageCommit) error {
-	if len(c.Settle) == 0 {
+	return s.perRecord(ctx, tx, c, settlePendingSQL, c.Settle)
+}
+
+// dropRecords deletes the record states of c.Drop, but not one left 'unknown'.
+func (s *store) dropRecords(ctx context.Context, tx *txn, c *PageCommit) error {
+	return s.perRecord(ctx, tx, c, dropRecordSQL, c.Drop)
+}
+
+// perRecord runs query, whose parameters are c's pipeline and account and a CRM id,
+// once for each of ids.
+func (s *store) perRecord(ctx context.Context, tx *txn, c *PageCommit, query string, ids []string) error {
+	if len(ids) == 0 {
 		return nil
 	}
-	stmt, err := tx.stmt(ctx, settlePendingSQL)
+	stmt, err := tx.stmt(ctx, query)
 	if err != nil {
 		return err
 	}
-	for _, id := range c.Settle {
+	for _, id := range ids {
 		if _, err := stmt.ExecContext(ctx, c.Pipeline, c.Account, id); err != nil {
-			return err
+			return fmt.Errorf("record %s: %w", id, err)
 		}
 	}
 	return nil

@@ -100,6 +100,9 @@ func (s *store) CommitPage(ctx context.Context, c PageCommit) error {
 		if err := s.insertLedger(ctx, tx, &c, now); err != nil {
 			return err
 		}
+		if err := s.dropRecords(ctx, tx, &c); err != nil {
+			return err
+		}
 		if c.Cursor == nil {
 			return nil
 		}

@@ -225,6 +225,11 @@ type PageCommit struct {
 	// inserted. The pending rows of a record left 'unknown' after this commit are
 	// kept (skipped, not an error): only a read-back may settle that write.
 	Settle []string
+	// Drop lists CRM ids whose record state is deleted: the CRM no longer has the
+	// record (deleted, merged away, purged). A record stored as 'unknown' is kept,
+	// like Settle keeps its rows, until a read-back settles it. Ledger rows stay:
+	// they are provenance, pruned by the history settings.
+	Drop []string
 	// Recover says the commit settles recovery (a read-back of writes whose outcome
 	// was unknown): only such a commit may change a record stored as 'unknown'. In
 	// any other commit, the records stored as 'unknown' keep their stored state.

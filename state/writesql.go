@@ -24,6 +24,10 @@ const (
 		WHERE pipeline = ?1 AND crm_account = ?2 AND crm_id = ?3 AND pending = 1
 		AND NOT EXISTS (SELECT 1 FROM records WHERE records.pipeline = ?1
 			AND records.crm_account = ?2 AND records.crm_id = ?3 AND records.status = 'unknown')`
+	// A record whose CRM record is gone leaves the records table, unless a write to
+	// it has an unknown outcome: its read-back decides.
+	dropRecordSQL = `DELETE FROM records
+		WHERE pipeline = ? AND crm_account = ? AND crm_id = ? AND status <> 'unknown'`
 	upsertEnrichmentSQL = `INSERT INTO enrichments
 		(key, outcome, lusha_id, answer, revealed, credits, fetched_at, expires_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -34,5 +38,5 @@ const (
 			ON CONFLICT (pipeline) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at`
 )
 
-var writerStatements = []string{upsertRecordSQL, insertLedgerSQL, settlePendingSQL, upsertEnrichmentSQL,
+var writerStatements = []string{upsertRecordSQL, insertLedgerSQL, settlePendingSQL, dropRecordSQL, upsertEnrichmentSQL,
 	upsertCursorSQL, currentLeaseSQL, claimSQL, dropClaimSQL}

@@ -57,32 +57,31 @@ func (rn *run) retryDue(ctx context.Context) (error, error) {
 }
 
 // dropVanished ends the retries of records the CRM no longer has, so that they are
-// done rather than parked for ever: ones it reports deleted (in its recycle bin,
-// deleted or merged away) and ones it does not answer at all (purged, or no longer
-// read, as a converted lead). It returns the records still to retry.
+// neither parked for ever nor kept in the state: ones it reports deleted (in its
+// recycle bin, deleted or merged away) and ones it does not answer at all (purged,
+// or no longer read, as a converted lead). Their ledger rows stay, as provenance. It
+// returns the records still to retry.
 func (rn *run) dropVanished(ctx context.Context, asked []string, got []crm.Record) (live []crm.Record, stop, err error) {
-	reason := make(map[string]string, len(asked))
+	gone := make(map[string]bool, len(asked))
 	for _, id := range asked {
-		reason[id] = "the record no longer exists in the CRM, or no longer takes updates (a converted lead)"
+		gone[id] = true
 	}
 	for _, r := range got {
-		if r.Deleted {
-			reason[r.ID] = "deleted in the CRM"
-			continue
+		if !r.Deleted {
+			delete(gone, r.ID)
+			live = append(live, r)
 		}
-		delete(reason, r.ID)
-		live = append(live, r)
 	}
-	var gone []state.RecordState
+	var drop []string
 	for _, id := range asked {
-		if why, ok := reason[id]; ok {
-			gone = append(gone, state.RecordState{Pipeline: rn.p.Name, Account: rn.p.Account, CRMID: id,
-				Status: state.StatusDone, Reason: why, UpdatedAt: rn.now()})
+		if gone[id] {
+			drop = append(drop, id)
 		}
 	}
-	if len(gone) == 0 {
+	if len(drop) == 0 {
 		return live, nil, nil
 	}
-	stop, err = rn.commitFenced(ctx, state.PageCommit{Pipeline: rn.p.Name, Account: rn.p.Account, Records: gone})
+	rn.log.Debug("records gone from the CRM leave the retry queue", "count", len(drop))
+	stop, err = rn.commitFenced(ctx, state.PageCommit{Pipeline: rn.p.Name, Account: rn.p.Account, Drop: drop})
 	return live, stop, err
 }

@@ -181,3 +181,41 @@ func testOwned(t *testing.T, s state.Store, _ *Clock) {
 		}
 	}
 }
+
+// testDropRecords: Drop deletes the record states of records the CRM no longer has,
+// in the page's pipeline and account only, except one whose write has an unknown
+// outcome (its read-back decides); the ledger keeps its rows.
+func testDropRecords(t *testing.T, s state.Store, _ *Clock) {
+	ctx := t.Context()
+	parked := state.RecordState{CRMID: "gone", Status: state.StatusParked, Class: "invalid"}
+	unknown := state.RecordState{CRMID: "maybe", Status: state.StatusUnknown}
+	if err := s.CommitPage(ctx, state.PageCommit{Pipeline: "p", Account: "a",
+		Records: []state.RecordState{parked, unknown},
+		Ledger:  []state.LedgerEntry{{RunID: "r", CRMObject: "contact", CRMID: "gone", Field: "title", NewValue: "v"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CommitPage(ctx, state.PageCommit{Pipeline: "p", Account: "b",
+		Records: []state.RecordState{parked}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CommitPage(ctx, state.PageCommit{Pipeline: "p", Account: "a", Drop: []string{"gone", "maybe"}}); err != nil {
+		t.Fatalf("CommitPage with Drop: %v", err)
+	}
+	got, err := s.RecordsOf(ctx, "p", "a", []string{"gone", "maybe"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := got["gone"]; ok {
+		t.Error("the dropped parked record is still stored")
+	}
+	if got["maybe"].Status != state.StatusUnknown {
+		t.Errorf("the record of unknown outcome: %+v, want it kept", got["maybe"])
+	}
+	if other, err := s.RecordsOf(ctx, "p", "b", []string{"gone"}); err != nil || other["gone"].Status != state.StatusParked {
+		t.Errorf("another account's record: %+v, %v; want it kept", other, err)
+	}
+	owned, err := s.OwnedBy(ctx, "a", "contact", []string{"gone"})
+	if err != nil || owned["gone"]["title"] != "v" {
+		t.Errorf("the ledger of the dropped record: %v, %v; want its row kept", owned, err)
+	}
+}

@@ -64,6 +64,7 @@ func RunStoreTests(t *testing.T, open Opener) {
 		{"Records", testRecords},
 		{"RecordsManyIDs", testRecordsManyIDs},
 		{"CommitPageAtomic", testCommitPageAtomic},
+		{"DropRecords", testDropRecords},
 		{"Owned", testOwned},
 		{"Enrichment", testEnrichment},
 		{"CreditsSpent", testCreditsSpent},
