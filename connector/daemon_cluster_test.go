@@ -377,3 +377,100 @@ func sandboxOnPostgres(t *testing.T, seed int64, leads int) (*sandbox.Sandbox, [
 	}
 	return sb, environ, getenv
 }
+
+// TestStoppedReplicaHandsItsRunBack: a replica stopped (SIGTERM) in the middle of a
+// run finishes its page, records the run, and hands the tick back; the other replica
+// takes the same tick job and carries the pipeline on from the committed cursor.
+func TestStoppedReplicaHandsItsRunBack(t *testing.T) {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	sb, environ, getenv := sandboxOnPostgres(t, 5, 1500)
+	b, err := os.ReadFile(sb.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(b), "state: { path: leadsync-sandbox.db }", `state: { url: "${env:TEST_STATE_URL}", migrate: auto }`, 1)
+	text = strings.Replace(text, "rate: { per_second: 25 }", "rate: { per_second: 5 }", 1) // a first run of 15 pages, some seconds long
+	if err := os.WriteFile(sb.Config, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	start := func() (*connector.Daemon, context.CancelFunc, chan error) {
+		cfg, err := config.Load(sb.Config, environ)
+		if err != nil {
+			t.Fatal(err)
+		}
+		eng, err := connector.Build(t.Context(), cfg, getenv, log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { eng.Close() })
+		ctx, cancel := context.WithCancel(context.Background())
+		t.Cleanup(cancel)
+		ready, errc := make(chan string, 1), make(chan error, 1)
+		d := &connector.Daemon{Engine: eng, Logger: log, Ready: func(a string) { ready <- a },
+			Cluster: connector.ReplicaOf(eng, log)}
+		go func() { errc <- d.Run(ctx) }()
+		select {
+		case <-ready:
+		case err := <-errc:
+			t.Fatalf("a replica did not start: %v", err)
+		}
+		return d, cancel, errc
+	}
+	a, stopA, doneA := start()
+	store := a.Engine.Store
+	replicaA := a.Replica()
+	var cut state.Run
+	const pipeline = "hubspot-contacts"
+	waitUntil(t, "the first run of "+pipeline+" on "+replicaA+" with a page committed", func() bool {
+		runs, err := store.Runs(t.Context(), pipeline, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(runs) != 1 || !runs[0].FinishedAt.IsZero() {
+			return false
+		}
+		cur, err := store.Cursor(t.Context(), pipeline)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cut = runs[0]
+		return cur != "" // the first run committed a page, and goes on
+	})
+	t0 := time.Now()
+	stopA()
+	if err := <-doneA; err != nil {
+		t.Fatal(err)
+	}
+	stopped, err := store.Run(t.Context(), cut.RunID)
+	if err != nil || stopped.FinishedAt.IsZero() {
+		t.Fatalf("the run cut by the stop: %+v, %v; want it recorded as ended", stopped, err)
+	}
+	t.Logf("A stopped after %v", time.Since(t0))
+	b2, _, _ := start()
+	replicaB := b2.Replica()
+	var took state.Run
+	waitUntil(t, replicaB+" taking "+pipeline+" on", func() bool {
+		runs, err := store.Runs(t.Context(), pipeline, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range runs {
+			if strings.HasPrefix(r.Runner, replicaB+"/") {
+				took = r
+				return true
+			}
+		}
+		return false
+	})
+	t.Logf("B took over after %v", time.Since(t0))
+	// The handed-back tick is the same job: B's run holds it as a later attempt.
+	job := func(runner string) string {
+		_, j, _ := strings.Cut(runner, "/job-")
+		j, _, _ = strings.Cut(j, ".")
+		return j
+	}
+	if job(took.Runner) != job(cut.Runner) {
+		t.Errorf("%s's first run of %s is %s's, not a later attempt of the stopped run's tick %s",
+			replicaB, pipeline, took.Runner, cut.Runner)
+	}
+}
