@@ -20,8 +20,10 @@ var schema = []string{
 		tat   timestamptz NOT NULL
 	)`,
 	`CREATE TABLE IF NOT EXISTS leadsync_share_window (
-		name  text PRIMARY KEY,
-		times timestamptz[] NOT NULL
+		name    text PRIMARY KEY,
+		times   timestamptz[] NOT NULL,
+		last_at timestamptz NOT NULL, -- the last take's time, and whether it was admitted
+		last_ok boolean NOT NULL
 	)`,
 	`CREATE TABLE IF NOT EXISTS leadsync_share_booking (
 		id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

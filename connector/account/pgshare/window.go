@@ -22,17 +22,22 @@ type Window struct {
 	log  *slog.Logger
 }
 
+// windowSQL admits an event when the span ending at its time holds fewer than $2.
+// The event's time is the later of the statement's clock and the row's latest event:
+// a statement that waited for the row's lock must not slip an event in before one
+// admitted meanwhile, which would crowd a span that was already checked.
 const windowSQL = `WITH now AS (SELECT clock_timestamp() AS t),
 up AS (
-	INSERT INTO leadsync_share_window AS w (name, times) SELECT $1, ARRAY[t] FROM now
-	ON CONFLICT (name) DO UPDATE SET times = (
-		SELECT CASE WHEN cardinality(kept) < $2 THEN kept || now.t ELSE kept END
-		FROM now, LATERAL (SELECT coalesce(array_agg(x ORDER BY x), '{}') AS kept
-			FROM unnest(w.times) x WHERE x > now.t - make_interval(secs => $3)) k)
-	RETURNING w.times)
-SELECT up.times[cardinality(up.times)] = now.t, now.t,
-	extract(epoch FROM up.times[1] + make_interval(secs => $3) - now.t)::float8
-FROM up, now`
+	INSERT INTO leadsync_share_window AS w (name, times, last_at, last_ok) SELECT $1, ARRAY[t], t, true FROM now
+	ON CONFLICT (name) DO UPDATE SET (times, last_at, last_ok) = (
+		SELECT CASE WHEN cardinality(k.kept) < $2 THEN k.kept || s.t ELSE k.kept END, s.t, cardinality(k.kept) < $2
+		FROM (SELECT greatest((SELECT t FROM now), (SELECT max(x) FROM unnest(w.times) x)) AS t) s,
+		LATERAL (SELECT coalesce(array_agg(x ORDER BY x), '{}') AS kept
+			FROM unnest(w.times) x WHERE x > s.t - make_interval(secs => $3)) k)
+	RETURNING w.times, w.last_at, w.last_ok)
+SELECT up.last_ok, up.last_at,
+	extract(epoch FROM up.times[1] + make_interval(secs => $3) - up.last_at)::float8
+FROM up`
 
 // take admits an event now if the span ending now has room, and says when (by the
 // database's clock) or else how long until the oldest event leaves the span.
