@@ -13,6 +13,7 @@ type Backend interface {
 	Inspector
 	Pruner
 	TokenStore
+	Inbox
 	RecordCounts(ctx context.Context, pipeline string) (map[string]map[string]int, error)
 	// Compact gives space back after a prune; Checkpoint keeps the log short.
 	Compact(ctx context.Context) (int, error)

@@ -56,6 +56,7 @@ func (p *person) find(ctx context.Context, tx *txn) error {
 		{`SELECT lusha_id FROM ledger WHERE lusha_id <> ''
 			AND (?1 = '' OR crm_account = ?1) AND crm_id IN`, true, p.ids, p.lushaIDs},
 		{`SELECT key FROM enrichments WHERE key NOT LIKE 'company:%' AND lusha_id IN`, false, p.lushaIDs, p.keys},
+		{`SELECT crm_id FROM ledger WHERE (?1 = '' OR crm_account = ?1) AND lusha_id IN`, true, p.lushaIDs, p.ids},
 	}
 	for {
 		known := len(p.keys) + len(p.ids) + len(p.lushaIDs)
