@@ -64,6 +64,10 @@ type Lusha struct {
 	Budget      Budget        `koanf:"budget"`
 	NegativeTTL time.Duration `koanf:"negative_ttl"`
 	Breaker     Breaker       `koanf:"breaker"`
+	Webhook     Webhook       `koanf:"webhook"`
+	// OptOutWebhook has the account's opt-outs delivered to the receiver: each one
+	// erases and suppresses that person, as `leadsync forget` does.
+	OptOutWebhook bool `koanf:"opt_out_webhook"`
 }
 
 type Rate struct {
@@ -162,6 +166,7 @@ func Default() Config {
 			Rate:        Rate{PerSecond: 25},
 			NegativeTTL: 30 * 24 * time.Hour,
 			Breaker:     Breaker{Failures: 5, Timeout: 60 * time.Second},
+			Webhook:     Webhook{Tolerance: 5 * time.Minute},
 		},
 	}
 }
