@@ -39,9 +39,9 @@ func (c *Config) checkWebhook(bad func(msg string, path ...string)) {
 		}
 		return
 	}
-	if _, _, err := net.SplitHostPort(w.Listen); err != nil {
+	if _, port, err := net.SplitHostPort(w.Listen); err != nil {
 		bad("must be host:port (e.g. 127.0.0.1:8090)", at("listen")...)
-	} else if w.Listen == c.HTTP.Listen {
+	} else if w.Listen == c.HTTP.Listen && port != "0" { // port 0: each listener gets its own
 		bad("must differ from http.listen: the receiver is a listener of its own", at("listen")...)
 	}
 	if u, err := url.Parse(w.PublicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {

@@ -54,6 +54,8 @@ type ReceiverOptions struct {
 	Now  func() time.Time // default time.Now
 }
 
+var _ http.Handler = (*Receiver)(nil)
+
 // NewReceiver builds the receiver.
 func NewReceiver(o ReceiverOptions) *Receiver {
 	v := lusha.NewWebhookVerifier(o.Secret)
