@@ -11,6 +11,7 @@ import (
 
 	"github.com/leadsync/leadsync/connector/config"
 	"github.com/leadsync/leadsync/connector/signals"
+	"github.com/leadsync/leadsync/lusha"
 )
 
 // webhookSecret resolves lusha.webhook.secret when the receiver is on.
@@ -66,8 +67,32 @@ func (d *Daemon) startReceiver(eng *Engine) (*receiver, error) {
 			r.served <- err
 		}
 	})
+	if eng.Config.Lusha.OptOutWebhook {
+		r.done.Go(func() { d.ensureOptOut(ctx, eng) })
+	}
 	d.Logger.Info("lusha webhook receiver listening", "addr", r.addr, "path", signals.Path)
 	return r, nil
+}
+
+// ensureOptOut has the account's opt-out subscription deliver to public_url, once
+// the receiver listens (Lusha may check the URL as it subscribes). A failure is
+// logged, not fatal: the next start tries again.
+func (d *Daemon) ensureOptOut(ctx context.Context, eng *Engine) {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	defer tr.CloseIdleConnections() // no keep-alive goroutine outlives the call
+	opts := []lusha.Option{lusha.WithHTTPClient(&http.Client{Transport: tr})}
+	if base := eng.settings.Lusha.BaseURL; base != "" {
+		opts = append(opts, lusha.WithBaseURL(base))
+	}
+	client := lusha.NewClient(eng.settings.Lusha.APIKey, opts...)
+	did, err := signals.EnsureOptOut(ctx, client, eng.Config.Lusha.Webhook.PublicURL)
+	if err != nil {
+		d.Logger.Error("lusha opt-out subscription not ensured; retried at the next start", "err", err)
+		return
+	}
+	d.Logger.Info("lusha opt-out subscription", "did", did, "url", eng.Config.Lusha.Webhook.PublicURL)
 }
 
 // close stops taking deliveries, then stops the processor: what it did not

@@ -4,7 +4,9 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -35,8 +37,10 @@ func TestDaemonServesTheWebhookReceiver(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	environ := append(sb.Environ("127.0.0.1:0"), "LEADSYNC_LUSHA__WEBHOOK__LISTEN=127.0.0.1:0",
-		"LEADSYNC_LUSHA__WEBHOOK__PUBLIC_URL=https://leadsync.example.com/webhooks/lusha",
+	// The public URL names the listener's port: Lusha reaches the receiver directly.
+	hookAddr := freeAddr(t)
+	environ := append(sb.Environ("127.0.0.1:0"), "LEADSYNC_LUSHA__WEBHOOK__LISTEN="+hookAddr,
+		"LEADSYNC_LUSHA__WEBHOOK__PUBLIC_URL=http://"+hookAddr+signals.Path,
 		"LEADSYNC_LUSHA__WEBHOOK__SECRET=${env:TEST_WEBHOOK_SECRET}", "LEADSYNC_LUSHA__OPT_OUT_WEBHOOK=true",
 		"TEST_WEBHOOK_SECRET="+secret.Reveal())
 	getenv := func(k string) string {
@@ -64,9 +68,8 @@ func TestDaemonServesTheWebhookReceiver(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- d.Run(ctx) }()
 	statusAddr := <-ready
-	hookAddr := d.WebhookAddr()
-	if hookAddr == "" || hookAddr == statusAddr {
-		t.Fatalf("webhook listener %q, status page %q: want one of its own", hookAddr, statusAddr)
+	if got := d.WebhookAddr(); got != hookAddr || got == statusAddr {
+		t.Fatalf("webhook listener %q, status page %q: want %s, one of its own", got, statusAddr, hookAddr)
 	}
 	if body := get(t, "http://"+hookAddr+signals.Path+"?challenge=c-1"); !strings.Contains(body, `"challenge":"c-1"`) {
 		t.Errorf("challenge answer %q", body)
@@ -75,9 +78,13 @@ func TestDaemonServesTheWebhookReceiver(t *testing.T) {
 		t.Error("the status page's listener answers the webhook")
 	}
 
-	if _, _, err := client.CreateOptOutSubscription(t.Context(),
-		lusha.CreateOptOutSubscriptionRequest{URL: "http://" + hookAddr + signals.Path}); err != nil {
-		t.Fatal(err)
+	// opt_out_webhook: the daemon subscribes the receiver to the account's opt-outs.
+	for !optOutSubscribed(t, client, "http://"+hookAddr+signals.Path) {
+		select {
+		case <-t.Context().Done():
+			t.Fatal("the daemon never created the opt-out subscription")
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
 	var person string
 	for _, p := range sb.ContactPerson {
@@ -113,6 +120,38 @@ func TestDaemonServesTheWebhookReceiver(t *testing.T) {
 		t.Error("the webhook listener outlived the daemon")
 	}
 	http.DefaultClient.CloseIdleConnections()
+}
+
+// freeAddr is a loopback address no one listens on, for a listener whose address
+// must be known before it starts.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func optOutSubscribed(t *testing.T, c *lusha.Client, url string) bool {
+	t.Helper()
+	n := 0
+	for s, err := range c.Subscriptions(t.Context(), 0) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if slices.Contains(s.SignalTypes, "optOut") {
+			if s.URL != url || !s.IsActive {
+				t.Fatalf("opt-out subscription %+v; want active at %s", s, url)
+			}
+			n++
+		}
+	}
+	if n > 1 {
+		t.Fatalf("%d opt-out subscriptions", n)
+	}
+	return n == 1
 }
 
 func get(t *testing.T, url string) string {

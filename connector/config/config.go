@@ -65,8 +65,9 @@ type Lusha struct {
 	NegativeTTL time.Duration `koanf:"negative_ttl"`
 	Breaker     Breaker       `koanf:"breaker"`
 	Webhook     Webhook       `koanf:"webhook"`
-	// OptOutWebhook has the account's opt-outs delivered to the receiver: each one
-	// erases and suppresses that person, as `leadsync forget` does.
+	// OptOutWebhook has the daemon subscribe the receiver (Webhook.PublicURL) to the
+	// account's opt-outs at start: each one erases and suppresses that person, as
+	// `leadsync forget` does.
 	OptOutWebhook bool `koanf:"opt_out_webhook"`
 }
 
