@@ -138,7 +138,8 @@ func (p *Processor) optOut(ctx context.Context, d state.Delivery) error {
 		return p.reject(ctx, d, "undecodable opt-out")
 	}
 	f := state.Forget{LushaIDs: []string{o.ContactID}, Keys: identityKeys(o), Settles: d.Seq, At: p.now()}
-	rep, err := p.store.ForgetPerson(ctx, f)
+	// An erasure once begun finishes, WAL truncation included, even on shutdown.
+	rep, err := p.store.ForgetPerson(context.WithoutCancel(ctx), f)
 	if err != nil {
 		return err
 	}
