@@ -1,6 +1,7 @@
 package statetest
 
 import (
+	"context"
 	"errors"
 	"testing"
 	"time"
@@ -107,6 +108,16 @@ func testForgetSettles(t *testing.T, s state.Store, _ *Clock) {
 		t.Fatal(err)
 	}
 	f := state.Forget{LushaIDs: []string{"L1"}, Settles: ds[0].Seq, At: Epoch}
+	if pr, ok := s.(interface {
+		PersonRecords(context.Context, state.Forget) ([]state.PersonRecord, error)
+	}); ok {
+		got, err := pr.PersonRecords(ctx, f)
+		want := []state.PersonRecord{{Account: "a", Object: "contacts", CRMID: "7", Owned: map[string]string{"title": "CTO"}},
+			{Account: "a", Pipeline: "p", CRMID: "1"}, {Account: "a", Pipeline: "p", CRMID: "7"}}
+		if diff := cmp.Diff(want, got); err != nil || diff != "" {
+			t.Errorf("PersonRecords (-want +got) %v:\n%s", err, diff)
+		}
+	}
 	rep, err := s.ForgetPerson(ctx, f)
 	if err != nil {
 		t.Fatal(err)
