@@ -52,7 +52,8 @@ func (d *Daemon) startReceiver(eng *Engine) (*receiver, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lusha webhook: %w", err)
 	}
-	proc := signals.NewProcessor(signals.ProcessorOptions{Store: store, Logger: d.Logger, Metrics: d.metrics})
+	proc := signals.NewProcessor(signals.ProcessorOptions{Store: store, Logger: d.Logger, Metrics: d.metrics,
+		CRM: optOutAction(eng)})
 	mux := http.NewServeMux()
 	mux.Handle(signals.Path, signals.NewReceiver(signals.ReceiverOptions{Inbox: store, Secret: eng.webhookSecret.Reveal(),
 		Tolerance: w.Tolerance, Logger: d.Logger, Metrics: d.metrics, Wake: proc.Wake}))

@@ -69,6 +69,8 @@ type Lusha struct {
 	// account's opt-outs at start: each one erases and suppresses that person, as
 	// `leadsync forget` does.
 	OptOutWebhook bool `koanf:"opt_out_webhook"`
+	// OptOut is the CRM action of an opt-out (clear owned fields, a marker).
+	OptOut OptOut `koanf:"opt_out"`
 }
 
 type Rate struct {

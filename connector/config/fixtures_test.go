@@ -32,17 +32,19 @@ var badFixtures = map[string]string{
 	"state-path-and-url": "1:29: state.url: state.path and state.url exclude each other: a SQLite file or a PostgreSQL database",
 	"state-url-with-password": "2:3: state.url: secrets must be given as ${env:NAME} or ${file:PATH}, not literally: put the password in state.password, or the whole URL in ${env:NAME}\n" +
 		"3:3: state.migrate: must be manual or auto",
-	"tab-indent":              "2:1: found character that cannot start any token",
-	"undefined-crm":           `5:16: pipelines[0].crm: crm "hubspot" is not defined under crms`,
-	"unknown-crm-kind":        `3:9: crms.pd.kind: kind "pipedrive" is not one of [hubspot salesforce]`,
-	"unknown-key":             `3:3: lusha.budgett: unknown key "budgett", did you mean "budget"?`,
-	"unknown-secret-source":   `2:3: lusha.api_key: unknown secret reference "${vault:lusha/key}" (use ${env:NAME} or ${file:PATH})`,
-	"yaml-syntax":             "2:1: did not find expected node content",
-	"opt-out-without-webhook": "3:3: lusha.opt_out_webhook: opt-outs arrive through the webhook receiver: set lusha.webhook.listen",
+	"tab-indent":            "2:1: found character that cannot start any token",
+	"undefined-crm":         `5:16: pipelines[0].crm: crm "hubspot" is not defined under crms`,
+	"unknown-crm-kind":      `3:9: crms.pd.kind: kind "pipedrive" is not one of [hubspot salesforce]`,
+	"unknown-key":           `3:3: lusha.budgett: unknown key "budgett", did you mean "budget"?`,
+	"unknown-secret-source": `2:3: lusha.api_key: unknown secret reference "${vault:lusha/key}" (use ${env:NAME} or ${file:PATH})`,
+	"yaml-syntax":           "2:1: did not find expected node content",
+	"opt-out-without-webhook": "3:3: lusha.opt_out_webhook: opt-outs arrive through the webhook receiver: set lusha.webhook.listen\n" +
+		"4:3: lusha.opt_out: opt-outs arrive through the webhook receiver: set lusha.webhook.listen",
 	"webhook-incomplete": "4:14: lusha.webhook.listen: must differ from http.listen: the receiver is a listener of its own\n" +
 		"4:40: lusha.webhook.public_url: must be the absolute URL Lusha posts to (https://…/webhooks/lusha)\n" +
 		"4:3: lusha.webhook.secret: is required, as ${env:NAME} or ${file:PATH}\n" +
-		"4:76: lusha.webhook.tolerance: must be positive and at most 1h",
+		"4:76: lusha.webhook.tolerance: must be positive and at most 1h\n" +
+		"5:14: lusha.opt_out.marker: a marker needs both field and value",
 }
 
 // TestFixtures loads every testdata/conf.*.yml: the good ones load, each other one fails

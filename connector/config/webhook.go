@@ -23,6 +23,25 @@ type Webhook struct {
 	Tolerance time.Duration `koanf:"tolerance"`
 }
 
+// OptOut is what an opt-out does in the CRM, on the person's records, before the
+// person is erased from the state: nothing unless set.
+type OptOut struct {
+	// ClearOwnedFields empties each field leadsync wrote whose value is still the
+	// one it wrote (a value a human changed since is left alone).
+	ClearOwnedFields bool `koanf:"clear_owned_fields"`
+	// Marker, when Field is set, is a do-not-enrich flag written on every record.
+	Marker Marker `koanf:"marker"`
+}
+
+// Marker is one field and the value that marks a record.
+type Marker struct {
+	Field string `koanf:"field"`
+	Value string `koanf:"value"`
+}
+
+// Acts tells whether an opt-out writes to the CRM.
+func (o OptOut) Acts() bool { return o.ClearOwnedFields || o.Marker.Field != "" }
+
 // Enabled tells whether the daemon runs the webhook receiver.
 func (w Webhook) Enabled() bool { return w.Listen != "" }
 
@@ -36,6 +55,9 @@ func (c *Config) checkWebhook(bad func(msg string, path ...string)) {
 		}
 		if c.Lusha.OptOutWebhook {
 			bad("opt-outs arrive through the webhook receiver: set lusha.webhook.listen", "lusha", "opt_out_webhook")
+		}
+		if c.Lusha.OptOut.Acts() {
+			bad("opt-outs arrive through the webhook receiver: set lusha.webhook.listen", "lusha", "opt_out")
 		}
 		return
 	}
@@ -52,5 +74,8 @@ func (c *Config) checkWebhook(bad func(msg string, path ...string)) {
 	}
 	if w.Tolerance <= 0 || w.Tolerance > time.Hour {
 		bad("must be positive and at most 1h", at("tolerance")...)
+	}
+	if m := c.Lusha.OptOut.Marker; (m.Field == "") != (m.Value == "") {
+		bad("a marker needs both field and value", "lusha", "opt_out", "marker")
 	}
 }

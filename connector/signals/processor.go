@@ -16,7 +16,13 @@ import (
 type Store interface {
 	state.Inbox
 	ForgetPerson(ctx context.Context, f state.Forget) (state.ForgetReport, error)
+	PersonRecords(ctx context.Context, f state.Forget) ([]state.PersonRecord, error)
 }
+
+// CRMAction acts in the CRM on an opt-out's person, whose records the store lists,
+// before the store erases them (the ledger says which values are leadsync's).
+// It must be safe to repeat: a crash before the erasure runs it again.
+type CRMAction func(ctx context.Context, records []state.PersonRecord) error
 
 // batch is how many deliveries one pass of the processor reads at a time.
 const batch = 100
@@ -27,6 +33,7 @@ type Processor struct {
 	store   Store
 	log     *slog.Logger
 	metrics Metrics
+	crm     CRMAction
 	wake    chan struct{}
 	poll    time.Duration
 	now     func() time.Time
@@ -41,11 +48,15 @@ type ProcessorOptions struct {
 	// replica stored, or one whose processing failed); default 1 minute.
 	Poll time.Duration
 	Now  func() time.Time // default time.Now
+	// CRM, when set, runs for each opt-out before the erasure. Its failure is
+	// logged and the erasure goes on: the state must not keep a person who opted
+	// out because a CRM is down.
+	CRM CRMAction
 }
 
 // NewProcessor builds a processor.
 func NewProcessor(o ProcessorOptions) *Processor {
-	p := &Processor{store: o.Store, log: o.Logger, metrics: o.Metrics, wake: make(chan struct{}, 1),
+	p := &Processor{store: o.Store, log: o.Logger, metrics: o.Metrics, crm: o.CRM, wake: make(chan struct{}, 1),
 		poll: o.Poll, now: o.Now}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
@@ -138,6 +149,18 @@ func (p *Processor) optOut(ctx context.Context, d state.Delivery) error {
 		return p.reject(ctx, d, "undecodable opt-out")
 	}
 	f := state.Forget{LushaIDs: []string{o.ContactID}, Keys: identityKeys(o), Settles: d.Seq, At: p.now()}
+	if p.crm != nil {
+		recs, err := p.store.PersonRecords(ctx, f)
+		if err != nil {
+			return err
+		}
+		if err := p.crm(ctx, recs); err != nil {
+			// The CRM's answer may quote the person's values: at debug only.
+			p.log.Warn("lusha opt-out: the CRM action failed; the person is erased from the state all the same",
+				"records", len(recs))
+			p.log.Debug("lusha opt-out: CRM action", "err", err)
+		}
+	}
 	// An erasure once begun finishes, WAL truncation included, even on shutdown.
 	rep, err := p.store.ForgetPerson(context.WithoutCancel(ctx), f)
 	if err != nil {

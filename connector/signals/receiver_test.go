@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -280,4 +281,38 @@ func (r *rig) sign(h http.Header, body []byte, at time.Time) {
 	ts := strconv.FormatInt(at.Unix(), 10)
 	h.Set(lusha.HeaderTimestamp, ts)
 	h.Set(lusha.HeaderSignature, lusha.Sign(r.secret, ts, body))
+}
+
+// TestOptOutCRMActionFailureStillErases: the CRM action gets the person's records
+// before the erasure; when it fails, the person is erased and suppressed all the
+// same.
+func TestOptOutCRMActionFailureStillErases(t *testing.T) {
+	r := newRig(t)
+	ctx := t.Context()
+	p := r.person()
+	r.subscribeOptOuts()
+	if err := r.store.CommitPage(ctx, state.PageCommit{Pipeline: "p", Account: "hs",
+		Ledger: []state.LedgerEntry{{RunID: "r", CRMObject: "contacts", CRMID: "c1", Field: "phone", NewValue: "+1555",
+			LushaID: p.ID, WrittenAt: time.Now()}}}); err != nil {
+		t.Fatal(err)
+	}
+	var got []state.PersonRecord
+	proc := signals.NewProcessor(signals.ProcessorOptions{Store: r.store, CRM: func(_ context.Context, recs []state.PersonRecord) error {
+		got = recs
+		return errors.New("the CRM is down")
+	}})
+	r.emitOptOut(p)
+	if n, err := proc.Drain(ctx); err != nil || n != 1 {
+		t.Fatalf("Drain = %d, %v; want the opt-out applied", n, err)
+	}
+	want := []state.PersonRecord{{Account: "hs", Object: "contacts", CRMID: "c1", Owned: map[string]string{"phone": "+1555"}}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("the CRM action's records (-want +got):\n%s", diff)
+	}
+	if sup, err := r.store.Suppressed(ctx, state.LushaKey(p.ID)); err != nil || !sup {
+		t.Errorf("not suppressed after a failed CRM action: %v, %v", sup, err)
+	}
+	if owned, err := r.store.OwnedBy(ctx, "hs", "contacts", []string{"c1"}); err != nil || len(owned) != 0 {
+		t.Errorf("ledger values stay: %v, %v", owned, err)
+	}
 }
