@@ -23,7 +23,7 @@ const MaxBody = 1 << 20
 // a late answer is a failed delivery it retries anyway.
 const storeTimeout = 8 * time.Second
 
-// Opt-out labels: the kind of a metric for opt-outs (signals use their entity type).
+// OptOut is the metrics kind of an opt-out (a signal's is its entity type).
 const OptOut = "opt_out"
 
 // Metrics counts deliveries; kind is "contact", "company" or OptOut.
