@@ -27,6 +27,8 @@ import (
 // /metrics, /healthz, /readyz) until its context ends. A signal on Reload re-reads the
 // config and swaps it in only if it is valid. Shutdown is ordered: no new runs,
 // in-flight runs finish their page within the grace period, the HTTP server stops.
+// With lusha.webhook set, it also serves Lusha's webhook receiver on a listener of
+// its own and processes the inbox (connector/signals), until it stops.
 type Daemon struct {
 	Engine *Engine
 	Logger *slog.Logger
@@ -59,6 +61,8 @@ type Daemon struct {
 	running map[string]bool
 	stopped map[string]string // pipelines stopped on auth, until a reload
 	reload  web.ReloadView
+	// receiver is Lusha's webhook receiver and inbox processor; nil when off.
+	receiver *receiver
 }
 
 // Run blocks until ctx ends and the shutdown is complete.
@@ -88,9 +92,17 @@ func (d *Daemon) Run(ctx context.Context) error {
 	runCtx, cancelRuns := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelRuns()
 	d.runCtx = runCtx
-	if err := d.startTicks(ctx); err != nil {
+	rcv, err := d.startReceiver(d.Engine)
+	if err != nil {
 		_ = srv.Close()
 		return err
+	}
+	d.mu.Lock()
+	d.receiver = rcv
+	d.mu.Unlock()
+	if err := d.startTicks(ctx); err != nil {
+		_ = srv.Close()
+		return errors.Join(err, rcv.close())
 	}
 	d.Logger.Info("leadsync running", "http", ln.Addr().String(), "pipelines", len(d.Engine.Pipelines))
 	if d.Ready != nil {
@@ -104,11 +116,14 @@ func (d *Daemon) Run(ctx context.Context) error {
 		case err := <-serveErr:
 			d.Logger.Error("http server failed", "err", err)
 			done = true
+		case err := <-rcv.failed():
+			d.Logger.Error("lusha webhook receiver failed", "err", err)
+			done = true
 		case <-d.Reloads:
 			d.reloadConfig()
 		}
 	}
-	return d.shutdown(srv, cancelRuns)
+	return errors.Join(d.shutdown(srv, cancelRuns), rcv.close())
 }
 
 func (d *Daemon) shutdown(srv *http.Server, cancelRuns context.CancelFunc) error {

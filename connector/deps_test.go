@@ -32,6 +32,8 @@ func TestDependencyDirection(t *testing.T) {
 		"connector/run":     {mod + "connector/config", mod + "connector/account", mod + "connector/web", mod + "connector/sandbox"},
 		"connector/account": {mod + "connector/config", mod + "connector/run", mod + "connector/web", mod + "connector/sandbox"},
 		"connector/react":   {mod + "connector/config", mod + "connector/run", mod + "connector/account", mod + "state", mod + "lusha"},
+		// The receiver knows no config and no run: the daemon wires it.
+		"connector/signals": {mod + "connector/config", mod + "connector/run", mod + "connector/account", mod + "connector/web"},
 	}
 	dec := json.NewDecoder(strings.NewReader(string(out)))
 	seen := 0

@@ -37,6 +37,8 @@ type Engine struct {
 	settings account.Settings
 	// ownsAccounts: this engine built its accounts and closes them.
 	ownsAccounts bool
+	// webhookSecret signs Lusha's webhook deliveries (lusha.webhook.secret).
+	webhookSecret config.Secret
 }
 
 // Pipeline is one configured flow; its CRM account is leased for each run.
@@ -159,6 +161,10 @@ func BuildWith(cfg *config.Config, getenv func(string) string, log *slog.Logger,
 	if err := checkCompanyRecords(cfg, getenv); err != nil {
 		return nil, err
 	}
+	hookSecret, err := webhookSecret(cfg, getenv)
+	if err != nil {
+		return nil, err
+	}
 	host, _ := os.Hostname()
 	owner := fmt.Sprintf("%s/%d/%d", host, os.Getpid(), time.Now().UnixNano())
 	accts := account.New(account.Options{Ledger: store, Claims: store, Owner: owner, Alive: ownerAlive, Metrics: metrics,
@@ -166,7 +172,8 @@ func BuildWith(cfg *config.Config, getenv func(string) string, log *slog.Logger,
 	if err := accts.Apply(settings); err != nil {
 		return nil, &config.Error{File: cfg.Path(), Msg: err.Error()}
 	}
-	e := &Engine{Config: cfg, Store: store, Accounts: accts, settings: settings, ownsAccounts: true}
+	e := &Engine{Config: cfg, Store: store, Accounts: accts, settings: settings, ownsAccounts: true,
+		webhookSecret: hookSecret}
 	e.Runner = &Runner{engine: e, Runner: run.Runner{Store: store, Logger: log, NegativeTTL: cfg.Lusha.NegativeTTL,
 		Metrics: metrics, Owner: owner, Retry: retryPolicy(cfg.Retry), LeaseTTL: cfg.LeaseTTL, Alive: ownerAlive,
 		History: &run.History{Keep: state.Retention(cfg.History), Every: time.Hour}}}

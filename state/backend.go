@@ -13,6 +13,9 @@ type Backend interface {
 	Inspector
 	Pruner
 	TokenStore
+	Inbox
+	// PersonRecords lists the CRM records of the person ForgetPerson would erase.
+	PersonRecords(ctx context.Context, f Forget) ([]PersonRecord, error)
 	RecordCounts(ctx context.Context, pipeline string) (map[string]map[string]int, error)
 	// Compact gives space back after a prune; Checkpoint keeps the log short.
 	Compact(ctx context.Context) (int, error)

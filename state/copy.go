@@ -33,17 +33,19 @@ var copyTables = []copyTable{
 	{"ledger", `id, run_id, pipeline, crm_account, crm_object, crm_id, field, old_value, new_value,
 		source_path, lusha_id, written_at, erased_at, pending`, "id"},
 	{"oauth_tokens", "account, refresh_token, updated_at", "account"},
+	// The inbox keeps its order; seq is the target's own (as the runs' rowid).
+	{"inbox", "payload_id, kind, body, status, received_at, processed_at", "seq"},
 }
 
 // copyCheckTables is what must be empty in the target: every table of the state.
 var copyCheckTables = []string{"runs", "run_field_actions", "cursors", "leases", "records", "enrichments",
-	"suppressions", "spend", "ledger", "identity_claims", "oauth_tokens"}
+	"suppressions", "spend", "ledger", "identity_claims", "oauth_tokens", "inbox"}
 
 // Copy moves the durable state of a SQLite file into an empty PostgreSQL state,
 // in one PostgreSQL transaction from one read snapshot of the file: runs with
 // their field actions, cursors, cached answers with their expiry, suppressions,
 // the credit log, the ledger (pending rows included), record states (parked and
-// unknown included) and OAuth tokens, with the ledger and credit log keeping their
+// unknown included), OAuth tokens and the webhook inbox, with the ledger and credit log keeping their
 // ids. Nothing is bought again. Leases and identity claims stay behind. A target
 // that holds any state is refused, and nothing is written to it.
 func Copy(ctx context.Context, from *SQLite, to *Postgres) (CopyReport, error) {

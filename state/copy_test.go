@@ -55,6 +55,12 @@ func fillForCopy(t *testing.T, s *state.SQLite, t0 time.Time) {
 		}}))
 	must(s.Suppress(ctx, "sup-1", "opt_out", at(time.Second)))
 	must(s.SaveRefreshToken(ctx, "sf:acct", "rt-1"))
+	for _, id := range []string{"pay-1", "pay-2"} {
+		_, err := s.Receive(ctx, state.Delivery{PayloadID: id, Kind: state.InboxSignal, Body: []byte(`{"id":"` + id + `"}`),
+			ReceivedAt: at(5 * time.Second)})
+		must(err)
+	}
+	must(s.Settle(ctx, 1, state.InboxRecorded, at(6*time.Second)))
 }
 
 // TestCopy copies a filled SQLite state into PostgreSQL and reads it back through
@@ -72,7 +78,7 @@ func TestCopy(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]int{"runs": 3, "run_field_actions": 2, "cursors": 1, "records": 3, "enrichments": 2,
-		"suppressions": 1, "spend": 1, "ledger": 2, "oauth_tokens": 1}
+		"suppressions": 1, "spend": 1, "ledger": 2, "oauth_tokens": 1, "inbox": 2}
 	if diff := cmp.Diff(want, rep.Rows); diff != "" {
 		t.Errorf("copy report (-want +got):\n%s", diff)
 	}
@@ -103,6 +109,14 @@ func TestCopy(t *testing.T) {
 	same("CreditsSpent", func(s state.Backend) (any, error) { return s.CreditsSpent(ctx, "", t0) })
 	same("CreditsByDay", func(s state.Backend) (any, error) { return s.CreditsByDay(ctx, "", t0) })
 	same("RefreshToken", func(s state.Backend) (any, error) { return s.RefreshToken(ctx, "sf:acct") })
+	same("Unprocessed", func(s state.Backend) (any, error) {
+		ds, err := s.Unprocessed(ctx, 0)
+		for i := range ds {
+			ds[i].Seq = 0 // each backend numbers its own
+		}
+		return ds, err
+	})
+	same("InboxCounts", func(s state.Backend) (any, error) { return s.InboxCounts(ctx) })
 
 	// Leases and claims stay behind; new rows follow the copied ones.
 	if holders, err := dst.ClaimHolders(ctx, []string{"key-9"}); err != nil || len(holders) != 0 {

@@ -14,12 +14,18 @@ const ForgetReason = "forgotten"
 // forgotten must not be bought again under an identity key never seen before.
 func LushaKey(lushaID string) string { return "lusha:" + lushaID }
 
-// Forget names one person to erase: by identity keys, by CRM ids, or both.
+// Forget names one person to erase: by identity keys, by CRM ids, by Lusha person
+// ids, or any of them.
 type Forget struct {
-	Keys    []string
-	CRMIDs  []string
-	Account string    // CRM account of CRMIDs; "" = any account
-	At      time.Time // when, for the suppressions and erased_at; zero is now
+	Keys     []string
+	CRMIDs   []string
+	LushaIDs []string  // Lusha person ids (an opt-out names the person by theirs)
+	Account  string    // CRM account of CRMIDs; "" = any account
+	At       time.Time // when, for the suppressions and erased_at; zero is now
+	// Settles, when non-zero, is the inbox delivery (an opt-out) this erasure
+	// applies: it is settled as InboxApplied in the same transaction, and an
+	// erasure whose delivery was settled before returns ErrSettled, unapplied.
+	Settles int64
 }
 
 // ForgetReport counts what ForgetPerson erased.
@@ -42,7 +48,8 @@ func (s *store) Forget(ctx context.Context, key string, crmIDs []string, at time
 }
 
 // ForgetPerson erases one person in one transaction. The person is everything
-// linked to the keys and CRM ids given: the identity keys of their records, the
+// linked to the keys, CRM ids and Lusha ids given (and the CRM ids of ledger rows
+// carrying those Lusha ids): the identity keys of their records, the
 // records planned under those keys, the Lusha person ids of their cached answers
 // and ledger rows, and every identity key whose cached answer is one of those Lusha
 // persons (company answers aside: they are not a person). It deletes those cached
@@ -52,13 +59,18 @@ func (s *store) Forget(ctx context.Context, key string, crmIDs []string, at time
 // CRM ids carry no CRM object, so rows of every object with those ids are erased:
 // erasing too much is the safe side.
 func (s *store) ForgetPerson(ctx context.Context, f Forget) (ForgetReport, error) {
-	p := person{keys: setOf(f.Keys), ids: setOf(f.CRMIDs), lushaIDs: set{}, account: f.Account}
-	if len(p.keys)+len(p.ids) == 0 {
-		return ForgetReport{}, errors.New("state: forget: no identity key or CRM id")
+	p := person{keys: setOf(f.Keys), ids: setOf(f.CRMIDs), lushaIDs: setOf(f.LushaIDs), account: f.Account}
+	if len(p.keys)+len(p.ids)+len(p.lushaIDs) == 0 {
+		return ForgetReport{}, errors.New("state: forget: no identity key, CRM id or Lusha id")
 	}
 	at := orNow(f.At, s.now)
 	var rep ForgetReport
 	err := s.write(ctx, func(tx *txn) error {
+		if f.Settles != 0 {
+			if err := settle(ctx, tx, f.Settles, InboxApplied, at); err != nil {
+				return err
+			}
+		}
 		if err := p.find(ctx, tx); err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package state
 
 import (
 	"context"
+	"database/sql"
 	"slices"
 	"time"
 )
@@ -35,6 +36,11 @@ type person struct {
 	account             string
 }
 
+// querier reads: a write transaction (ForgetPerson) or the read pool (PersonRecords).
+type querier interface {
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+}
+
 // A link finds more of a person from what is known: its query selects one column
 // and ends with an IN list left for the values of from.
 type link struct {
@@ -46,7 +52,7 @@ type link struct {
 
 // find follows the links between keys, CRM ids and Lusha ids until nothing new
 // turns up. Company answers are not a person: their keys are never followed.
-func (p *person) find(ctx context.Context, tx *txn) error {
+func (p *person) find(ctx context.Context, tx querier) error {
 	links := []link{
 		{`SELECT identity_key FROM records WHERE identity_key <> ''
 			AND (?1 = '' OR crm_account = ?1) AND crm_id IN`, true, p.ids, p.keys},
@@ -56,6 +62,7 @@ func (p *person) find(ctx context.Context, tx *txn) error {
 		{`SELECT lusha_id FROM ledger WHERE lusha_id <> ''
 			AND (?1 = '' OR crm_account = ?1) AND crm_id IN`, true, p.ids, p.lushaIDs},
 		{`SELECT key FROM enrichments WHERE key NOT LIKE 'company:%' AND lusha_id IN`, false, p.lushaIDs, p.keys},
+		{`SELECT crm_id FROM ledger WHERE (?1 = '' OR crm_account = ?1) AND lusha_id IN`, true, p.lushaIDs, p.ids},
 	}
 	for {
 		known := len(p.keys) + len(p.ids) + len(p.lushaIDs)
@@ -70,7 +77,7 @@ func (p *person) find(ctx context.Context, tx *txn) error {
 	}
 }
 
-func (p *person) follow(ctx context.Context, tx *txn, l link) error {
+func (p *person) follow(ctx context.Context, tx querier, l link) error {
 	return inChunks(l.from.list(), func(chunk []string) error {
 		var args []any
 		if l.account {

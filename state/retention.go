@@ -15,7 +15,8 @@ type Retention struct {
 	// KeepRuns keeps runs that started within it, with their field actions; older
 	// finished runs go, except the latest run of each pipeline (the status shows
 	// it). Credit log rows older than it go too, but never those of the current
-	// UTC day, which the daily budget sums.
+	// UTC day, which the daily budget sums. Webhook deliveries processed before
+	// it go from the inbox too (a delivery Lusha still retries is hours old).
 	KeepRuns time.Duration
 	// KeepLedger keeps every ledger row written within it. Older rows go, except
 	// the latest settled row of each (CRM account, object, record, field), which
@@ -30,6 +31,7 @@ type PruneReport struct {
 	FieldActions int
 	Spend        int
 	LedgerRows   int
+	Inbox        int // processed webhook deliveries
 	FreedPages   int // pages given back to the file system by incremental vacuum
 }
 
@@ -62,7 +64,11 @@ func (s *store) Prune(ctx context.Context, r Retention, now time.Time) (PruneRep
 		if rep.Runs, err = execCount(ctx, tx, `DELETE FROM runs WHERE `+old, runsBefore); err != nil {
 			return err
 		}
-		rep.Spend, err = execCount(ctx, tx, `DELETE FROM spend WHERE spent_at < ?`, spendBefore)
+		if rep.Spend, err = execCount(ctx, tx, `DELETE FROM spend WHERE spent_at < ?`, spendBefore); err != nil {
+			return err
+		}
+		rep.Inbox, err = execCount(ctx, tx, `DELETE FROM inbox WHERE status <> ? AND processed_at < ?`,
+			InboxReceived, runsBefore)
 		return err
 	})
 	if err != nil {

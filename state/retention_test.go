@@ -410,3 +410,48 @@ func TestBackupRefusesToOverwrite(t *testing.T) {
 		t.Error("Backup created the missing source")
 	}
 }
+
+func TestPruneInbox(t *testing.T) { eachBackend(t, testPruneInbox) }
+
+// testPruneInbox: processed deliveries older than keep_runs go; younger ones and
+// those still waiting to be processed, however old, stay.
+func testPruneInbox(t *testing.T, open opener) {
+	ctx := context.Background()
+	s := open(t, state.WithClock(func() time.Time { return pruneNow }))
+	add := func(id string, age time.Duration, settle bool) {
+		t.Helper()
+		at := pruneNow.Add(-age)
+		if _, err := s.Receive(ctx, state.Delivery{PayloadID: id, Kind: state.InboxSignal, Body: []byte(`{}`), ReceivedAt: at}); err != nil {
+			t.Fatal(err)
+		}
+		if !settle {
+			return
+		}
+		ds, err := s.Unprocessed(ctx, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range ds {
+			if d.PayloadID == id {
+				if err := s.Settle(ctx, d.Seq, state.InboxRecorded, at); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	add("old-done", 3000*time.Hour, true)
+	add("old-waiting", 3000*time.Hour, false)
+	add("young-done", time.Hour, true)
+	rep, err := s.Prune(ctx, state.Retention{KeepRuns: 2160 * time.Hour}, pruneNow)
+	if err != nil || rep.Inbox != 1 {
+		t.Fatalf("Prune = %+v, %v; want one delivery gone", rep, err)
+	}
+	counts, err := s.InboxCounts(ctx)
+	if err != nil || counts[state.InboxRecorded] != 1 || counts[state.InboxReceived] != 1 {
+		t.Errorf("inbox after the prune = %v, %v; want young-done and old-waiting", counts, err)
+	}
+	// A processed delivery that stays still keeps its retries out.
+	if stored, err := s.Receive(ctx, state.Delivery{PayloadID: "young-done", Kind: state.InboxSignal, Body: []byte(`{}`)}); err != nil || stored {
+		t.Errorf("a kept processed delivery was stored again: %v, %v", stored, err)
+	}
+}

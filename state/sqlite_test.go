@@ -81,7 +81,7 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"cursors", "enrichments", "identity_claims", "leases", "ledger", "oauth_tokens", "records", "run_field_actions", "runs", "spend", "suppressions"}
+	want := []string{"cursors", "enrichments", "identity_claims", "inbox", "leases", "ledger", "oauth_tokens", "records", "run_field_actions", "runs", "spend", "suppressions"}
 	if !slices.Equal(tables, want) {
 		t.Errorf("tables = %v, want %v", tables, want)
 	}

@@ -204,6 +204,11 @@ func checkUpgraded(t *testing.T, path string, n int) {
 			t.Errorf("run r3 = %+v, %v; want runner host-a", r, err)
 		}
 	}
+	if n >= 11 {
+		if ds, err := s.Unprocessed(ctx, 0); err != nil || len(ds) != 1 || ds[0].PayloadID != "pay-2" {
+			t.Errorf("unprocessed deliveries = %+v, %v; want pay-2", ds, err)
+		}
+	}
 
 	// Today's code writes to the migrated file: rows from before accounts get
 	// theirs, and a new page commits under the lease of the old holder.

@@ -15,6 +15,7 @@ func (c *Config) validate() Errors {
 	var errs Errors
 	bad := func(msg string, path ...string) { errs = append(errs, c.ErrorAt(msg, path...)) }
 	c.checkState(bad)
+	c.checkWebhook(bad)
 	if c.History.KeepRuns < 24*time.Hour {
 		bad("must be at least 24h: the daily credit budget sums the day's spend", "history", "keep_runs")
 	}

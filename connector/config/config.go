@@ -64,6 +64,13 @@ type Lusha struct {
 	Budget      Budget        `koanf:"budget"`
 	NegativeTTL time.Duration `koanf:"negative_ttl"`
 	Breaker     Breaker       `koanf:"breaker"`
+	Webhook     Webhook       `koanf:"webhook"`
+	// OptOutWebhook has the daemon subscribe the receiver (Webhook.PublicURL) to the
+	// account's opt-outs at start: each one erases and suppresses that person, as
+	// `leadsync forget` does.
+	OptOutWebhook bool `koanf:"opt_out_webhook"`
+	// OptOut is the CRM action of an opt-out (clear owned fields, a marker).
+	OptOut OptOut `koanf:"opt_out"`
 }
 
 type Rate struct {
@@ -162,6 +169,7 @@ func Default() Config {
 			Rate:        Rate{PerSecond: 25},
 			NegativeTTL: 30 * 24 * time.Hour,
 			Breaker:     Breaker{Failures: 5, Timeout: 60 * time.Second},
+			Webhook:     Webhook{Tolerance: 5 * time.Minute},
 		},
 	}
 }

@@ -38,6 +38,13 @@ var badFixtures = map[string]string{
 	"unknown-key":           `3:3: lusha.budgett: unknown key "budgett", did you mean "budget"?`,
 	"unknown-secret-source": `2:3: lusha.api_key: unknown secret reference "${vault:lusha/key}" (use ${env:NAME} or ${file:PATH})`,
 	"yaml-syntax":           "2:1: did not find expected node content",
+	"opt-out-without-webhook": "3:3: lusha.opt_out_webhook: opt-outs arrive through the webhook receiver: set lusha.webhook.listen\n" +
+		"4:3: lusha.opt_out: opt-outs arrive through the webhook receiver: set lusha.webhook.listen",
+	"webhook-incomplete": "4:14: lusha.webhook.listen: must differ from http.listen: the receiver is a listener of its own\n" +
+		"4:40: lusha.webhook.public_url: must be the absolute URL Lusha posts to (https://…/webhooks/lusha)\n" +
+		"4:3: lusha.webhook.secret: is required, as ${env:NAME} or ${file:PATH}\n" +
+		"4:76: lusha.webhook.tolerance: must be positive and at most 1h\n" +
+		"5:14: lusha.opt_out.marker: a marker needs both field and value",
 }
 
 // TestFixtures loads every testdata/conf.*.yml: the good ones load, each other one fails

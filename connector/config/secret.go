@@ -104,6 +104,9 @@ type namedRef struct {
 // secretRefs lists every secret reference the config sets, in a stable order.
 func (c *Config) secretRefs() []namedRef {
 	refs := []namedRef{{[]string{"lusha", "api_key"}, c.Lusha.APIKey}}
+	if c.Lusha.Webhook.Secret != "" {
+		refs = append(refs, namedRef{[]string{"lusha", "webhook", "secret"}, c.Lusha.Webhook.Secret})
+	}
 	if c.State.Password != "" {
 		refs = append(refs, namedRef{[]string{"state", "password"}, c.State.Password})
 	}

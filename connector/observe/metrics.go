@@ -33,6 +33,7 @@ type Metrics struct {
 	retryQueue     *prometheus.GaugeVec
 	reloads        *prometheus.CounterVec
 	reloadOK       prometheus.Gauge
+	signals        signalMetrics
 }
 
 // NewMetrics registers leadsync's metrics, plus the Go runtime and process
@@ -43,6 +44,7 @@ func NewMetrics() *Metrics {
 	m.registerRunMetrics()
 	m.registerDependencyMetrics()
 	m.registerQueueMetrics()
+	m.registerSignalMetrics()
 	m.registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),

@@ -71,6 +71,8 @@ func RunStoreTests(t *testing.T, open Opener) {
 		{"Suppress", testSuppress},
 		{"Forget", testForget},
 		{"ForgetPerson", testForgetPerson},
+		{"Inbox", testInbox},
+		{"ForgetSettles", testForgetSettles},
 		{"PurgeExpired", testPurgeExpired},
 		{"ConcurrentWriters", testConcurrentWriters},
 		{"BatchLookups", testBatchLookups},

@@ -1,0 +1,133 @@
+package connector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/leadsync/leadsync/connector/config"
+	"github.com/leadsync/leadsync/connector/signals"
+	"github.com/leadsync/leadsync/lusha"
+)
+
+// webhookSecret resolves lusha.webhook.secret when the receiver is on.
+func webhookSecret(cfg *config.Config, getenv func(string) string) (config.Secret, error) {
+	if !cfg.Lusha.Webhook.Enabled() {
+		return config.Secret{}, nil
+	}
+	s, err := cfg.Lusha.Webhook.Secret.Resolve(getenv)
+	if err != nil {
+		return config.Secret{}, fmt.Errorf("lusha.webhook.secret: %w", err)
+	}
+	return s, nil
+}
+
+// receiver is the webhook receiver's own listener and the inbox processor, both
+// owned by the daemon: they start with it and end before Run returns. The config
+// they run on is the start's: a reload leaves them as they are.
+type receiver struct {
+	srv    *http.Server
+	addr   string
+	served chan error // the listener's failure, if it fails
+	stop   context.CancelFunc
+	done   sync.WaitGroup
+}
+
+// startReceiver listens on lusha.webhook.listen and starts the processor, when the
+// config turns the receiver on; nil otherwise.
+func (d *Daemon) startReceiver(eng *Engine) (*receiver, error) {
+	w := eng.Config.Lusha.Webhook
+	if !w.Enabled() {
+		return nil, nil
+	}
+	store, ok := eng.Store.(signals.Store)
+	if !ok {
+		return nil, errors.New("lusha webhook: this state store keeps no inbox")
+	}
+	ln, err := net.Listen("tcp", w.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("lusha webhook: %w", err)
+	}
+	proc := signals.NewProcessor(signals.ProcessorOptions{Store: store, Logger: d.Logger, Metrics: d.metrics,
+		CRM: optOutAction(eng)})
+	mux := http.NewServeMux()
+	mux.Handle(signals.Path, signals.NewReceiver(signals.ReceiverOptions{Inbox: store, Secret: eng.webhookSecret.Reveal(),
+		Tolerance: w.Tolerance, Logger: d.Logger, Metrics: d.metrics, Wake: proc.Wake}))
+	// Lusha gives up on an answer after 10 s; a slower client is no delivery.
+	r := &receiver{srv: &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
+		WriteTimeout: 10 * time.Second}, addr: ln.Addr().String(), served: make(chan error, 1)}
+	ctx, stop := context.WithCancel(context.Background())
+	r.stop = stop
+	r.done.Go(func() { proc.Run(ctx) })
+	r.done.Go(func() {
+		if err := r.srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			r.served <- err
+		}
+	})
+	if eng.Config.Lusha.OptOutWebhook {
+		r.done.Go(func() { d.ensureOptOut(ctx, eng) })
+	}
+	d.Logger.Info("lusha webhook receiver listening", "addr", r.addr, "path", signals.Path)
+	return r, nil
+}
+
+// ensureOptOut has the account's opt-out subscription deliver to public_url, once
+// the receiver listens (Lusha may check the URL as it subscribes). A failure is
+// logged, not fatal: the next start tries again.
+func (d *Daemon) ensureOptOut(ctx context.Context, eng *Engine) {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	defer tr.CloseIdleConnections() // no keep-alive goroutine outlives the call
+	opts := []lusha.Option{lusha.WithHTTPClient(&http.Client{Transport: tr})}
+	if base := eng.settings.Lusha.BaseURL; base != "" {
+		opts = append(opts, lusha.WithBaseURL(base))
+	}
+	client := lusha.NewClient(eng.settings.Lusha.APIKey, opts...)
+	did, err := signals.EnsureOptOut(ctx, client, eng.Config.Lusha.Webhook.PublicURL)
+	if err != nil {
+		d.Logger.Error("lusha opt-out subscription not ensured; retried at the next start", "err", err)
+		return
+	}
+	d.Logger.Info("lusha opt-out subscription", "did", did, "url", eng.Config.Lusha.Webhook.PublicURL)
+}
+
+// close stops taking deliveries, then stops the processor: what it did not
+// process stays in the inbox for the next start.
+func (r *receiver) close() error {
+	if r == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := r.srv.Shutdown(ctx)
+	r.stop()
+	r.done.Wait()
+	if err != nil {
+		return fmt.Errorf("lusha webhook: %w", err)
+	}
+	return nil
+}
+
+// failed delivers the listener's failure; never, for a receiver that is off.
+func (r *receiver) failed() <-chan error {
+	if r == nil {
+		return nil
+	}
+	return r.served
+}
+
+// WebhookAddr is the address the webhook receiver listens on, "" when it is off
+// or not started yet.
+func (d *Daemon) WebhookAddr() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.receiver == nil {
+		return ""
+	}
+	return d.receiver.addr
+}
