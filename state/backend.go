@@ -17,6 +17,8 @@ type Backend interface {
 	// PersonRecords lists the CRM records of the person ForgetPerson would erase.
 	PersonRecords(ctx context.Context, f Forget) ([]PersonRecord, error)
 	RecordCounts(ctx context.Context, pipeline string) (map[string]map[string]int, error)
+	// EnrichedBy lists the Lusha people and companies a pipeline wrote.
+	EnrichedBy(ctx context.Context, pipeline string) ([]Enriched, error)
 	// Compact gives space back after a prune; Checkpoint keeps the log short.
 	Compact(ctx context.Context) (int, error)
 	Checkpoint(ctx context.Context) error
