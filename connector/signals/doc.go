@@ -9,4 +9,7 @@
 // applied once. An opt-out erases and suppresses the person (as `leadsync forget`);
 // a contact or company signal is recorded (state.InboxRecorded) for the acting
 // on it, which is not done here.
+//
+// The Manager keeps Lusha's signal subscriptions to the people and companies the
+// pipelines enriched, reconciling from Lusha's list within the webhooks API's pace.
 package signals
