@@ -55,6 +55,9 @@ func (c *Config) validate() Errors {
 	if c.Lusha.Budget.CreditsPerDay < 0 || c.Lusha.Budget.CreditsPerRun < 0 {
 		bad("budgets must not be negative (0 means no cap)", "lusha", "budget")
 	}
+	if c.Lusha.Subscriptions.Max < 0 {
+		bad("must not be negative (0 leaves it to Lusha's limit)", "lusha", "subscriptions", "max")
+	}
 	if c.Lusha.Breaker.Failures < 1 {
 		bad("must be at least 1", "lusha", "breaker", "failures")
 	}
@@ -117,6 +120,7 @@ func (c *Config) validate() Errors {
 			bad("must not be negative", at("cache_ttl")...)
 		}
 		c.checkCompanyRecord(i, p, bad)
+		c.checkSignals(i, p, bad)
 	}
 	return errs
 }

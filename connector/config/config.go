@@ -71,6 +71,8 @@ type Lusha struct {
 	OptOutWebhook bool `koanf:"opt_out_webhook"`
 	// OptOut is the CRM action of an opt-out (clear owned fields, a marker).
 	OptOut OptOut `koanf:"opt_out"`
+	// Subscriptions bound the pipelines' signal subscriptions.
+	Subscriptions Subscriptions `koanf:"subscriptions"`
 }
 
 type Rate struct {
@@ -144,6 +146,9 @@ type Pipeline struct {
 	RunOnStart *bool `koanf:"run_on_start"`
 	// CompanyRecord, on a people pipeline, also writes each person's company record.
 	CompanyRecord *CompanyRecord `koanf:"company_record"`
+	// Signals subscribes the people and companies the pipeline enriched to Lusha's
+	// signals, through the webhook receiver.
+	Signals *Signals `koanf:"signals"`
 }
 
 // Filter selects the records a pipeline handles; it is pushed into the CRM query.

@@ -40,6 +40,12 @@ var badFixtures = map[string]string{
 	"yaml-syntax":           "2:1: did not find expected node content",
 	"opt-out-without-webhook": "3:3: lusha.opt_out_webhook: opt-outs arrive through the webhook receiver: set lusha.webhook.listen\n" +
 		"4:3: lusha.opt_out: opt-outs arrive through the webhook receiver: set lusha.webhook.listen",
+	"signals-bad": "3:20: lusha.subscriptions.max: must not be negative (0 leaves it to Lusha's limit)\n" +
+		"11:5: pipelines[0].signals: signals arrive through the webhook receiver: set lusha.webhook.listen and public_url\n" +
+		"11:37: pipelines[0].signals.contact.1: \"jobChange\" is not a contact signal type ([allSignals promotion companyChange])\n" +
+		"11:49: pipelines[0].signals.company: a people pipeline knows its people's companies only through company_record (write: true)\n" +
+		"16:5: pipelines[1].signals: signals arrive through the webhook receiver: set lusha.webhook.listen and public_url\n" +
+		"17:7: pipelines[1].signals.contact: a company pipeline enriches no people: use company",
 	"webhook-incomplete": "4:14: lusha.webhook.listen: must differ from http.listen: the receiver is a listener of its own\n" +
 		"4:40: lusha.webhook.public_url: must be the absolute URL Lusha posts to (https://…/webhooks/lusha)\n" +
 		"4:3: lusha.webhook.secret: is required, as ${env:NAME} or ${file:PATH}\n" +
