@@ -40,6 +40,11 @@ type SubscriptionClient interface {
 	UpdateSubscription(ctx context.Context, id string, req lusha.UpdateSubscriptionRequest) (*lusha.Subscription, *lusha.Response, error)
 }
 
+// SubscriptionMetrics records what a pass left.
+type SubscriptionMetrics interface {
+	SetSubscriptions(active, disabled, missing, max int)
+}
+
 // Limiter paces the webhooks API's calls; *Window is one.
 type Limiter interface {
 	Wait(ctx context.Context) error
@@ -74,8 +79,9 @@ type ManagerOptions struct {
 	// Healthy tells whether the receiver takes deliveries again, before disabled
 	// subscriptions are re-enabled; default a URL challenge through URL.
 	Healthy func(ctx context.Context) bool
-	Logger  *slog.Logger     // default: discard
-	Now     func() time.Time // default time.Now
+	Metrics SubscriptionMetrics // optional
+	Logger  *slog.Logger        // default: discard
+	Now     func() time.Time    // default time.Now
 }
 
 // Manager keeps Lusha's signal subscriptions to what the pipelines enriched: one
@@ -185,6 +191,8 @@ func (m *Manager) Pass(ctx context.Context) error {
 	st.Managed, st.Max, st.Checked = true, m.o.Max, m.o.Now()
 	if err != nil {
 		st.Err = err.Error()
+	} else if m.o.Metrics != nil {
+		m.o.Metrics.SetSubscriptions(st.Active, st.Disabled, st.Missing, m.o.Max)
 	}
 	m.setStatus(func(s *SubscriptionStatus) { *s = st })
 	return err

@@ -192,7 +192,8 @@ func TestSubscriptionsCap(t *testing.T) {
 func TestSubscriptionsReenabled(t *testing.T) {
 	r := newSubRig(t, lushatest.Options{})
 	r.people(0, 3)
-	m := r.manager(signals.ManagerOptions{})
+	gauges := &gauges{}
+	m := r.manager(signals.ManagerOptions{Metrics: gauges})
 	r.pass(m)
 	r.healthy.Store(false)
 	if n := r.fake.EmitSignal(lushatest.Signal{EntityType: lusha.EntityContact, EntityID: "P001",
@@ -210,6 +211,9 @@ func TestSubscriptionsReenabled(t *testing.T) {
 	}
 	if s := r.subs()["P001"]; s.IsActive {
 		t.Error("re-enabled while the receiver is down")
+	}
+	if *gauges != [4]int{2, 1, 0, 0} {
+		t.Errorf("gauges (active, disabled, missing, max) = %v", *gauges)
 	}
 	r.healthy.Store(true)
 	st = r.pass(m)
@@ -243,4 +247,11 @@ func TestSubscriptionsOneReplica(t *testing.T) {
 	if st := r.pass(b); !st.Managed || st.Active != 3 {
 		t.Errorf("b's pass once a ended: %+v", st)
 	}
+}
+
+// gauges records SetSubscriptions.
+type gauges [4]int
+
+func (g *gauges) SetSubscriptions(active, disabled, missing, max int) {
+	*g = gauges{active, disabled, missing, max}
 }
