@@ -21,6 +21,8 @@ type Live interface {
 	Reload() web.ReloadView
 	// Replica names this daemon in its cluster; "" for a daemon on a SQLite file.
 	Replica() string
+	// Subscriptions are the signal subscriptions' figures; nil when none are managed.
+	Subscriptions() *web.SubscriptionsView
 }
 
 // Status reads what the status page and `leadsync status` show, from the store and,
@@ -59,6 +61,7 @@ func (s *Status) Overview(ctx context.Context) (web.Overview, error) {
 	if s.Live != nil {
 		o.Reload = s.Live.Reload()
 		breakers = s.Live.Breakers()
+		o.Subscriptions = s.Live.Subscriptions()
 	}
 	for _, p := range s.Config.Pipelines {
 		v, err := s.pipeline(ctx, p, now, day, breakers)

@@ -21,6 +21,8 @@ func (f fakeLive) Breakers() []web.BreakerView { return f.breakers }
 func (fakeLive) Reload() web.ReloadView        { return web.ReloadView{} }
 func (fakeLive) Replica() string               { return "" }
 
+func (fakeLive) Subscriptions() *web.SubscriptionsView { return nil }
+
 // TestStatusPerPipeline: each pipeline shows only the breakers of the accounts it
 // uses (Lusha and its CRM account), its field actions of the fill window, and the
 // overview the credits per day.

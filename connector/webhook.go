@@ -11,6 +11,7 @@ import (
 
 	"github.com/leadsync/leadsync/connector/config"
 	"github.com/leadsync/leadsync/connector/signals"
+	"github.com/leadsync/leadsync/connector/web"
 	"github.com/leadsync/leadsync/lusha"
 )
 
@@ -32,7 +33,8 @@ func webhookSecret(cfg *config.Config, getenv func(string) string) (config.Secre
 type receiver struct {
 	srv    *http.Server
 	addr   string
-	served chan error // the listener's failure, if it fails
+	served chan error       // the listener's failure, if it fails
+	subs   *signals.Manager // nil when no pipeline subscribes to signals
 	stop   context.CancelFunc
 	done   sync.WaitGroup
 }
@@ -47,6 +49,10 @@ func (d *Daemon) startReceiver(eng *Engine) (*receiver, error) {
 	store, ok := eng.Store.(signals.Store)
 	if !ok {
 		return nil, errors.New("lusha webhook: this state store keeps no inbox")
+	}
+	subStore, ok := eng.Store.(signals.SubscriptionStore)
+	if !ok {
+		return nil, errors.New("lusha signals: this state store cannot list what pipelines enriched")
 	}
 	ln, err := net.Listen("tcp", w.Listen)
 	if err != nil {
@@ -71,6 +77,16 @@ func (d *Daemon) startReceiver(eng *Engine) (*receiver, error) {
 	if eng.Config.Lusha.OptOutWebhook {
 		r.done.Go(func() { d.ensureOptOut(ctx, eng) })
 	}
+	if watches := signalWatches(eng.Config); len(watches) > 0 {
+		client, closeClient := webhooksClient(eng)
+		r.subs = signals.NewManager(signals.ManagerOptions{Store: subStore, Client: client, Watches: watches,
+			URL: w.PublicURL, Max: eng.Config.Lusha.Subscriptions.Max, Owner: eng.Runner.Owner, Alive: ownerAlive,
+			Metrics: d.metrics, Logger: d.Logger})
+		r.done.Go(func() {
+			defer closeClient()
+			r.subs.Run(ctx)
+		})
+	}
 	d.Logger.Info("lusha webhook receiver listening", "addr", r.addr, "path", signals.Path)
 	return r, nil
 }
@@ -81,19 +97,57 @@ func (d *Daemon) startReceiver(eng *Engine) (*receiver, error) {
 func (d *Daemon) ensureOptOut(ctx context.Context, eng *Engine) {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	defer tr.CloseIdleConnections() // no keep-alive goroutine outlives the call
-	opts := []lusha.Option{lusha.WithHTTPClient(&http.Client{Transport: tr})}
-	if base := eng.settings.Lusha.BaseURL; base != "" {
-		opts = append(opts, lusha.WithBaseURL(base))
-	}
-	client := lusha.NewClient(eng.settings.Lusha.APIKey, opts...)
+	client, closeClient := webhooksClient(eng)
+	defer closeClient()
 	did, err := signals.EnsureOptOut(ctx, client, eng.Config.Lusha.Webhook.PublicURL)
 	if err != nil {
 		d.Logger.Error("lusha opt-out subscription not ensured; retried at the next start", "err", err)
 		return
 	}
 	d.Logger.Info("lusha opt-out subscription", "did", did, "url", eng.Config.Lusha.Webhook.PublicURL)
+}
+
+// webhooksClient is a Lusha client for the webhooks API of its own; close it
+// when done, so that no keep-alive goroutine outlives its user.
+func webhooksClient(eng *Engine) (*lusha.Client, func()) {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	opts := []lusha.Option{lusha.WithHTTPClient(&http.Client{Transport: tr})}
+	if base := eng.settings.Lusha.BaseURL; base != "" {
+		opts = append(opts, lusha.WithBaseURL(base))
+	}
+	return lusha.NewClient(eng.settings.Lusha.APIKey, opts...), tr.CloseIdleConnections
+}
+
+// signalWatches are the signals config of the enabled pipelines.
+func signalWatches(cfg *config.Config) []signals.Watch {
+	var watches []signals.Watch
+	for _, p := range cfg.Pipelines {
+		if p.Signals.On() && !p.Disabled {
+			watches = append(watches, signals.Watch{Pipeline: p.Name, Object: p.Object,
+				CompanyObject: config.CompanyObject(cfg.CRMs[p.CRM].Kind),
+				Contact:       p.Signals.Contact, Company: p.Signals.Company})
+		}
+	}
+	return watches
+}
+
+// Subscriptions is what the signal subscriptions' manager last found; nil when
+// no pipeline subscribes to signals.
+func (d *Daemon) Subscriptions() *web.SubscriptionsView {
+	d.mu.Lock()
+	r := d.receiver
+	d.mu.Unlock()
+	if r == nil || r.subs == nil {
+		return nil
+	}
+	st := r.subs.Status()
+	v := &web.SubscriptionsView{Managed: st.Managed, Checked: st.Checked, Error: st.Err, Account: st.Account,
+		Max: st.Max, Full: st.Full, Wanted: st.Wanted, Active: st.Active, Disabled: st.Disabled, Missing: st.Missing}
+	for _, b := range st.Blocked {
+		v.Blocked = append(v.Blocked, web.BlockedView{ID: b.ID, EntityType: b.EntityType, EntityID: b.EntityID,
+			Reason: b.Reason, Since: b.Since})
+	}
+	return v
 }
 
 // close stops taking deliveries, then stops the processor: what it did not

@@ -19,6 +19,7 @@ type overviewPage struct {
 	Recent       []state.Run
 	ChartDays    int
 	Cluster      *ClusterView
+	Subs         *SubscriptionsView
 }
 
 // pipelineRow is a PipelineView with what the template derives from it.
@@ -56,6 +57,7 @@ func (s *server) overview(w http.ResponseWriter, r *http.Request) {
 		Recent:       runs[:min(len(runs), s.opts.RecentRuns)],
 		ChartDays:    max(1, int(s.opts.ChartWindow.Hours()/24)),
 		Cluster:      ov.Cluster,
+		Subs:         ov.Subscriptions,
 	}
 	if ov.Credits.PerDay > 0 {
 		page.CreditsShare = min(100, 100*ov.Credits.SpentToday/ov.Credits.PerDay)

@@ -40,6 +40,32 @@ type Overview struct {
 	CreditsByDay []state.DayCredits
 	// Cluster is the cluster of replicas on one PostgreSQL; nil on a SQLite file.
 	Cluster *ClusterView
+	// Subscriptions are the Lusha signal subscriptions; nil when no pipeline
+	// subscribes to signals, or outside the daemon.
+	Subscriptions *SubscriptionsView
+}
+
+// SubscriptionsView is what the daemon's signal subscriptions' manager last found.
+type SubscriptionsView struct {
+	Managed bool // false: another replica manages them (or the first pass is to come)
+	Checked time.Time
+	Error   string
+	Account int // the account's subscriptions, leadsync's or not
+	Max     int // 0: Lusha's limit only
+	Full    bool
+	Wanted  int
+	Active  int
+	// Disabled were turned off by Lusha after failed deliveries (blockReason);
+	// Blocked lists the first of them.
+	Disabled int
+	Missing  int // wanted, not subscribed: the account is full, or another subscription watches them
+	Blocked  []BlockedView
+}
+
+// BlockedView is a subscription Lusha disabled.
+type BlockedView struct {
+	ID, EntityType, EntityID, Reason string
+	Since                            time.Time
 }
 
 // ClusterView is who leads a cluster of replicas and who ran its latest ticks.
