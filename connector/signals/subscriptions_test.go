@@ -255,3 +255,58 @@ type gauges [4]int
 func (g *gauges) SetSubscriptions(active, disabled, missing, max int) {
 	*g = gauges{active, disabled, missing, max}
 }
+
+// TestSubscriptionsOfCompanies: a company pipeline's companies are watched while
+// it holds their records; a people pipeline's company records by the ledger alone.
+func TestSubscriptionsOfCompanies(t *testing.T) {
+	r := newSubRig(t, lushatest.Options{})
+	commit := func(pipeline string, c state.PageCommit) {
+		t.Helper()
+		c.Pipeline, c.Account = pipeline, "a"
+		if err := r.store.CommitPage(t.Context(), c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write := func(object, crmID, lushaID string) state.LedgerEntry {
+		return state.LedgerEntry{RunID: "r", CRMObject: object, CRMID: crmID, Field: "industry", NewValue: "x",
+			LushaID: lushaID, WrittenAt: epoch}
+	}
+	commit("c", state.PageCommit{Records: []state.RecordState{{CRMID: "c1", Status: state.StatusDone, UpdatedAt: epoch},
+		{CRMID: "c2", Status: state.StatusDone, UpdatedAt: epoch}},
+		Ledger: []state.LedgerEntry{write("companies", "c1", "C1"), write("companies", "c2", "C2")}})
+	commit("c", state.PageCommit{Drop: []string{"c2"}})
+	r.people(0, 1)
+	commit("p", state.PageCommit{Ledger: []state.LedgerEntry{write("companies", "c3", "C3")}})
+	m := r.manager(signals.ManagerOptions{Watches: []signals.Watch{
+		{Pipeline: "c", Object: "companies", CompanyObject: "companies", Company: []string{"riskNews"}},
+		{Pipeline: "p", Object: "contacts", CompanyObject: "companies", Company: []string{"headcountIncrease3m", "riskNews"}},
+	}})
+	r.pass(m)
+	subs := r.subs()
+	if len(subs) != 2 || subs["C1"].EntityType != lusha.EntityCompany || subs["C2"].ID != "" ||
+		!slices.Equal(subs["C3"].SignalTypes, []string{"headcountIncrease3m", "riskNews"}) {
+		t.Errorf("subscriptions = %+v; want C1 and C3 (P000 has no contact signals)", subs)
+	}
+}
+
+// TestSubscriptionsFollowTheConfig: new signal types update leadsync's
+// subscriptions in place; none is recreated.
+func TestSubscriptionsFollowTheConfig(t *testing.T) {
+	r := newSubRig(t, lushatest.Options{})
+	r.people(0, 3)
+	r.pass(r.manager(signals.ManagerOptions{}))
+	before := r.subs()
+	w := peopleWatch
+	w.Contact = []string{lusha.SignalAll}
+	r.count.take()
+	r.pass(r.manager(signals.ManagerOptions{Watches: []signals.Watch{w}}))
+	calls := r.count.take()
+	for id, s := range r.subs() {
+		if s.ID != before[id].ID || !slices.Equal(s.SignalTypes, []string{lusha.SignalAll}) {
+			t.Errorf("%s: %+v", id, s)
+		}
+	}
+	if creates(t, calls) != 0 || only(calls, http.MethodPatch, "/api/subscriptions/") != 3 {
+		t.Errorf("calls = %+v; want 3 updates", calls)
+	}
+}
