@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"go.uber.org/goleak"
 
 	"github.com/leadsync/leadsync/connector"
@@ -25,14 +27,40 @@ func TestDaemonSubscribesEnrichedPeople(t *testing.T) {
 	opts := []goleak.Option{goleak.IgnoreCurrent(),
 		goleak.IgnoreTopFunction("github.com/riverqueue/river/rivershared/util/timeutil.(*TickerWithInitialTick).runLoop")}
 	t.Cleanup(func() { goleak.VerifyNone(t, opts...) })
-	sb, err := sandbox.Start(sandbox.Options{Seed: 7, Leads: 20, Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sb.Close)
+	t.Run("sqlite", func(t *testing.T) {
+		sb, err := sandbox.Start(sandbox.Options{Seed: 7, Leads: 20, Dir: t.TempDir()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(sb.Close)
+		subscribesEnrichedPeople(t, sb, sb.Environ("127.0.0.1:0"), nil)
+	})
+	t.Run("postgres", func(t *testing.T) {
+		sb, environ, _ := sandboxOnPostgres(t, 7, 20)
+		b, err := os.ReadFile(sb.Config)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := strings.Replace(string(b), "state: { path: leadsync-sandbox.db }", `state: { url: "${env:TEST_STATE_URL}", migrate: auto }`, 1)
+		if err := os.WriteFile(sb.Config, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		// The calls count against the store's shared window of the webhooks API.
+		subscribesEnrichedPeople(t, sb, environ, func(eng *connector.Engine) {
+			var n int
+			err := eng.Store.(interface{ Pool() *pgxpool.Pool }).Pool().QueryRow(t.Context(),
+				`SELECT cardinality(times) FROM leadsync_share_window WHERE name LIKE 'lusha:%:webhooks'`).Scan(&n)
+			if err != nil || n == 0 {
+				t.Errorf("calls in the shared webhooks window = %d, %v", n, err)
+			}
+		})
+	})
+}
+
+func subscribesEnrichedPeople(t *testing.T, sb *sandbox.Sandbox, environ []string, check func(*connector.Engine)) {
 	hookAddr := freeAddr(t)
 	public := "http://" + hookAddr + signals.Path
-	environ := append(sb.Environ("127.0.0.1:0"), "LEADSYNC_LUSHA__WEBHOOK__LISTEN="+hookAddr,
+	environ = append(environ, "LEADSYNC_LUSHA__WEBHOOK__LISTEN="+hookAddr,
 		"LEADSYNC_LUSHA__WEBHOOK__PUBLIC_URL="+public, "LEADSYNC_LUSHA__WEBHOOK__SECRET=${env:TEST_WEBHOOK_SECRET}",
 		"TEST_WEBHOOK_SECRET=whsec_test", "LEADSYNC_RUN_ON_START=false")
 	getenv := func(k string) string {
@@ -101,6 +129,9 @@ func TestDaemonSubscribesEnrichedPeople(t *testing.T) {
 	if page := get(t, "http://"+statusAddr+"/"); !strings.Contains(page, `id="subscriptions"`) ||
 		!strings.Contains(page, fmt.Sprintf(`data-field="subscriptions">%d</strong> active`, len(enriched))) {
 		t.Errorf("the status page does not count the subscriptions:\n%s", page)
+	}
+	if check != nil {
+		check(eng)
 	}
 	cancel()
 	if err := <-done; err != nil {

@@ -2,8 +2,11 @@ package connector
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"sync"
@@ -81,7 +84,7 @@ func (d *Daemon) startReceiver(eng *Engine) (*receiver, error) {
 		client, closeClient := webhooksClient(eng)
 		r.subs = signals.NewManager(signals.ManagerOptions{Store: subStore, Client: client, Watches: watches,
 			URL: w.PublicURL, Max: eng.Config.Lusha.Subscriptions.Max, Owner: eng.Runner.Owner, Alive: ownerAlive,
-			Metrics: d.metrics, Logger: d.Logger})
+			Limiter: webhooksLimiter(eng, d.Logger), Metrics: d.metrics, Logger: d.Logger})
 		r.done.Go(func() {
 			defer closeClient()
 			r.subs.Run(ctx)
@@ -116,6 +119,20 @@ func webhooksClient(eng *Engine) (*lusha.Client, func()) {
 		opts = append(opts, lusha.WithBaseURL(base))
 	}
 	return lusha.NewClient(eng.settings.Lusha.APIKey, opts...), tr.CloseIdleConnections
+}
+
+// webhooksLimiter paces the webhooks API on the PostgreSQL store's shared window,
+// which every replica's calls count against (the lease leaves one manager, but a
+// replica that loses it mid-pass may still be calling); nil on a SQLite file,
+// where the manager keeps its own. The window is named per Lusha account, as
+// connector/account names the account's limits.
+func webhooksLimiter(eng *Engine, log *slog.Logger) signals.Limiter {
+	sh := sharedLimits(eng.Store, log)
+	if sh == nil {
+		return nil
+	}
+	sum := sha256.Sum256([]byte(eng.settings.Lusha.APIKey + "\x00" + eng.settings.Lusha.BaseURL))
+	return sh.Window("lusha:"+hex.EncodeToString(sum[:8])+":webhooks", signals.WebhooksPerMinute, time.Minute)
 }
 
 // signalWatches are the signals config of the enabled pipelines.
