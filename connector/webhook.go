@@ -2,8 +2,6 @@ package connector
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -125,14 +123,13 @@ func webhooksClient(eng *Engine) (*lusha.Client, func()) {
 // which every replica's calls count against (the lease leaves one manager, but a
 // replica that loses it mid-pass may still be calling); nil on a SQLite file,
 // where the manager keeps its own. The window is named per Lusha account, as
-// connector/account names the account's limits.
+// the account's other limits.
 func webhooksLimiter(eng *Engine, log *slog.Logger) signals.Limiter {
 	sh := sharedLimits(eng.Store, log)
 	if sh == nil {
 		return nil
 	}
-	sum := sha256.Sum256([]byte(eng.settings.Lusha.APIKey + "\x00" + eng.settings.Lusha.BaseURL))
-	return sh.Window("lusha:"+hex.EncodeToString(sum[:8])+":webhooks", signals.WebhooksPerMinute, time.Minute)
+	return sh.Window(eng.settings.Lusha.LimitName("webhooks"), signals.WebhooksPerMinute, time.Minute)
 }
 
 // signalWatches are the signals config of the enabled pipelines.

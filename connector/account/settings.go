@@ -60,6 +60,10 @@ type CRMSettings struct {
 
 func (s LushaSettings) identity() string { return s.APIKey + "\x00" + s.BaseURL }
 
+// LimitName names a limit of this Lusha account in Shared (the API key hashed), for
+// limits kept outside the account, such as the webhooks API's window.
+func (s LushaSettings) LimitName(limit string) string { return limitName("lusha", s.identity(), limit) }
+
 func (s CRMSettings) identity() string { return s.Kind + "\x00" + s.Identity }
 
 func (s LushaSettings) validate() error {
