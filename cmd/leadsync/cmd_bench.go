@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"time"
 
 	"github.com/leadsync/leadsync/connector/bench"
+	"github.com/leadsync/leadsync/state"
 )
 
 // cmdBench measures leadsync against its rate-limit bound, memory and credits
@@ -30,6 +32,8 @@ func cmdBench(ctx context.Context, e *env, args []string) int {
 	newPerTick := fs.Int("new-per-tick", 2, "with --soak: new HubSpot contacts and Salesforce Leads arriving every tick")
 	chaos := fs.Float64("chaos", 0.05, "with --soak: share of requests (0–1) the fakes fail")
 	samples := fs.Bool("samples", false, "with --soak --json: include every tick's sample")
+	keep := fs.Duration("keep", 0, "with --soak: the daemon's history.keep_runs and keep_ledger, handed to the engine (default a tenth of the soak; the config's 24h minimum is for users)")
+	pruneEvery := fs.Duration("prune-every", 0, "with --soak: at most one prune per this (default a tenth of --keep)")
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
@@ -38,7 +42,8 @@ func cmdBench(ctx context.Context, e *env, args []string) int {
 	}
 	if *soak {
 		return benchSoak(ctx, e, bench.SoakOptions{Ticks: *ticks, Tick: *tick, Leads: *soakLeads, NewPerTick: *newPerTick,
-			Chaos: soakChaos(*chaos), Seed: *seed, Progress: e.stderr}, *asJSON, *samples)
+			Chaos: soakChaos(*chaos), Seed: *seed, Progress: e.stderr, Keep: state.Retention{KeepRuns: *keep, KeepLedger: *keep},
+			PruneEvery: *pruneEvery}, *asJSON, *samples)
 	}
 	self, err := os.Executable()
 	if err != nil {
@@ -85,6 +90,9 @@ func benchSoak(ctx context.Context, e *env, opts bench.SoakOptions, asJSON, samp
 		fmt.Fprintln(e.stderr, "leadsync bench: --soak needs --ticks of at least 8 and --chaos between 0 and 1")
 		return exitUsage
 	}
+	// The soak splits the heap by owner from the heap profile's samples: one per
+	// 32 KiB allocated instead of 512 makes the split finer.
+	runtime.MemProfileRate = 32 << 10
 	rep, err := bench.Soak(ctx, opts)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "leadsync bench: soak: %v\n", err)

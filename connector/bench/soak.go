@@ -15,8 +15,10 @@ import (
 
 	"github.com/leadsync/leadsync/connector"
 	"github.com/leadsync/leadsync/connector/config"
+	"github.com/leadsync/leadsync/connector/run"
 	"github.com/leadsync/leadsync/connector/sandbox"
 	"github.com/leadsync/leadsync/lusha/lushatest"
+	"github.com/leadsync/leadsync/state"
 )
 
 // SoakOptions say how long and how hard the soak runs. Zero values take the defaults.
@@ -42,6 +44,12 @@ type SoakOptions struct {
 	Logger *slog.Logger
 	// Progress receives a line every tenth of the ticks; nil is silent.
 	Progress io.Writer
+	// Keep is the history the daemon keeps (default: both windows a tenth of the
+	// soak), and PruneEvery spaces its prunes (default: a tenth of Keep.KeepRuns).
+	// They are handed to the engine, not the config, whose check holds users to
+	// keep_runs of at least 24h: a soak of an hour must see its windows fill.
+	Keep       state.Retention
+	PruneEvery time.Duration
 }
 
 func (o SoakOptions) withDefaults() SoakOptions {
@@ -69,21 +77,44 @@ func (o SoakOptions) withDefaults() SoakOptions {
 	if o.Progress == nil {
 		o.Progress = io.Discard
 	}
+	if o.Keep == (state.Retention{}) {
+		window := time.Duration(max(o.Ticks/10, 1)) * o.Tick
+		o.Keep = state.Retention{KeepRuns: window, KeepLedger: window}
+	}
+	if o.PruneEvery == 0 {
+		o.PruneEvery = o.Keep.KeepRuns / 10
+	}
 	return o
 }
 
 // Sample is what the soak reads of the process and the state store at one tick.
 type Sample struct {
-	Tick       int   `json:"tick"`
-	RSS        int64 `json:"rss_bytes"` // VmRSS of /proc/self/status; 0 where there is none
+	Tick int   `json:"tick"`
+	RSS  int64 `json:"rss_bytes"` // VmRSS of /proc/self/status; 0 where there is none
+	// HeapLive is the Go heap the last GC found live, and GoHeld what the Go runtime
+	// holds of the OS (mapped, not released): RSS less GoHeld is mostly C (SQLite).
+	HeapLive int64 `json:"heap_live_bytes"`
+	GoHeld   int64 `json:"go_held_bytes"`
+	// HeapDaemon and HeapFakes split the Go heap in use by who allocated it
+	// (heapByOwner): the fakes' code, or anything else.
+	HeapDaemon int64 `json:"heap_daemon_bytes"`
+	HeapFakes  int64 `json:"heap_fakes_bytes"`
 	Goroutines int   `json:"goroutines"`
 	FDs        int   `json:"fds"` // entries of /proc/self/fd; 0 where there is none
 	StateBytes int64 `json:"state_bytes"`
 	WALBytes   int64 `json:"wal_bytes"`
+	// RunRows, LedgerRows and RecordRows count the state's runs, ledger rows and
+	// records (one per CRM record), and LedgerFields the (record, field) pairs the
+	// ledger holds rows of: retention keeps one row each, plus its window's rows.
+	// All are 0 in the final sample.
+	RunRows      int64 `json:"run_rows"`
+	LedgerRows   int64 `json:"ledger_rows"`
+	LedgerFields int64 `json:"ledger_fields"`
+	RecordRows   int64 `json:"record_rows"`
 }
 
-// SoakFigure sums one sampled quantity: its first and largest values, the medians of
-// the second and the last quarter of the ticks, and their ratio (last ÷ second).
+// SoakFigure sums one sampled quantity: its first and largest values, the median of
+// each quarter of the ticks, and the ratio of the last quarter's to the second's.
 type SoakFigure struct {
 	Name     string  `json:"name"`
 	Unit     string  `json:"unit"`
@@ -92,6 +123,8 @@ type SoakFigure struct {
 	Q2Median float64 `json:"q2_median"`
 	Q4Median float64 `json:"q4_median"`
 	Ratio    float64 `json:"ratio"`
+	// Quarters are the medians of the four quarters.
+	Quarters [4]float64 `json:"quarter_medians"`
 }
 
 // SoakReport is the outcome of a soak.
@@ -103,7 +136,8 @@ type SoakReport struct {
 	Leads      int           `json:"leads"`
 	NewPerTick int           `json:"new_per_tick"`
 	Wall       time.Duration `json:"wall_ns"`
-	// Runs counts the finished runs per status, over all pipelines.
+	// Runs counts the finished runs per status, over all pipelines, as the daemon
+	// logged them (the state prunes old runs).
 	Runs map[string]int `json:"runs"`
 	// RecordsRead and RecordsWritten sum the runs' counts.
 	RecordsRead    int `json:"records_read"`
@@ -151,6 +185,10 @@ func Soak(ctx context.Context, opts SoakOptions) (SoakReport, error) {
 	if opts.Chaos > 1 {
 		return SoakReport{}, fmt.Errorf("bench: chaos must be between 0 and 1, not %g", opts.Chaos)
 	}
+	if opts.Keep.KeepRuns <= 0 || opts.Keep.KeepLedger < 0 || opts.PruneEvery < 0 {
+		return SoakReport{}, fmt.Errorf("bench: the history kept (%v, %v) and the prune spacing (%v) must be positive",
+			opts.Keep.KeepRuns, opts.Keep.KeepLedger, opts.PruneEvery)
+	}
 	if opts.Tick < 10*time.Millisecond {
 		return SoakReport{}, fmt.Errorf("bench: the tick must be at least 10ms, not %s", opts.Tick)
 	}
@@ -196,6 +234,7 @@ func soak(ctx context.Context, opts SoakOptions, dir string) (rep SoakReport, st
 	if err != nil {
 		return SoakReport{}, "", err
 	}
+	eng.Runner.History = &run.History{Keep: opts.Keep, Every: opts.PruneEvery}
 	defer func() {
 		if cerr := eng.Close(); cerr != nil && err == nil {
 			err = cerr
@@ -217,11 +256,16 @@ func soak(ctx context.Context, opts SoakOptions, dir string) (rep SoakReport, st
 		return rep, "", fmt.Errorf("bench: the daemon did not start: %w", err)
 	}
 
+	statePath = cfg.Resolve(cfg.State.Path)
+	counter, err := openStateCounter(statePath)
+	if err != nil {
+		return rep, "", err
+	}
+	defer counter.Close()
 	start := time.Now()
 	arrivals := newArrivals(sb, opts.NewPerTick)
 	ticker := time.NewTicker(opts.Tick)
 	defer ticker.Stop()
-	statePath = cfg.Resolve(cfg.State.Path)
 	for i := 1; i <= opts.Ticks; i++ {
 		select {
 		case <-ctx.Done():
@@ -235,10 +279,11 @@ func soak(ctx context.Context, opts SoakOptions, dir string) (rep SoakReport, st
 		arrivals.next()
 		s := sample(statePath)
 		s.Tick = i
+		counter.count(ctx, &s)
 		rep.Samples = append(rep.Samples, s)
 		if opts.Ticks >= 10 && i%(opts.Ticks/10) == 0 {
-			fmt.Fprintf(opts.Progress, "soak: tick %d of %d: rss %.1f MiB, %d goroutines, %d fds, state %.1f MiB, wal %.1f MiB\n",
-				i, opts.Ticks, mib(s.RSS), s.Goroutines, s.FDs, mib(s.StateBytes), mib(s.WALBytes))
+			fmt.Fprintf(opts.Progress, "soak: tick %d of %d: rss %.1f MiB (go heap live %.1f, go held %.1f), %d goroutines, %d fds, state %.1f MiB, wal %.1f MiB\n",
+				i, opts.Ticks, mib(s.RSS), mib(s.HeapLive), mib(s.GoHeld), s.Goroutines, s.FDs, mib(s.StateBytes), mib(s.WALBytes))
 		}
 	}
 	stop()
@@ -246,19 +291,8 @@ func soak(ctx context.Context, opts SoakOptions, dir string) (rep SoakReport, st
 		return rep, "", fmt.Errorf("bench: the daemon's shutdown: %w", err)
 	}
 	rep.Wall = time.Since(start)
-	rep.Runs = map[string]int{}
-	for _, p := range eng.Pipelines {
-		runs, err := eng.Store.Runs(context.WithoutCancel(ctx), p.Name, 0)
-		if err != nil {
-			return rep, "", err
-		}
-		for _, r := range runs {
-			rep.Runs[r.Status]++
-			rep.RecordsRead += r.Counts.RecordsRead
-			rep.RecordsWritten += r.Counts.RecordsWritten
-		}
-	}
 	rep.LogLines, rep.LogMessages = counted.counts()
+	rep.Runs, rep.RecordsRead, rep.RecordsWritten = counted.runs()
 	rep.Figures = soakFigures(rep.Samples)
 	return rep, statePath, nil
 }
@@ -306,6 +340,8 @@ func newArrivals(sb *sandbox.Sandbox, n int) *arrivals {
 // sample reads the process and the state file now.
 func sample(statePath string) Sample {
 	s := Sample{Goroutines: runtime.NumGoroutine(), RSS: vmRSS(), FDs: openFDs()}
+	s.HeapLive, s.GoHeld = goMemory()
+	s.HeapDaemon, s.HeapFakes = heapByOwner()
 	if fi, err := os.Stat(statePath); err == nil {
 		s.StateBytes = fi.Size()
 	}
@@ -361,10 +397,19 @@ func soakFigures(samples []Sample) []SoakFigure {
 		of         func(Sample) float64
 	}{
 		{"rss", "MiB", func(s Sample) float64 { return mib(s.RSS) }},
+		{"heap_live", "MiB", func(s Sample) float64 { return mib(s.HeapLive) }},
+		{"heap_daemon", "MiB", func(s Sample) float64 { return mib(s.HeapDaemon) }},
+		{"heap_fakes", "MiB", func(s Sample) float64 { return mib(s.HeapFakes) }},
+		{"go_held", "MiB", func(s Sample) float64 { return mib(s.GoHeld) }},
+		{"not_go", "MiB", func(s Sample) float64 { return mib(s.RSS - s.GoHeld) }},
 		{"goroutines", "", func(s Sample) float64 { return float64(s.Goroutines) }},
 		{"fds", "", func(s Sample) float64 { return float64(s.FDs) }},
 		{"state", "MiB", func(s Sample) float64 { return mib(s.StateBytes) }},
 		{"wal", "MiB", func(s Sample) float64 { return mib(s.WALBytes) }},
+		{"run_rows", "", func(s Sample) float64 { return float64(s.RunRows) }},
+		{"ledger_rows", "", func(s Sample) float64 { return float64(s.LedgerRows) }},
+		{"ledger_history", "", func(s Sample) float64 { return float64(s.LedgerRows - s.LedgerFields) }},
+		{"record_rows", "", func(s Sample) float64 { return float64(s.RecordRows) }},
 	}
 	n := len(samples)
 	var out []SoakFigure
@@ -376,7 +421,10 @@ func soakFigures(samples []Sample) []SoakFigure {
 		f := SoakFigure{Name: x.name, Unit: x.unit}
 		if n > 0 {
 			f.First, f.Max = vals[0], slices.Max(vals)
-			f.Q2Median, f.Q4Median = median(vals[n/4:n/2]), median(vals[3*n/4:])
+			for q := range 4 {
+				f.Quarters[q] = median(vals[q*n/4 : (q+1)*n/4])
+			}
+			f.Q2Median, f.Q4Median = f.Quarters[1], f.Quarters[3]
 			if f.Q2Median > 0 {
 				f.Ratio = f.Q4Median / f.Q2Median
 			}
@@ -410,14 +458,15 @@ func (r SoakReport) WriteText(w io.Writer) {
 		perRun = float64(lines) / float64(n)
 	}
 	fmt.Fprintf(w, "log lines at info and above: %d (%.2f per run) %v\n", lines, perRun, r.LogLines)
-	fmt.Fprintf(w, "%-11s %10s %10s %10s %10s %8s\n", "figure", "first", "q2 median", "q4 median", "max", "q4/q2")
+	fmt.Fprintf(w, "%-16s %10s %10s %10s %10s %10s %10s %8s\n", "figure (medians)", "first", "q1", "q2", "q3", "q4",
+		"max", "q4/q2")
 	for _, f := range r.Figures {
 		name := f.Name
 		if f.Unit != "" {
 			name += " (" + f.Unit + ")"
 		}
-		fmt.Fprintf(w, "%-11s %10s %10s %10s %10s %8.3f\n", name, num(f.First), num(f.Q2Median), num(f.Q4Median),
-			num(f.Max), f.Ratio)
+		fmt.Fprintf(w, "%-16s %10s %10s %10s %10s %10s %10s %8.3f\n", name, num(f.First), num(f.Quarters[0]),
+			num(f.Quarters[1]), num(f.Quarters[2]), num(f.Quarters[3]), num(f.Max), f.Ratio)
 	}
 	fmt.Fprintf(w, "after shutdown: %d goroutines, %d fds, rss %.1f MiB\n", r.Final.Goroutines, r.Final.FDs, mib(r.Final.RSS))
 }

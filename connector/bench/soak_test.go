@@ -62,8 +62,36 @@ func TestSoak(t *testing.T) {
 	if s, _ := rep.Figure("state"); s.Max == 0 {
 		t.Error("the state file's size was never read")
 	}
+	assertHistoryBounded(t, rep)
 	http.DefaultClient.CloseIdleConnections()
 	goleak.VerifyNone(t)
+}
+
+// assertHistoryBounded: the soak's retention windows (a tenth of it) are full well
+// before its second quarter, so from there on the history they bound stays at its
+// level: the runs kept, and the ledger rows kept beside the latest of each field.
+// What the new CRM records add (a record row and a ledger row per field) still
+// grows the file, by design: the state knows every record it enriched.
+func assertHistoryBounded(t *testing.T, rep SoakReport) {
+	t.Helper()
+	runs, _ := rep.Figure("run_rows")
+	if runs.Max == 0 {
+		t.Fatal("the state's runs were never counted")
+	}
+	if finished := float64(rep.FinishedRuns()); runs.Max >= finished {
+		t.Errorf("at most %v runs kept of %v finished: nothing was pruned", runs.Max, finished)
+	}
+	// A slower machine keeps fewer runs in the window, a faster one more, the same in
+	// both quarters; without pruning every run of the quarters between would stay.
+	const runSlack, ledgerSlack = 8, 50
+	if runs.Q4Median > runs.Q2Median+runSlack {
+		t.Errorf("runs kept grew: median %v in the second quarter, %v in the last", runs.Q2Median, runs.Q4Median)
+	}
+	ledger, _ := rep.Figure("ledger_history")
+	if ledger.Q4Median > ledger.Q2Median+ledgerSlack {
+		t.Errorf("superseded ledger rows grew: median %v in the second quarter, %v in the last", ledger.Q2Median,
+			ledger.Q4Median)
+	}
 }
 
 // TestQuietLogs: at info level the daemon logs a bounded number of lines per run and
@@ -141,12 +169,13 @@ func TestSoakFigures(t *testing.T) {
 	for i := range 8 {
 		samples = append(samples, Sample{Tick: i + 1, Goroutines: 10 + i, FDs: 20})
 	}
-	g := soakFigures(samples)[1]
+	rep := SoakReport{Figures: soakFigures(samples)}
+	g, _ := rep.Figure("goroutines")
 	// second quarter: ticks 3-4 (12, 13); last: 7-8 (16, 17)
 	if g.Name != "goroutines" || g.Q2Median != 12.5 || g.Q4Median != 16.5 || g.First != 10 || g.Max != 17 {
 		t.Errorf("goroutines figure %+v", g)
 	}
-	if f := soakFigures(samples)[2]; f.Ratio != 1 {
+	if f, _ := rep.Figure("fds"); f.Ratio != 1 {
 		t.Errorf("flat fds ratio %v", f.Ratio)
 	}
 }

@@ -15,7 +15,7 @@ const (
 	// locatorTTL is how long a query's remaining pages stay available (API ≥ 56.0).
 	locatorTTL = 48 * time.Hour
 	// maxLocators bounds the fake's memory; the oldest snapshots go first.
-	maxLocators = 1000
+	maxLocators = 50
 )
 
 // locator is the snapshot behind a nextRecordsUrl: the rows as they were when the
