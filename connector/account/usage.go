@@ -49,6 +49,10 @@ func (m *usageMemo) prices() lusha.Pricing {
 // usage is one GET /v3/account/usage through the breaker, without retries. Every
 // answer is remembered, whoever asked.
 func (l *Lusha) usage(ctx context.Context, op string) (*lusha.AccountUsage, error) {
+	// Free, but Lusha counts it in the account's requests per second like any call.
+	if err := l.pace(ctx); err != nil {
+		return nil, err
+	}
 	done, err := l.breaker.allow("lusha", op)
 	if err != nil {
 		return nil, err

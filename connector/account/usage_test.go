@@ -55,3 +55,22 @@ func TestLearningPricesNeverWaits(t *testing.T) {
 		}
 	})
 }
+
+// Usage calls are free but count in Lusha's requests per second like any call (the
+// 3-replica crash test saw 21 data calls and 5 usage calls answered in one second, and
+// a 429): they take a slot of the account's rate limiter too.
+func TestUsageCallsTakeARateSlot(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		fl := &fakeLusha{}
+		s := settings(&fakeCRM{})
+		s.Lusha.PerSecond = 1
+		_, lu := lushaOver(t, fl, s)
+		start := time.Now()
+		for range 3 {
+			lu.CreditsLeft(t.Context())
+		}
+		if waited := time.Since(start); waited < 2*time.Second {
+			t.Fatalf("3 usage calls at 1 request/s took %v, want 2s of pacing", waited)
+		}
+	})
+}
