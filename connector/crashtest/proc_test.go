@@ -92,9 +92,16 @@ func (s *syncBuffer) String() string {
 // only the two secrets: nothing of the test process leaks in.
 func (f *fixture) start(t *testing.T, args ...string) *child {
 	t.Helper()
+	return startChild(t, f.dir, f.secretEnv, args...)
+}
+
+// startChild runs leadsync with args in dir, with HOME=dir and env as its whole
+// environment.
+func startChild(t *testing.T, dir string, env []string, args ...string) *child {
+	t.Helper()
 	cmd := exec.Command(leadsyncBinary(t), args...)
-	cmd.Dir = f.dir
-	cmd.Env = append([]string{"HOME=" + f.dir}, f.secretEnv...)
+	cmd.Dir = dir
+	cmd.Env = append([]string{"HOME=" + dir}, env...)
 	c := &child{cmd: cmd, stdout: &syncBuffer{}, stderr: &syncBuffer{}}
 	cmd.Stdout, cmd.Stderr = c.stdout, c.stderr
 	if err := cmd.Start(); err != nil {

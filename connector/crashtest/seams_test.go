@@ -31,7 +31,13 @@ type watched struct {
 // startWatched starts leadsync like start and waits for its end in the background.
 func (f *fixture) startWatched(t *testing.T, args ...string) *watched {
 	t.Helper()
-	w := &watched{child: f.start(t, args...), done: make(chan struct{})}
+	return watch(t, f.start(t, args...))
+}
+
+// watch waits for c's end in the background.
+func watch(t *testing.T, c *child) *watched {
+	t.Helper()
+	w := &watched{child: c, done: make(chan struct{})}
 	go func() {
 		w.err = w.cmd.Wait()
 		close(w.done)
