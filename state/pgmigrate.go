@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 //go:embed migrations/postgres/*.sql
@@ -54,7 +55,13 @@ func postgresMigrations() ([]pgMigration, error) {
 // applies once. A database newer than this binary is refused (ErrSchemaTooNew)
 // and left unchanged.
 func MigratePostgres(ctx context.Context, url string) (from, to int, err error) {
-	conn, err := pgx.Connect(ctx, url)
+	// Parsed as the pool's URL, so that pool settings in it (pool_max_conns…) are
+	// taken as such, not sent to the server as unknown parameters.
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return 0, 0, fmt.Errorf("state: migrate postgres: %w", err)
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg.ConnConfig)
 	if err != nil {
 		return 0, 0, fmt.Errorf("state: migrate postgres: %w", err)
 	}

@@ -43,8 +43,18 @@ func TestPostgresMigrate(t *testing.T) {
 	if from, to, err := state.MigratePostgres(ctx, u); err != nil || from != 0 || to != known {
 		t.Fatalf("MigratePostgres = %d, %d, %v; want 0, %d", from, to, err, known)
 	}
-	if from, to, err := state.MigratePostgres(ctx, u); err != nil || from != known || to != known {
+	// A URL with the pool's own settings (pool_max_conns) migrates and opens alike.
+	pooled := u + "&pool_max_conns=16"
+	if !strings.Contains(u, "?") {
+		pooled = u + "?pool_max_conns=16"
+	}
+	if from, to, err := state.MigratePostgres(ctx, pooled); err != nil || from != known || to != known {
 		t.Fatalf("MigratePostgres again = %d, %d, %v; want %d, %d", from, to, err, known, known)
+	}
+	if p, err := state.OpenPostgres(ctx, pooled); err != nil || p.Pool().Config().MaxConns != 16 {
+		t.Fatalf("OpenPostgres with pool_max_conns: %v", err)
+	} else {
+		p.Close()
 	}
 	p := openPostgres(t, u)
 	if err := p.SaveRefreshToken(ctx, "a", "tok"); err != nil {
