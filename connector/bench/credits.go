@@ -3,6 +3,8 @@ package bench
 import (
 	"cmp"
 	"slices"
+
+	"github.com/leadsync/leadsync/lusha/lushatest"
 )
 
 // Credits compares what the sync paid Lusha with what the fields it wrote strictly
@@ -23,30 +25,59 @@ type Credits struct {
 // credits reads the fake's ledger and computes, from the world and the CRM's final
 // state, the credits strictly needed (as connector/credits_test.go does).
 func (f *fakes) credits() Credits {
+	c := spentCredits(f.lusha)
+	c.NeededSearch = searchNeeded(f.ids, f.person)
+	phones, companies := map[string]bool{}, map[string]bool{}
+	f.revealed(phones, companies)
+	c.needReveals(len(phones), len(companies))
+	return c
+}
+
+// spentCredits sums the fake Lusha's ledger.
+func spentCredits(l *lushatest.Server) Credits {
 	c := Credits{SpentBy: map[string]int{}}
-	for _, ch := range f.lusha.Charges() {
+	for _, ch := range l.Charges() {
 		c.Spent += ch.Credits
 		c.SpentBy[ch.Endpoint] += ch.Credits
 	}
-	// Every seeded record leaves some mapped field empty, so every one is searched:
-	// a search is billed per call for its matched results.
-	for chunk := range slices.Chunk(f.ids, 100) {
+	return c
+}
+
+// searchNeeded is what searching ids in calls of 100, in that order, costs. Every
+// seeded record leaves some mapped field empty, so every one is searched: a search is
+// billed per call for its matched results.
+func searchNeeded(ids []string, person map[string]*lushatest.Person) int {
+	n := 0
+	for chunk := range slices.Chunk(ids, 100) {
 		matched := 0
 		for _, id := range chunk {
-			if p := f.person[id]; p.Known && !p.Restricted {
+			if p := person[id]; p.Known && !p.Restricted {
 				matched++
 			}
 		}
-		c.NeededSearch += pricing.Search * ((matched + pricing.SearchBlock - 1) / pricing.SearchBlock)
+		n += pricing.Search * ((matched + pricing.SearchBlock - 1) / pricing.SearchBlock)
 	}
+	return n
+}
+
+// needReveals adds the reveals of phones and companies to what c needed.
+func (c *Credits) needReveals(phones, companies int) {
+	c.NeededPhones = phones * pricing.RevealPhone
+	c.NeededCompanies = companies * pricing.RevealCompany
+	c.Needed = c.NeededSearch + c.NeededPhones + c.NeededCompanies
+}
+
+// revealed adds to phones and companies the people and companies whose paid data the
+// sync wrote into this CRM.
+//
+// Reveals are paid once per Lusha person: two records that Lusha matched to one
+// person (a record known only by name and company) need one reveal. The first
+// number, which `phone` holds and no one types by hand, identifies the person
+// revealed; the pair of both fields did not, when one of the two records had a
+// hand-typed mobile number and the other not.
+func (f *fakes) revealed(phones, companies map[string]bool) {
 	after := f.crm.records()
 	phone, mobile := f.spec.fields.Phone, f.spec.fields.Mobile
-	// Reveals are paid once per Lusha person: two records that Lusha matched to one
-	// person (a record known only by name and company) need one reveal. The first
-	// number, which `phone` holds and no one types by hand, identifies the person
-	// revealed; the pair of both fields did not, when one of the two records had a
-	// hand-typed mobile number and the other not.
-	phones, companies := map[string]bool{}, map[string]bool{}
 	for _, id := range f.ids {
 		if f.wrote(id, after[id], f.spec.phoneFields()) {
 			phones[cmp.Or(after[id][phone], after[id][mobile])] = true
@@ -55,10 +86,6 @@ func (f *fakes) credits() Credits {
 			companies[f.person[id].Company.ID] = true
 		}
 	}
-	c.NeededPhones = len(phones) * pricing.RevealPhone
-	c.NeededCompanies = len(companies) * pricing.RevealCompany
-	c.Needed = c.NeededSearch + c.NeededPhones + c.NeededCompanies
-	return c
 }
 
 // wrote reports whether the sync wrote a value into one of fields of record id: the
