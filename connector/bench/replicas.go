@@ -166,16 +166,17 @@ func measure(ctx context.Context, opts ReplicaOptions, dir, backend string, n in
 	if err != nil {
 		return Measurement{}, err
 	}
-	runs, waitErr := awaitSynced(ctx, store, reps, opts.Pipelines, opts.Leads)
-	lusha := fl.lushaIn.traffic()
-	portals := make([]Traffic, len(fl.portals))
-	for k, p := range fl.portals {
-		portals[k] = p.crmIn.traffic()
+	var seen observed
+	seen.runs, seen.machineBusy, err = awaitSynced(ctx, store, reps, opts.Pipelines, opts.Leads)
+	seen.lusha = fl.lushaIn.traffic()
+	for _, p := range fl.portals {
+		seen.portals = append(seen.portals, p.crmIn.traffic())
 	}
-	if err := errors.Join(waitErr, reps.stop()); err != nil {
+	if err := errors.Join(err, reps.stop()); err != nil {
 		return Measurement{}, err
 	}
-	m := newMeasurement(backend, n, opts, limited, paced, runs, portals, lusha, fl.credits())
+	seen.replicaCPU, seen.credits = reps.cpu(), fl.credits()
+	m := newMeasurement(backend, n, opts, limited, paced, seen)
 	fmt.Fprintf(opts.Progress, "bench: %d leads synced in %.1f s by %d × leadsync run on %s\n",
 		m.Outcome.RecordsRead, m.SyncSeconds, n, backend)
 	return m, nil
@@ -231,32 +232,36 @@ const pollEvery = 200 * time.Millisecond
 const stallAfter = 15 * time.Second
 
 // awaitSynced reads the runs until every pipeline's have read all the leads, a replica
-// ends, or the runs stall short of the leads.
-func awaitSynced(ctx context.Context, store state.Backend, reps *replicas, pipelines, leads int) ([]state.Run, error) {
+// ends, or the runs stall short of the leads. busy is the share of the machine's CPUs
+// busy from the first run seen to the end.
+func awaitSynced(ctx context.Context, store state.Backend, reps *replicas, pipelines, leads int) (runs []state.Run, busy float64, err error) {
 	tick := time.NewTicker(pollEvery)
 	defer tick.Stop()
 	var stalledSince time.Time
+	var cpuAtStart cpuTimes
 	for {
 		select {
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return nil, 0, ctx.Err()
 		case <-reps.anyExited():
-			return nil, errors.New("bench: a replica ended before the leads were synced")
+			return nil, 0, errors.New("bench: a replica ended before the leads were synced")
 		case <-tick.C:
 		}
-		runs, err := store.Runs(ctx, "", 0)
-		if err != nil {
-			return nil, err
+		if runs, err = store.Runs(ctx, "", 0); err != nil {
+			return nil, 0, err
+		}
+		if len(runs) > 0 && cpuAtStart == (cpuTimes{}) {
+			cpuAtStart = machineCPU()
 		}
 		switch p := progressOf(runs, pipelines, leads); {
 		case p.done:
-			return runs, nil
+			return runs, cpuAtStart.busyShare(machineCPU()), nil
 		case !p.stalled:
 			stalledSince = time.Time{}
 		case stalledSince.IsZero():
 			stalledSince = time.Now()
 		case time.Since(stalledSince) > stallAfter:
-			return nil, fmt.Errorf("bench: every pipeline ran, but only %d of %d leads were read: %s", p.read, leads, p.statuses)
+			return nil, 0, fmt.Errorf("bench: every pipeline ran, but only %d of %d leads were read: %s", p.read, leads, p.statuses)
 		}
 	}
 }

@@ -82,6 +82,17 @@ func (rs *replicas) stop() error {
 	return errors.Join(errs...)
 }
 
+// cpu is the CPU time (user + system) of the replicas that ended.
+func (rs *replicas) cpu() time.Duration {
+	var d time.Duration
+	for _, r := range rs.procs {
+		if ps := r.cmd.ProcessState; ps != nil {
+			d += ps.UserTime() + ps.SystemTime()
+		}
+	}
+	return d
+}
+
 // lockedTail is a tail that a process's output copier and the benchmark share.
 type lockedTail struct {
 	mu sync.Mutex

@@ -1,9 +1,11 @@
 package bench
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"maps"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -37,18 +39,50 @@ type Measurement struct {
 	Credits     Credits `json:"credits"`
 	CreditRatio float64 `json:"credit_ratio"`
 
+	// ReplicaCPUSeconds is the replicas' CPU time (user + system, their start and
+	// shutdown included), CPUPerLeadMicros that per lead; MachineBusy is the share of
+	// all the machine's CPUs busy while they synced: theirs, PostgreSQL's, the fakes'
+	// and anything else running. Near 1, the machine, not a limit, bounds the sync.
+	ReplicaCPUSeconds float64 `json:"replica_cpu_seconds"`
+	CPUPerLeadMicros  float64 `json:"replica_cpu_us_per_lead"`
+	MachineBusy       float64 `json:"machine_busy"`
+
 	// Outcome sums the runs; its Status is "ok" when every run's was.
 	Outcome Outcome `json:"outcome"`
 	// RunsByReplica counts the runs by the replica that ran them (the run's lease
 	// owner up to its job: host-pid).
 	RunsByReplica map[string]int `json:"runs_by_replica"`
+	// Runs are the runs one by one, in the order they started.
+	Runs []RunTiming `json:"runs"`
 }
 
-func newMeasurement(backend string, n int, opts ReplicaOptions, limited Limits, paced ClientLimits, runs []state.Run,
-	portals []Traffic, lusha Traffic, credits Credits) Measurement {
+// RunTiming is one run as the state recorded it, its times from the first run's start.
+type RunTiming struct {
+	Pipeline    string  `json:"pipeline"`
+	Replica     string  `json:"replica"`
+	Status      string  `json:"status"`
+	Read        int     `json:"records_read"`
+	StartSecond float64 `json:"start_s"`
+	EndSecond   float64 `json:"end_s"`
+}
+
+// observed is what a measurement saw: the state's runs, the fakes' traffic and credits,
+// and the CPU time spent.
+type observed struct {
+	runs        []state.Run
+	portals     []Traffic
+	lusha       Traffic
+	credits     Credits
+	replicaCPU  time.Duration
+	machineBusy float64
+}
+
+func newMeasurement(backend string, n int, opts ReplicaOptions, limited Limits, paced ClientLimits, seen observed) Measurement {
+	runs, lusha, credits := seen.runs, seen.lusha, seen.credits
 	m := Measurement{Backend: backend, Replicas: n, Pipelines: opts.Pipelines, Portals: opts.Portals, Leads: opts.Leads,
 		Limits: limited, ClientLimits: paced, HTTP429ByAPI: map[string]int{"lusha": lusha.HTTP429}, Credits: credits,
-		CreditRatio: ratio(float64(credits.Spent), float64(credits.Needed)), RunsByReplica: map[string]int{}}
+		CreditRatio: ratio(float64(credits.Spent), float64(credits.Needed)), RunsByReplica: map[string]int{},
+		ReplicaCPUSeconds: seen.replicaCPU.Seconds(), MachineBusy: seen.machineBusy}
 	var first, last time.Time
 	statuses := map[string]bool{}
 	for _, r := range runs {
@@ -59,8 +93,7 @@ func newMeasurement(backend string, n int, opts ReplicaOptions, limited Limits, 
 		o.RecordsFailed += r.Counts.RecordsFailed
 		o.CreditsSpent += r.Counts.CreditsSpent
 		statuses[r.Status] = true
-		replica, _, _ := strings.Cut(r.Runner, "/job-")
-		m.RunsByReplica[replica]++
+		m.RunsByReplica[replicaOf(r)]++
 		if first.IsZero() || r.StartedAt.Before(first) {
 			first = r.StartedAt
 		}
@@ -69,12 +102,18 @@ func newMeasurement(backend string, n int, opts ReplicaOptions, limited Limits, 
 		}
 	}
 	m.Outcome.Status = strings.Join(slices.Sorted(maps.Keys(statuses)), ",")
+	for _, r := range runs {
+		m.Runs = append(m.Runs, RunTiming{Pipeline: r.Pipeline, Replica: replicaOf(r), Status: r.Status, Read: r.Counts.RecordsRead,
+			StartSecond: r.StartedAt.Sub(first).Seconds(), EndSecond: r.FinishedAt.Sub(first).Seconds()})
+	}
+	slices.SortFunc(m.Runs, func(a, b RunTiming) int { return cmp.Compare(a.StartSecond, b.StartSecond) })
 	elapsed := last.Sub(first)
 	m.SyncSeconds = elapsed.Seconds()
 	m.LeadsPerSecond = ratio(float64(m.Outcome.RecordsRead), m.SyncSeconds)
 	var stages []Stage
 	m.HTTP429 = lusha.HTTP429
-	for k, t := range portals {
+	m.CPUPerLeadMicros = perLead(seen.replicaCPU, m.Outcome.RecordsRead)
+	for k, t := range seen.portals {
 		for _, s := range hubspotStages(m.Outcome.RecordsRead, paced, limited, t, elapsed) {
 			name := portalName(k) + " " + strings.TrimPrefix(s.Name, "HubSpot ")
 			s.Name, s.Formula = name, strings.Replace(s.Formula, s.Name, name, 1)
@@ -86,6 +125,13 @@ func newMeasurement(backend string, n int, opts ReplicaOptions, limited Limits, 
 	m.Bound = boundOf(append(stages, lushaStage(m.Outcome.RecordsRead, paced, limited, lusha, elapsed)))
 	m.ThroughputRatio = ratio(m.LeadsPerSecond, m.Bound.LeadsPerSecond)
 	return m
+}
+
+// replicaOf is the replica that ran r: its lease owner up to the tick job's id
+// (host-pid), or the whole owner of a process without cluster (host/pid/start).
+func replicaOf(r state.Run) string {
+	replica, _, _ := strings.Cut(r.Runner, "/job-")
+	return replica
 }
 
 // WriteText prints the cluster's figures, then the baseline's.
@@ -118,6 +164,8 @@ func (m Measurement) WriteText(w io.Writer) {
 		answers = append(answers, fmt.Sprintf("%s %d", k, m.HTTP429ByAPI[k]))
 	}
 	fmt.Fprintf(w, "http 429:         %d (%s)\n", m.HTTP429, strings.Join(answers, ", "))
+	fmt.Fprintf(w, "cpu:              replicas %.1f s (%.0f µs per lead); machine %.0f%% busy while they synced (%d CPUs)\n",
+		m.ReplicaCPUSeconds, m.CPUPerLeadMicros, 100*m.MachineBusy, runtime.NumCPU())
 	c := m.Credits
 	fmt.Fprintf(w, "credits:          %d spent, %d needed (search %d + phones %d + companies %d), ratio %.3f\n",
 		c.Spent, c.Needed, c.NeededSearch, c.NeededPhones, c.NeededCompanies, m.CreditRatio)

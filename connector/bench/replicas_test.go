@@ -89,6 +89,9 @@ func checkMeasurement(t *testing.T, m Measurement, leads, replicas int) {
 	if total != o.Runs || len(m.RunsByReplica) == 0 || len(m.RunsByReplica) > replicas {
 		t.Errorf("runs by replica %v: want all %d runs on at most %d replicas", m.RunsByReplica, o.Runs, replicas)
 	}
+	if len(m.Runs) != o.Runs || m.ReplicaCPUSeconds <= 0 || m.MachineBusy < 0 || m.MachineBusy > 1 {
+		t.Errorf("%d runs timed of %d; replica CPU %.2f s; machine busy %.2f", len(m.Runs), o.Runs, m.ReplicaCPUSeconds, m.MachineBusy)
+	}
 	// 2 stages per portal and Lusha's, each with calls; the bound is the slowest.
 	if len(m.Bound.Stages) != 2*m.Portals+1 || m.Bound.LeadsPerSecond <= 0 || m.ThroughputRatio <= 0 {
 		t.Errorf("bound %+v, ratio %.3f", m.Bound, m.ThroughputRatio)
@@ -148,5 +151,25 @@ func TestReplicasProgress(t *testing.T) {
 				t.Errorf("done %v, stalled %v; want %v, %v (%+v)", p.done, p.stalled, tt.done, tt.stalled, p)
 			}
 		})
+	}
+}
+
+// TestReplicasCPUStat: the machine's busy share comes from /proc/stat's cpu line, idle
+// and iowait being idle.
+func TestReplicasCPUStat(t *testing.T) {
+	read := func(s string) cpuTimes { return parseProcStat(strings.NewReader(s)) }
+	before := read("cpu  100 0 50 800 50 0 0 0 0 0\ncpu0 50 0 25 400 25 0 0 0 0 0\n")
+	after := read("cpu  250 0 100 900 50 0 0 0 0 0\n")
+	if before != (cpuTimes{busy: 150, total: 1000}) || after != (cpuTimes{busy: 350, total: 1300}) {
+		t.Fatalf("parsed %+v and %+v", before, after)
+	}
+	if got := before.busyShare(after); got != 200.0/300 {
+		t.Errorf("busy share %v, want 2/3", got)
+	}
+	if got := read("intr 1 2 3\n"); got != (cpuTimes{}) {
+		t.Errorf("no cpu line gave %+v", got)
+	}
+	if got := after.busyShare(before); got != 0 {
+		t.Errorf("busy share backwards %v, want 0 (unknown)", got)
 	}
 }
