@@ -30,11 +30,17 @@ func cmdBench(ctx context.Context, e *env, args []string) int {
 	newPerTick := fs.Int("new-per-tick", 2, "with --soak: new HubSpot contacts and Salesforce Leads arriving every tick")
 	chaos := fs.Float64("chaos", 0.05, "with --soak: share of requests (0–1) the fakes fail")
 	samples := fs.Bool("samples", false, "with --soak --json: include every tick's sample")
+	// --replicas: the cluster benchmark (cmd_bench_replicas.go).
+	replicas := fs.Int("replicas", 0, "run N replicas of leadsync run on one PostgreSQL database (with --pipelines), then one on SQLite")
+	rf := replicaFlags(fs)
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
 	if *child {
 		return benchChild(ctx, e)
+	}
+	if *replicas > 0 {
+		return benchReplicas(ctx, e, rf.options(*replicas, *leads, *seed), *asJSON)
 	}
 	if *soak {
 		return benchSoak(ctx, e, bench.SoakOptions{Ticks: *ticks, Tick: *tick, Leads: *soakLeads, NewPerTick: *newPerTick,
