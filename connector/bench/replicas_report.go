@@ -159,6 +159,7 @@ func (m Measurement) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "bound:            %.1f leads/s (%s binds) = %s\n", m.Bound.LeadsPerSecond, m.Bound.Binding, m.Bound.Formula)
 	fmt.Fprintf(w, "throughput ratio: %.3f\n", m.ThroughputRatio)
 	writeStages(w, m.Bound.Stages)
+	fmt.Fprintln(w, "  (a portal's leads/call are all portals' leads per call to it: the cluster's bound at its pacing)")
 	var answers []string
 	for _, k := range slices.Sorted(maps.Keys(m.HTTP429ByAPI)) {
 		answers = append(answers, fmt.Sprintf("%s %d", k, m.HTTP429ByAPI[k]))
