@@ -3,6 +3,7 @@ package bench
 import (
 	"cmp"
 	"slices"
+	"strings"
 
 	"github.com/leadsync/leadsync/lusha/lushatest"
 )
@@ -20,6 +21,9 @@ type Credits struct {
 	NeededSearch    int `json:"needed_search"`
 	NeededPhones    int `json:"needed_phones"`
 	NeededCompanies int `json:"needed_companies"`
+	// BoughtTwice counts the people and companies the fake charged for again, by
+	// endpoint: whatever Needed says, each is a credit paid twice.
+	BoughtTwice int `json:"bought_twice"`
 }
 
 // credits reads the fake's ledger and computes, from the world and the CRM's final
@@ -36,9 +40,17 @@ func (f *fakes) credits() Credits {
 // spentCredits sums the fake Lusha's ledger.
 func spentCredits(l *lushatest.Server) Credits {
 	c := Credits{SpentBy: map[string]int{}}
+	bought := map[[2]string]bool{}
 	for _, ch := range l.Charges() {
 		c.Spent += ch.Credits
 		c.SpentBy[ch.Endpoint] += ch.Credits
+		for _, it := range ch.Items {
+			k := [2]string{ch.Endpoint, it.ID}
+			if bought[k] && it.Credits > 0 {
+				c.BoughtTwice++
+			}
+			bought[k] = true
+		}
 	}
 	return c
 }
@@ -72,15 +84,17 @@ func (c *Credits) needReveals(phones, companies int) {
 //
 // Reveals are paid once per Lusha person: two records that Lusha matched to one
 // person (a record known only by name and company) need one reveal. The first
-// number, which `phone` holds and no one types by hand, identifies the person
-// revealed; the pair of both fields did not, when one of the two records had a
-// hand-typed mobile number and the other not.
+// number, which `phone` holds and no one types by hand, with the name and company
+// that matched, identifies the person revealed. The pair of both phone fields did
+// not, when one of the two records had a hand-typed mobile number and the other not;
+// the number alone did not either: the world of 30,000 gives two people one number.
 func (f *fakes) revealed(phones, companies map[string]bool) {
 	after := f.crm.records()
-	phone, mobile := f.spec.fields.Phone, f.spec.fields.Mobile
+	n := f.spec.fields
 	for _, id := range f.ids {
-		if f.wrote(id, after[id], f.spec.phoneFields()) {
-			phones[cmp.Or(after[id][phone], after[id][mobile])] = true
+		if r := after[id]; f.wrote(id, r, f.spec.phoneFields()) {
+			key := strings.Join([]string{cmp.Or(r[n.Phone], r[n.Mobile]), r[n.FirstName], r[n.LastName], r[n.Company]}, "\x00")
+			phones[strings.ToLower(key)] = true
 		}
 		if f.wrote(id, after[id], f.spec.companyFields()) {
 			companies[f.person[id].Company.ID] = true

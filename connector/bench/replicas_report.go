@@ -168,6 +168,6 @@ func (m Measurement) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "cpu:              replicas %.1f s (%.0f µs per lead); machine %.0f%% busy while they synced (%d CPUs)\n",
 		m.ReplicaCPUSeconds, m.CPUPerLeadMicros, 100*m.MachineBusy, runtime.NumCPU())
 	c := m.Credits
-	fmt.Fprintf(w, "credits:          %d spent, %d needed (search %d + phones %d + companies %d), ratio %.3f\n",
-		c.Spent, c.Needed, c.NeededSearch, c.NeededPhones, c.NeededCompanies, m.CreditRatio)
+	fmt.Fprintf(w, "credits:          %d spent, %d needed (search %d + phones %d + companies %d), ratio %.3f; %d bought twice\n",
+		c.Spent, c.Needed, c.NeededSearch, c.NeededPhones, c.NeededCompanies, m.CreditRatio, c.BoughtTwice)
 }

@@ -75,9 +75,9 @@ func checkMeasurement(t *testing.T, m Measurement, leads, replicas int) {
 		t.Errorf("limit answers %d (%v), want 0 from each of %d portals and Lusha", m.HTTP429, m.HTTP429ByAPI, m.Portals)
 	}
 	c := m.Credits
-	if c.Spent != c.Needed || m.CreditRatio != 1 || o.CreditsSpent != c.Spent {
-		t.Errorf("credits spent %d (by endpoint %v; the runs say %d), needed %d (search %d, phones %d, companies %d)",
-			c.Spent, c.SpentBy, o.CreditsSpent, c.Needed, c.NeededSearch, c.NeededPhones, c.NeededCompanies)
+	if c.Spent != c.Needed || m.CreditRatio != 1 || o.CreditsSpent != c.Spent || c.BoughtTwice != 0 {
+		t.Errorf("credits spent %d (by endpoint %v; the runs say %d; %d bought twice), needed %d (search %d, phones %d, companies %d)",
+			c.Spent, c.SpentBy, o.CreditsSpent, c.BoughtTwice, c.Needed, c.NeededSearch, c.NeededPhones, c.NeededCompanies)
 	}
 	if c.NeededSearch == 0 || c.NeededPhones == 0 || c.NeededCompanies == 0 {
 		t.Errorf("the mapping should need searches, phones and companies: %+v", c)
