@@ -25,6 +25,7 @@ func TestReplicas(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, "github.com/leadsync/leadsync/cmd/leadsync").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
+	before := benchDatabases(t, server)
 	var progress bytes.Buffer
 	const leads, pipelines, portals = 400, 4, 2
 	r, err := RunReplicas(t.Context(), ReplicaOptions{Replicas: 2, Pipelines: pipelines, Portals: portals, Leads: leads,
@@ -58,7 +59,9 @@ func TestReplicas(t *testing.T) {
 			t.Errorf("the report lacks %q:\n%s", want, text.String())
 		}
 	}
-	checkDropped(t, server)
+	if left := benchDatabases(t, server); left > before {
+		t.Errorf("%d benchmark databases on the server, %d before: the measurement left its own", left, before)
+	}
 }
 
 // checkMeasurement checks what every measurement of leads shows, by counts.
@@ -104,21 +107,19 @@ func checkMeasurement(t *testing.T, m Measurement, leads, replicas int) {
 	}
 }
 
-// checkDropped: no measurement's database is left on the server.
-func checkDropped(t *testing.T, server string) {
+// benchDatabases counts the benchmark's databases on the server.
+func benchDatabases(t *testing.T, server string) int {
 	t.Helper()
 	conn, err := pgx.Connect(t.Context(), server)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close(context.WithoutCancel(t.Context()))
-	var left int
-	if err := conn.QueryRow(t.Context(), `SELECT count(*) FROM pg_database WHERE datname LIKE 'bench\_%'`).Scan(&left); err != nil {
+	var n int
+	if err := conn.QueryRow(t.Context(), `SELECT count(*) FROM pg_database WHERE datname LIKE 'bench\_%'`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
-	if left != 0 {
-		t.Errorf("%d benchmark databases left on the server", left)
-	}
+	return n
 }
 
 // TestReplicasProgress: the measurement ends when every pipeline ran, no run is going
