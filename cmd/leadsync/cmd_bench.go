@@ -34,11 +34,17 @@ func cmdBench(ctx context.Context, e *env, args []string) int {
 	samples := fs.Bool("samples", false, "with --soak --json: include every tick's sample")
 	keep := fs.Duration("keep", 0, "with --soak: the daemon's history.keep_runs and keep_ledger, handed to the engine (default a tenth of the soak; the config's 24h minimum is for users)")
 	pruneEvery := fs.Duration("prune-every", 0, "with --soak: at most one prune per this (default a tenth of --keep)")
+	// --replicas: the cluster benchmark (cmd_bench_replicas.go).
+	replicas := fs.Int("replicas", 0, "run N replicas of leadsync run on one PostgreSQL database (with --pipelines), then one on SQLite")
+	rf := replicaFlags(fs)
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
 	if *child {
 		return benchChild(ctx, e)
+	}
+	if *replicas > 0 {
+		return benchReplicas(ctx, e, rf.options(*replicas, *leads, *seed), *asJSON)
 	}
 	if *soak {
 		return benchSoak(ctx, e, bench.SoakOptions{Ticks: *ticks, Tick: *tick, Leads: *soakLeads, NewPerTick: *newPerTick,

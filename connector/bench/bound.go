@@ -49,14 +49,25 @@ type Bound struct {
 //
 // For Salesforce, whose API has no per-second limit, the bound is Lusha's term alone.
 func computeBound(leads int, spec *crmSpec, client ClientLimits, fake Limits, crmTraffic, lu Traffic, elapsed time.Duration) Bound {
-	lushaRate := client.LushaPerSecond
-	if lushaRate >= unlimited {
-		lushaRate = 0 // switched off
+	b := boundOf(append(spec.stages(leads, client, fake, crmTraffic, elapsed), lushaStage(leads, client, fake, lu, elapsed)))
+	b.Daily = spec.daily(leads, fake, crmTraffic)
+	return b
+}
+
+// lushaStage is the Lusha account's stage: every call counts against its rate.
+func lushaStage(leads int, client ClientLimits, fake Limits, lu Traffic, elapsed time.Duration) Stage {
+	rate := client.LushaPerSecond
+	if rate >= unlimited {
+		rate = 0 // switched off
 	}
-	lushaStage := newStage("Lusha", lushaRate, fmt.Sprintf("%g/s", lushaRate), lu.Calls, leads, elapsed)
-	lushaStage.FakeLimit = fmt.Sprintf("%d/s", fake.LushaPerSecond)
-	stages := append(spec.stages(leads, client, fake, crmTraffic, elapsed), lushaStage)
-	b := Bound{Stages: stages, Daily: spec.daily(leads, fake, crmTraffic)}
+	s := newStage("Lusha", rate, fmt.Sprintf("%g/s", rate), lu.Calls, leads, elapsed)
+	s.FakeLimit = fmt.Sprintf("%d/s", fake.LushaPerSecond)
+	return s
+}
+
+// boundOf is the slowest of stages, with the formula of every stage that bounds.
+func boundOf(stages []Stage) Bound {
+	b := Bound{Stages: stages}
 	var terms []string
 	for _, s := range stages {
 		if s.LeadsPerSecond == 0 {

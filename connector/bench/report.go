@@ -138,16 +138,7 @@ func (r Report) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "throughput:       %.1f leads/s\n", r.LeadsPerSecond)
 	fmt.Fprintf(w, "bound:            %.1f leads/s (%s binds) = %s\n", r.Bound.LeadsPerSecond, r.Bound.Binding, r.Bound.Formula)
 	fmt.Fprintf(w, "throughput ratio: %.3f\n", r.ThroughputRatio)
-	for _, s := range r.Bound.Stages {
-		switch {
-		case s.LeadsPerCall > 0 && s.Limit > 0:
-			fmt.Fprintf(w, "  %-19s %5.1f%% of its pacing used (%.1f leads/call; paced %s, fake %s)\n", s.Name+":",
-				100*s.Utilisation, s.LeadsPerCall, s.LimitText, s.FakeLimit)
-		case s.LeadsPerCall > 0:
-			fmt.Fprintf(w, "  %-19s bounds nothing (%.1f leads/call; no pacing, fake %s)\n", s.Name+":",
-				s.LeadsPerCall, s.FakeLimit)
-		}
-	}
+	writeStages(w, r.Bound.Stages)
 	if d := r.Bound.Daily; d != nil {
 		fmt.Fprintf(w, "  %s: %d of %d calls used (%.3f%%); at this rate they allow %.0f leads/day (%.1f leads/s over 24 h)\n",
 			d.Name, d.Calls, d.Limit, 100*d.Share, d.LeadsPerDay, d.LeadsPerSecond)
@@ -164,6 +155,20 @@ func (r Report) WriteText(w io.Writer) {
 		r.Credits.Spent, r.Credits.Needed, r.Credits.NeededSearch, r.Credits.NeededPhones, r.Credits.NeededCompanies, r.CreditRatio)
 	fmt.Fprintf(w, "cpu per lead:     %.0f µs at %d leads, %.0f µs at %d leads (limits off)\n",
 		r.CPUPerLeadMicros, r.Leads, r.ScaledCPUPerLeadMicros, r.ScaledLeads)
+}
+
+// writeStages prints a line per stage that the sync's calls counted against.
+func writeStages(w io.Writer, stages []Stage) {
+	for _, s := range stages {
+		switch {
+		case s.LeadsPerCall > 0 && s.Limit > 0:
+			fmt.Fprintf(w, "  %-19s %5.1f%% of its pacing used (%.1f leads/call; paced %s, fake %s)\n", s.Name+":",
+				100*s.Utilisation, s.LeadsPerCall, s.LimitText, s.FakeLimit)
+		case s.LeadsPerCall > 0:
+			fmt.Fprintf(w, "  %-19s bounds nothing (%.1f leads/call; no pacing, fake %s)\n", s.Name+":",
+				s.LeadsPerCall, s.FakeLimit)
+		}
+	}
 }
 
 // limitNote says what counts as a 429 for CRMs that signal their limits otherwise.

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 
 	"github.com/leadsync/leadsync/lusha/lushatest"
@@ -58,36 +59,44 @@ func startFakes(spec *crmSpec, seed int64, n int, lim Limits) (*fakes, error) {
 // hand-typed fields are never all the mapped ones, so every record needs Lusha. Both
 // CRMs draw the same numbers, so they hold the same people with the same gaps.
 func (f *fakes) seed(seed int64) {
-	r := rand.New(rand.NewPCG(uint64(seed), 0xbe7c))
-	names := f.spec.fields
+	r := seedDraws(seed)
 	f.ids = make([]string, 0, len(f.world.People))
 	for i := range f.world.People {
-		p := &f.world.People[i]
-		fields := map[string]string{names.FirstName: p.FirstName, names.LastName: p.LastName,
-			names.Company: p.Company.Name, names.Website: "https://" + p.Company.EmailDomain}
-		if r.IntN(10) > 0 {
-			fields[names.Email] = p.Email
-		}
-		hand := map[string]string{}
-		if r.IntN(100) < 15 {
-			hand[names.Title] = "Head of Growth (typed by sales)"
-		}
-		if r.IntN(100) < 10 {
-			hand[names.Mobile] = fmt.Sprintf("+1 415 555 %04d", r.IntN(10000))
-		}
-		if r.IntN(100) < 5 {
-			hand[names.City] = "Springfield"
-		}
-		for k, v := range hand {
-			fields[k] = v
-		}
-		id := f.crm.add(fields)
-		f.ids = append(f.ids, id)
-		f.person[id] = p
-		if len(hand) > 0 {
-			f.hand[id] = hand
-		}
+		f.seedPerson(r, &f.world.People[i], nil)
 	}
+}
+
+// seedDraws are the random draws that decide each seeded record's fields.
+func seedDraws(seed int64) *rand.Rand { return rand.New(rand.NewPCG(uint64(seed), 0xbe7c)) }
+
+// seedPerson adds p to the CRM with the fields seed draws for it from r, plus extra,
+// and returns the record's id.
+func (f *fakes) seedPerson(r *rand.Rand, p *lushatest.Person, extra map[string]string) string {
+	names := f.spec.fields
+	fields := map[string]string{names.FirstName: p.FirstName, names.LastName: p.LastName,
+		names.Company: p.Company.Name, names.Website: "https://" + p.Company.EmailDomain}
+	if r.IntN(10) > 0 {
+		fields[names.Email] = p.Email
+	}
+	hand := map[string]string{}
+	if r.IntN(100) < 15 {
+		hand[names.Title] = "Head of Growth (typed by sales)"
+	}
+	if r.IntN(100) < 10 {
+		hand[names.Mobile] = fmt.Sprintf("+1 415 555 %04d", r.IntN(10000))
+	}
+	if r.IntN(100) < 5 {
+		hand[names.City] = "Springfield"
+	}
+	maps.Copy(fields, hand)
+	maps.Copy(fields, extra)
+	id := f.crm.add(fields)
+	f.ids = append(f.ids, id)
+	f.person[id] = p
+	if len(hand) > 0 {
+		f.hand[id] = hand
+	}
+	return id
 }
 
 func (f *fakes) close() {
