@@ -178,7 +178,9 @@ func TestTwoReplicasAreOneDaemon(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := regexp.MustCompile(`"@every [^"]+"`).ReplaceAllString(string(b), `"@every 1s"`)
-	text = strings.Replace(text, "state: { path: leadsync-sandbox.db }", `state: { url: "${env:TEST_STATE_URL}", migrate: auto }`, 1)
+	// Two runs at once per replica: the four pipelines spread over both.
+	text = strings.Replace(text, "state: { path: leadsync-sandbox.db }",
+		`state: { url: "${env:TEST_STATE_URL}", migrate: auto, replica_runs: 2 }`, 1)
 	if err := os.WriteFile(sb.Config, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -235,6 +237,9 @@ func TestTwoReplicasAreOneDaemon(t *testing.T) {
 		return len(finished) == pipelines
 	}
 	waitUntil(t, "three finished runs of every pipeline", func() bool { return atLeast(finishedBy(""), 3) })
+	waitUntil(t, "runs on both replicas", func() bool {
+		return len(finishedBy(daemons[0].Replica()+"/")) > 0 && len(finishedBy(daemons[1].Replica()+"/")) > 0
+	})
 	var ids []string
 	leaders := map[string]bool{}
 	for _, d := range daemons {

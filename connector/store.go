@@ -128,6 +128,6 @@ func ReplicaOf(eng *Engine, log *slog.Logger) func(run cluster.RunFunc) (Replica
 	}
 	return func(run cluster.RunFunc) (Replica, error) {
 		return cluster.New(cluster.Config{Pool: pg.Pool(), Store: pg, Run: run, ID: id,
-			LeaseTTL: eng.Config.LeaseTTL, Logger: log})
+			LeaseTTL: eng.Config.LeaseTTL, MaxWorkers: eng.Config.State.ReplicaRuns, Logger: log})
 	}
 }

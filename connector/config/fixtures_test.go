@@ -31,7 +31,8 @@ var badFixtures = map[string]string{
 	"short-lease":        "1:1: lease_ttl: must be at least 3s",
 	"state-path-and-url": "1:29: state.url: state.path and state.url exclude each other: a SQLite file or a PostgreSQL database",
 	"state-url-with-password": "2:3: state.url: secrets must be given as ${env:NAME} or ${file:PATH}, not literally: put the password in state.password, or the whole URL in ${env:NAME}\n" +
-		"3:3: state.migrate: must be manual or auto",
+		"3:3: state.migrate: must be manual or auto\n" +
+		"4:3: state.replica_runs: must not be negative (0 means 10)",
 	"tab-indent":            "2:1: found character that cannot start any token",
 	"undefined-crm":         `5:16: pipelines[0].crm: crm "hubspot" is not defined under crms`,
 	"unknown-crm-kind":      `3:9: crms.pd.kind: kind "pipedrive" is not one of [hubspot salesforce]`,

@@ -21,6 +21,10 @@ type State struct {
 	// "auto" (`leadsync run` migrates on start). Only PostgreSQL heeds it: a SQLite
 	// file belongs to one process, which always migrates it.
 	Migrate string `koanf:"migrate"`
+	// ReplicaRuns is how many pipelines one replica runs at once (0: 10). A replica
+	// takes up to that many due ticks at a time, so a lower number spreads the
+	// pipelines over more replicas.
+	ReplicaRuns int `koanf:"replica_runs"`
 }
 
 // Postgres tells whether the state lives in PostgreSQL.
@@ -88,6 +92,9 @@ func (c *Config) checkState(bad func(msg string, path ...string)) {
 	case "", "manual", "auto":
 	default:
 		bad("must be manual or auto", "state", "migrate")
+	}
+	if s.ReplicaRuns < 0 {
+		bad("must not be negative (0 means 10)", "state", "replica_runs")
 	}
 }
 
