@@ -19,6 +19,7 @@ type benchReplicaFlags struct {
 	pipelines, portals *int
 	postgres           *string
 	baseline           *bool
+	scale              *float64
 }
 
 func replicaFlags(fs *flag.FlagSet) benchReplicaFlags {
@@ -28,12 +29,14 @@ func replicaFlags(fs *flag.FlagSet) benchReplicaFlags {
 		postgres: fs.String("postgres", "", "with --replicas: PostgreSQL server URL; each measurement creates and drops a database there "+
 			"(default $"+benchPostgresEnv+")"),
 		baseline: fs.Bool("baseline", true, "with --replicas: also run the same workload with one process on a SQLite file"),
+		scale: fs.Float64("limit-scale", 1, "with --replicas: multiply the documented limits and leadsync's pacing "+
+			"(below 1 where the machine cannot drive the limits: the limits, not the CPUs, then bind)"),
 	}
 }
 
 func (f benchReplicaFlags) options(replicas, leads int, seed int64) bench.ReplicaOptions {
 	return bench.ReplicaOptions{Replicas: replicas, Pipelines: *f.pipelines, Portals: *f.portals, Leads: leads, Seed: seed,
-		Postgres: *f.postgres, Baseline: *f.baseline}
+		Postgres: *f.postgres, Baseline: *f.baseline, LimitScale: *f.scale}
 }
 
 // benchReplicas runs the cluster benchmark with this binary's `run` as the replicas.
