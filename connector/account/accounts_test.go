@@ -11,8 +11,6 @@ import (
 	"testing/synctest"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/leadsync/leadsync/crm"
 	"github.com/leadsync/leadsync/lusha"
 )
@@ -65,7 +63,7 @@ func TestApplyKeepsTheAccountAndChangesItsSettingsInPlace(t *testing.T) {
 		if after.Lusha != lu || after.CRM("hs") != before.CRM("hs") {
 			t.Fatal("a reload without an identity change made new accounts")
 		}
-		if lu.limiter != limiter || lu.limiter.Limit() != rate.Limit(3) {
+		if lu.limiter != limiter || lu.limiter.Limit() != s.Lusha.pace() {
 			t.Errorf("limiter replaced or not changed: same %v, limit %v", lu.limiter == limiter, lu.limiter.Limit())
 		}
 		if lu.breaker.cb.Load() != cb || lu.BreakerState() != "open" {
@@ -359,7 +357,7 @@ func TestApplyChangesNothingUnlessAllIsValid(t *testing.T) {
 			t.Errorf("%s: Apply accepted it", name)
 		}
 	}
-	if got := l.Lusha.limiter.Limit(); got != rate.Limit(s.Lusha.PerSecond) {
+	if got := l.Lusha.limiter.Limit(); got != s.Lusha.pace() {
 		t.Errorf("a refused Apply changed the rate to %v", got)
 	}
 	if got := slices.Sorted(func(yield func(string) bool) {

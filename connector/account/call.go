@@ -61,7 +61,7 @@ func (l *Lusha) pace(ctx context.Context) error {
 // The window's reset time is not sent, so the spread assumes a whole window is left:
 // the safe side. When the windows have room again the configured rate returns.
 func (l *Lusha) adapt(r lusha.Rate) {
-	limit := l.settings.Load().PerSecond
+	limit := float64(l.settings.Load().pace())
 	for _, w := range []struct {
 		win lusha.Window
 		per time.Duration

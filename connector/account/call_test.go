@@ -9,8 +9,6 @@ import (
 	"testing/synctest"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/leadsync/leadsync/crm"
 	"github.com/leadsync/leadsync/lusha"
 )
@@ -165,7 +163,7 @@ func TestTheLimiterFollowsLushasWindowsAndTheSettings(t *testing.T) {
 		}
 		s.Lusha.PerSecond = 0.5
 		mustApply(t, a, s)
-		if got := lu.limiter.Limit(); got != rate.Limit(0.5) {
+		if got := lu.limiter.Limit(); got != s.Lusha.pace() {
 			t.Fatalf("a slower configured rate gave %v", got)
 		}
 	})

@@ -6,8 +6,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/leadsync/leadsync/connector/observe"
 	"github.com/leadsync/leadsync/lusha"
 )
@@ -59,7 +57,7 @@ func newLusha(s LushaSettings, sh *shared) *Lusha {
 		identity:     s.identity(),
 		client:       lusha.NewClient(s.APIKey, opts...),
 		http:         hc,
-		limiter:      sh.bucket(limitName("lusha", s.identity(), "rate"), rate.Limit(s.PerSecond), 1),
+		limiter:      sh.bucket(limitName("lusha", s.identity(), "rate"), s.pace(), 1),
 		usageLimiter: sh.window(limitName("lusha", s.identity(), "usage"), 5, time.Minute),
 		breaker:      newBreaker("lusha", s.Breaker, sh.metrics, sh.log),
 		budget:       sh.budget,
@@ -77,8 +75,8 @@ func (l *Lusha) apply(s LushaSettings) {
 	old := l.settings.Swap(&s)
 	// A limit that adapt lowered for Lusha's windows stays lowered unless the new
 	// rate is lower still; the next answer's headers set it right either way.
-	if cur := l.limiter.Limit(); cur >= rate.Limit(old.PerSecond) || cur > rate.Limit(s.PerSecond) {
-		l.limiter.SetLimit(rate.Limit(s.PerSecond))
+	if cur := l.limiter.Limit(); cur >= old.pace() || cur > s.pace() {
+		l.limiter.SetLimit(s.pace())
 	}
 	l.budget.setCaps(s.CreditsPerDay, s.CreditsPerRun)
 	l.breaker.apply(s.Breaker)

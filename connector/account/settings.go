@@ -58,6 +58,16 @@ type CRMSettings struct {
 	BuildShared func(bucket func(name string, perSecond rate.Limit, burst int) Bucket) (crm.Adapter, error)
 }
 
+// paceShare is the share of the configured rate the Lusha limiter sends at. Lusha
+// counts requests in fixed one-second windows at arrival: at exactly the limit, one
+// request delayed across a window's edge (a busy CPU, the network) lands beside the
+// next window's full count, and that window answers 429. One request in 25 of
+// slack absorbs such a delay.
+const paceShare = 0.96
+
+// pace is the rate the account's calls are sent at.
+func (s LushaSettings) pace() rate.Limit { return rate.Limit(s.PerSecond * paceShare) }
+
 func (s LushaSettings) identity() string { return s.APIKey + "\x00" + s.BaseURL }
 
 // LimitName names a limit of this Lusha account in Shared (the API key hashed), for
