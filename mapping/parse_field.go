@@ -101,11 +101,15 @@ func (p *parser) path(n *yaml.Node, text string) *path {
 		p.errorf(n, "%v", err)
 		return nil
 	}
-	if p.companies && pp.root != rootCompany {
+	if pp.root == rootSignal && !p.inSignal {
+		p.errorf(n, "path %s: signal. paths are read only in the writes of signals:", text)
+		return nil
+	}
+	if p.companies && pp.root == rootContact {
 		p.errorf(n, "path %s: a company mapping reads the company answer; paths start with company.", text)
 		return nil
 	}
-	if p.schema != nil {
+	if p.schema.has(pp.root) {
 		if _, err := p.schema.check(pp); err != nil {
 			p.errorf(n, "%v", err)
 			return nil
@@ -224,7 +228,7 @@ func (p *parser) condition(n *yaml.Node, what string) *condition {
 // checkResultKind uses the schema to reject, at load, a path whose value stays an
 // object or array after the transforms: Apply could only call it invalid.
 func (p *parser) checkResultKind(f *field, fromNode *yaml.Node) {
-	if p.schema == nil || f.from == nil {
+	if f.from == nil || !p.schema.has(f.from.root) {
 		return
 	}
 	cur, err := p.schema.check(*f.from)
