@@ -211,6 +211,9 @@ type LedgerEntry struct {
 	// Pending marks a write sent but not yet answered (write-ahead); a commit's
 	// Settle replaces such rows with what was written.
 	Pending bool
+	// SignalID is the payload id of the Lusha signal whose action wrote the value;
+	// "" for a run's writes.
+	SignalID string
 }
 
 // PageCommit is the outcome of one page, stored atomically.
@@ -238,6 +241,11 @@ type PageCommit struct {
 	// Fence, unless zero, must still hold the pipeline's lease when the commit's
 	// transaction runs, or nothing is written (ErrLeaseLost).
 	Fence Fence
+	// Settles, when non-zero, is the inbox delivery (a signal) whose effect this
+	// commit is: it is settled applied in the commit's transaction, and a delivery
+	// settled already fails the whole commit with ErrSettled, so that a signal
+	// processed twice writes its ledger rows once.
+	Settles int64
 }
 
 // Enrichment outcomes.
