@@ -60,8 +60,9 @@
 //	    job_changed_on: { from: signal.signalDate, transform: date, policy: overwrite }
 //	    previous_company: { from: signal.previousCompanyName, policy: overwrite }
 //
-// ApplySignal applies the mapping's fields and the signal's writes together, the
-// signal's replacing a field of fields: of the same name; Apply ignores signals:.
+// ForSignal is the mapping acting on a signal applies: its fields and the signal's
+// writes together, the signal's replacing a field of fields: of the same name
+// (Input.Signal holds the signal's data); Apply ignores signals:.
 //
 // # Paths
 //

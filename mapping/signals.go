@@ -53,27 +53,22 @@ func (m *Mapping) SignalFields(t string) []Field {
 	return (&Mapping{fields: m.signals[t]}).Fields()
 }
 
-// SignalTargetFields lists, sorted and without repeats, the CRM fields acting on a
-// signal of type t may write: the mapping's fields and the signal's own.
-func (m *Mapping) SignalTargetFields(t string) []string {
-	out := m.TargetFields()
-	for _, f := range m.signals[t] {
-		out = append(out, f.Name)
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
-}
-
-// ApplySignal computes the patch for a record whose person (or company) a signal of
-// type t is about, from a fresh answer and the signal's data (in.Signal): the
-// mapping's fields under their policies, then the signal's writes, which replace a
-// field of fields: of the same name. An unknown t applies the fields alone.
-func (m *Mapping) ApplySignal(t string, in Input) Result {
+// ForSignal is the mapping acting on a signal of type t applies: the mapping's
+// fields and the signal's writes, which replace a field of fields: of the same
+// name. Its Needs, Apply and CheckCRM see them all; Apply reads in.Signal. An
+// unknown t (or one without writes) gives m itself.
+func (m *Mapping) ForSignal(t string) *Mapping {
 	own := m.signals[t]
+	if len(own) == 0 {
+		return m
+	}
 	all := slices.DeleteFunc(slices.Clone(m.fields), func(f *field) bool {
 		return slices.ContainsFunc(own, func(o *field) bool { return o.Name == f.Name })
 	})
 	all = append(all, own...)
 	slices.SortFunc(all, func(a, b *field) int { return strings.Compare(a.Name, b.Name) })
-	return (&Mapping{Object: m.Object, DefaultRegion: m.DefaultRegion, File: m.File, fields: all}).Apply(in)
+	return &Mapping{Object: m.Object, DefaultRegion: m.DefaultRegion, File: m.File, match: m.match, fields: all}
 }
+
+// ApplySignal is ForSignal(t).Apply(in).
+func (m *Mapping) ApplySignal(t string, in Input) Result { return m.ForSignal(t).Apply(in) }

@@ -41,8 +41,8 @@ func TestApplySignal(t *testing.T) {
 		t.Errorf("SignalTypes (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff([]string{"company", "job_changed_on", "jobtitle", "previous_company"},
-		m.SignalTargetFields("companyChange")); diff != "" {
-		t.Errorf("SignalTargetFields (-want +got):\n%s", diff)
+		m.ForSignal("companyChange").TargetFields()); diff != "" {
+		t.Errorf("ForSignal's TargetFields (-want +got):\n%s", diff)
 	}
 	in := Input{
 		Current: map[string]string{"jobtitle": "Typed By Hand", "company": "Old Co", "job_changed_on": "2020-01-01"},
@@ -61,6 +61,9 @@ func TestApplySignal(t *testing.T) {
 	// Without the signal, fill keeps company and the signal fields are not mapped.
 	if diff := cmp.Diff(map[string]string{}, m.Apply(in).Patch); diff != "" {
 		t.Errorf("Apply patch (-want +got):\n%s", diff)
+	}
+	if m.ForSignal("unknown") != m {
+		t.Error("ForSignal of a type without writes is not the mapping itself")
 	}
 	if got := m.ApplySignal("promotion", in).Patch; got["promoted"] != "yes" || len(got) != 1 {
 		t.Errorf("promotion patch = %v", got)
