@@ -3,6 +3,7 @@ package statetest
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -140,7 +141,8 @@ func testForgetSettles(t *testing.T, s state.Store, _ *Clock) {
 
 // testCommitSettles applies a signal's effect as a page commit that settles its
 // delivery: the ledger row keeps the signal id, and the same commit again is
-// refused whole (ErrSettled), its ledger row not written twice.
+// refused whole (ErrSettled), its ledger row not written twice; SignalWritten
+// finds the record by the signal and its pipeline only.
 func testCommitSettles(t *testing.T, s state.Store, _ *Clock) {
 	ctx := t.Context()
 	in := inboxOf(t, s)
@@ -172,5 +174,20 @@ func testCommitSettles(t *testing.T, s state.Store, _ *Clock) {
 	}
 	if counts, err := in.InboxCounts(ctx); err != nil || counts[state.InboxApplied] != 1 {
 		t.Errorf("InboxCounts = %v, %v; want one applied", counts, err)
+	}
+	sw, ok := s.(interface {
+		SignalWritten(ctx context.Context, pipeline, signalID string, crmIDs []string) ([]string, error)
+	})
+	if !ok {
+		t.Fatalf("%T has no SignalWritten", s)
+	}
+	for _, c := range []struct {
+		pipeline, signal string
+		want             []string
+	}{{"p", "sig-1", []string{"7"}}, {"p", "sig-2", nil}, {"q", "sig-1", nil}} {
+		got, err := sw.SignalWritten(ctx, c.pipeline, c.signal, []string{"1", "7", "9"})
+		if err != nil || !slices.Equal(got, c.want) {
+			t.Errorf("SignalWritten(%s, %s) = %v, %v; want %v", c.pipeline, c.signal, got, err, c.want)
+		}
 	}
 }
