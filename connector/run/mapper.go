@@ -101,7 +101,7 @@ func (rn *run) mapAll(recs []*Record) (enriched int) {
 		}
 		enriched++
 		res := rn.p.Mapping.Apply(mapping.Input{Current: r.rec.Fields, Owned: r.owned,
-			Contact: r.contact, Company: anyOrNil(r.firm), Now: rn.now(), RunID: rn.id})
+			Contact: r.contact, Company: anyOrNil(r.firm), Signal: rn.signalData(), Now: rn.now(), RunID: rn.id})
 		rn.vet(res.Decisions, res.Patch)
 		r.decided = res.Decisions
 		rn.count(res.Decisions)

@@ -142,7 +142,7 @@ func (rn *run) plan(ctx context.Context, recs []*Record) error {
 			r.key = old
 		}
 		r.owned = owned[r.rec.ID]
-		rn.decide(r, suppressed[r.key], cached[r.key])
+		rn.decide(r, suppressed[r.key], rn.fresh(cached[r.key]))
 	}
 	return nil
 }

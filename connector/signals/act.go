@@ -1,0 +1,129 @@
+package signals
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/leadsync/leadsync/connector/run"
+	"github.com/leadsync/leadsync/lusha"
+	"github.com/leadsync/leadsync/mapping"
+	"github.com/leadsync/leadsync/state"
+)
+
+// RunFunc does one run of a pipeline (connector.Runner.Run): through the shared
+// Lusha account (budget, single flight, breaker) and the pipeline's leased CRM.
+type RunFunc func(ctx context.Context, p *run.Pipeline, opts run.Options) (run.Summary, error)
+
+// Acting is how the processor acts on person signals: the pipelines that
+// subscribed to them, and how to run one.
+type Acting struct {
+	Pipelines []Subscriber
+	Run       RunFunc
+}
+
+// Subscriber is a pipeline and the contact signal types it subscribed to.
+type Subscriber struct {
+	Pipeline *run.Pipeline
+	Contact  []string
+}
+
+// wants says whether s acts on a contact signal of type t.
+func (s Subscriber) wants(t string) bool {
+	return slices.Contains(s.Contact, t) || slices.Contains(s.Contact, lusha.SignalAll)
+}
+
+// errDeferred leaves a delivery received, to be acted on at a later pass: a run
+// could not finish its action now (credits, the pipeline's lease, an outage).
+var errDeferred = errors.New("signal action deferred")
+
+// actable tells whether the processor acts on a signal: a person's job change or
+// promotion, with pipelines to act.
+func (p *Processor) actable(s *lusha.WebhookPayload) bool {
+	return p.acting != nil && s.EntityType == "contact" && slices.Contains(mapping.ContactSignalTypes(), s.Type)
+}
+
+// act re-enriches the signal's person in every pipeline that subscribed to its type
+// and holds a record of theirs, and writes what the mapping says (mapping.ForSignal)
+// under its policies, each ledger row carrying the signal's id. The delivery is
+// settled after the runs, not with them (a person's records may be in several
+// pipelines, each its own lease and commit): a crash in between acts again, and
+// that is harmless, for the records whose ledger rows carry the signal's id are
+// left alone, and the answer bought after the signal came is used, not bought.
+func (p *Processor) act(ctx context.Context, d state.Delivery, s *lusha.WebhookPayload) error {
+	recs, err := p.store.PersonRecords(ctx, state.Forget{LushaIDs: []string{s.EntityID}})
+	if err != nil {
+		return err
+	}
+	var data any
+	if err := json.Unmarshal(s.Data, &data); err != nil {
+		return p.reject(ctx, d, "undecodable signal data")
+	}
+	acted := 0
+	for _, sub := range p.acting.Pipelines {
+		if !sub.wants(s.Type) {
+			continue
+		}
+		held := recordsOf(recs, sub.Pipeline.Name)
+		if len(held) == 0 {
+			continue
+		}
+		acted++
+		ids, err := p.unwritten(ctx, sub.Pipeline.Name, s.ID, held)
+		if err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			continue // acted on before a crash
+		}
+		sig := &run.Signal{ID: s.ID, Type: s.Type, Data: data, At: d.ReceivedAt, CRMIDs: ids}
+		sum, err := p.acting.Run(ctx, sub.Pipeline, run.Options{Signal: sig})
+		if err == nil && sum.Error != "" {
+			err = errors.New(sum.Error)
+		}
+		if err != nil {
+			p.log.Warn("lusha signal: action deferred to a later pass", "seq", d.Seq, "type", s.Type,
+				"pipeline", sub.Pipeline.Name, "err", err)
+			return fmt.Errorf("%w: %w", errDeferred, err)
+		}
+		p.log.Info("lusha signal applied", "type", s.Type, "pipeline", sub.Pipeline.Name, "run_id", sum.RunID,
+			"records", len(ids), "written", sum.RecordsWritten, "credits", sum.CreditsSpent)
+	}
+	status := state.InboxApplied
+	if acted == 0 {
+		status = state.InboxRecorded // no subscribed pipeline holds the person
+	}
+	if err := p.store.Settle(ctx, d.Seq, status, p.now()); err != nil {
+		return err
+	}
+	if acted > 0 && p.metrics != nil {
+		p.metrics.SignalApplied(s.EntityType)
+	}
+	return nil
+}
+
+// unwritten drops from ids the records the pipeline's action on the signal wrote.
+func (p *Processor) unwritten(ctx context.Context, pipeline, signalID string, ids []string) ([]string, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	done, err := p.store.SignalWritten(ctx, pipeline, signalID, ids)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(ids, func(id string) bool { return slices.Contains(done, id) }), nil
+}
+
+// recordsOf lists the CRM ids a pipeline keeps a record state of, sorted.
+func recordsOf(recs []state.PersonRecord, pipeline string) []string {
+	var ids []string
+	for _, r := range recs {
+		if r.Pipeline == pipeline && !slices.Contains(ids, r.CRMID) {
+			ids = append(ids, r.CRMID)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
