@@ -51,8 +51,8 @@ func TestJobChangeSignalUpdatesTheRecord(t *testing.T) {
 	oldCompany := h.move(p, "Chief Signals Officer")
 
 	proc := signals.NewProcessor(signals.ProcessorOptions{Store: h.store, Acting: &signals.Acting{
-		Pipelines: []signals.Subscriber{{Pipeline: h.pipe, Contact: []string{lusha.SignalCompanyChange}}},
-		Run:       h.runner.Run}})
+		Pipelines: []signals.Subscriber{{Pipeline: "p", Contact: []string{lusha.SignalCompanyChange}}},
+		Act:       actInPipelines(h.runner, []*Pipeline{h.pipe})}})
 	payloadID := h.deliverSignal(t, p, map[string]any{"personId": p.ID, "currentCompanyName": p.Company.Name,
 		"currentTitle": p.JobTitle, "previousCompanyName": oldCompany.Name, "signalDate": "2026-11-30"})
 
@@ -132,8 +132,8 @@ func TestSignalActedOnceAcrossACrash(t *testing.T) {
 	h.run(RunOptions{})
 	old := h.move(p, "Chief Signals Officer")
 	h.deliverSignal(t, p, map[string]any{"previousCompanyName": old.Name, "signalDate": "2026-11-30"})
-	acting := &signals.Acting{Pipelines: []signals.Subscriber{{Pipeline: h.pipe, Contact: []string{lusha.SignalAll}}},
-		Run: h.runner.Run}
+	acting := &signals.Acting{Pipelines: []signals.Subscriber{{Pipeline: "p", Contact: []string{lusha.SignalAll}}},
+		Act: actInPipelines(h.runner, []*Pipeline{h.pipe})}
 	crashing := signals.NewProcessor(signals.ProcessorOptions{Store: settleFails{h.store}, Acting: acting})
 	if _, err := crashing.Drain(ctx); !errors.Is(err, errCrash) {
 		t.Fatalf("Drain: %v; want the crash", err)

@@ -6,27 +6,49 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
-	"github.com/leadsync/leadsync/connector/run"
 	"github.com/leadsync/leadsync/lusha"
 	"github.com/leadsync/leadsync/mapping"
 	"github.com/leadsync/leadsync/state"
 )
 
-// RunFunc does one run of a pipeline (connector.Runner.Run): through the shared
-// Lusha account (budget, single flight, breaker) and the pipeline's leased CRM.
-type RunFunc func(ctx context.Context, p *run.Pipeline, opts run.Options) (run.Summary, error)
+// Action is one pipeline's action on a signal about a person: re-enrich the
+// person's records there and write them under the mapping's policies and its
+// writes for the signal's type, each ledger row carrying SignalID.
+type Action struct {
+	Pipeline string
+	SignalID string // the delivery's payload id
+	Type     string // companyChange, promotion
+	Data     any    // the signal's data, decoded JSON
+	// At is when the signal was received: an answer cached before is stale.
+	At     time.Time
+	CRMIDs []string // the pipeline's records of the person
+}
+
+// Outcome is what an action did. Stopped, when set, says why it stopped before
+// its end (no credit left, the pipeline's lease held, an outage): the signal
+// waits for a later pass.
+type Outcome struct {
+	RunID            string
+	Written, Credits int
+	Stopped          string
+}
+
+// ActFunc does one action (the daemon: a run of the pipeline with
+// run.Options.Signal, through the shared Lusha account and the leased CRM).
+type ActFunc func(ctx context.Context, a Action) (Outcome, error)
 
 // Acting is how the processor acts on person signals: the pipelines that
-// subscribed to them, and how to run one.
+// subscribed to them, and how to act in one.
 type Acting struct {
 	Pipelines []Subscriber
-	Run       RunFunc
+	Act       ActFunc
 }
 
 // Subscriber is a pipeline and the contact signal types it subscribed to.
 type Subscriber struct {
-	Pipeline *run.Pipeline
+	Pipeline string
 	Contact  []string
 }
 
@@ -66,30 +88,30 @@ func (p *Processor) act(ctx context.Context, d state.Delivery, s *lusha.WebhookP
 		if !sub.wants(s.Type) {
 			continue
 		}
-		held := recordsOf(recs, sub.Pipeline.Name)
+		held := recordsOf(recs, sub.Pipeline)
 		if len(held) == 0 {
 			continue
 		}
 		acted++
-		ids, err := p.unwritten(ctx, sub.Pipeline.Name, s.ID, held)
+		ids, err := p.unwritten(ctx, sub.Pipeline, s.ID, held)
 		if err != nil {
 			return err
 		}
 		if len(ids) == 0 {
 			continue // acted on before a crash
 		}
-		sig := &run.Signal{ID: s.ID, Type: s.Type, Data: data, At: d.ReceivedAt, CRMIDs: ids}
-		sum, err := p.acting.Run(ctx, sub.Pipeline, run.Options{Signal: sig})
-		if err == nil && sum.Error != "" {
-			err = errors.New(sum.Error)
+		out, err := p.acting.Act(ctx, Action{Pipeline: sub.Pipeline, SignalID: s.ID, Type: s.Type, Data: data,
+			At: d.ReceivedAt, CRMIDs: ids})
+		if err == nil && out.Stopped != "" {
+			err = errors.New(out.Stopped)
 		}
 		if err != nil {
 			p.log.Warn("lusha signal: action deferred to a later pass", "seq", d.Seq, "type", s.Type,
-				"pipeline", sub.Pipeline.Name, "err", err)
+				"pipeline", sub.Pipeline, "err", err)
 			return fmt.Errorf("%w: %w", errDeferred, err)
 		}
-		p.log.Info("lusha signal applied", "type", s.Type, "pipeline", sub.Pipeline.Name, "run_id", sum.RunID,
-			"records", len(ids), "written", sum.RecordsWritten, "credits", sum.CreditsSpent)
+		p.log.Info("lusha signal applied", "type", s.Type, "pipeline", sub.Pipeline, "run_id", out.RunID,
+			"records", len(ids), "written", out.Written, "credits", out.Credits)
 	}
 	status := state.InboxApplied
 	if acted == 0 {
