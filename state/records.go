@@ -91,11 +91,6 @@ func (s *store) CommitPage(ctx context.Context, c PageCommit) error {
 		if err := s.checkFence(ctx, tx, c.Pipeline, c.Fence, now); err != nil {
 			return err
 		}
-		if c.Settles != 0 {
-			if err := settle(ctx, tx, c.Settles, InboxApplied, now); err != nil {
-				return err
-			}
-		}
 		if err := s.upsertRecords(ctx, tx, &c, now); err != nil {
 			return err
 		}

@@ -241,11 +241,6 @@ type PageCommit struct {
 	// Fence, unless zero, must still hold the pipeline's lease when the commit's
 	// transaction runs, or nothing is written (ErrLeaseLost).
 	Fence Fence
-	// Settles, when non-zero, is the inbox delivery (a signal) whose effect this
-	// commit is: it is settled applied in the commit's transaction, and a delivery
-	// settled already fails the whole commit with ErrSettled, so that a signal
-	// processed twice writes its ledger rows once.
-	Settles int64
 }
 
 // Enrichment outcomes.

@@ -73,7 +73,7 @@ func RunStoreTests(t *testing.T, open Opener) {
 		{"ForgetPerson", testForgetPerson},
 		{"Inbox", testInbox},
 		{"ForgetSettles", testForgetSettles},
-		{"CommitSettles", testCommitSettles},
+		{"SignalLedger", testSignalLedger},
 		{"PurgeExpired", testPurgeExpired},
 		{"ConcurrentWriters", testConcurrentWriters},
 		{"BatchLookups", testBatchLookups},
