@@ -53,7 +53,9 @@
 // signals: says what acting on a Lusha signal writes, per signal type: a people
 // mapping names companyChange and promotion, a company mapping any company signal
 // type. Each entry is written like fields:, and its paths may also start at
-// "signal" (the signal's data: signal.signalDate, signal.previousCompanyName …):
+// "signal" (the signal's data: signal.signalDate, signal.previousCompanyName …;
+// a company mapping's are checked for their grammar only, as company signals'
+// data has a shape per type):
 //
 //	signals:
 //	  companyChange:

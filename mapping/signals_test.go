@@ -115,3 +115,25 @@ func TestCheckCRMSignalFields(t *testing.T) {
 		}
 	}
 }
+
+// TestCompanySignals: a company mapping's signals: name any signal type, and
+// their signal. paths are not checked against the person signals' shape.
+func TestCompanySignals(t *testing.T) {
+	schema := SchemaOf(nil, reflect.TypeFor[map[string]any]()).Merge(SignalSchemaOf(reflect.TypeFor[testSignalData]()))
+	m, err := Parse("c.yaml", []byte(`object: companies
+match: { companyDomain: domain }
+fields:
+  industry: { from: company.industry }
+signals:
+  headcountIncrease3m:
+    headcount_change: { from: signal.changeRatePercent, policy: overwrite }
+`), Options{Schema: &schema})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := m.ApplySignal("headcountIncrease3m", Input{Company: map[string]any{"industry": "Retail"},
+		Signal: map[string]any{"changeRatePercent": 10.0}})
+	if diff := cmp.Diff(map[string]string{"industry": "Retail", "headcount_change": "10"}, res.Patch); diff != "" {
+		t.Errorf("patch (-want +got):\n%s", diff)
+	}
+}
