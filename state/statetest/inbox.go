@@ -140,7 +140,8 @@ func testForgetSettles(t *testing.T, s state.Store, _ *Clock) {
 }
 
 // testSignalLedger stores a signal's ledger row: it keeps the signal id, and
-// SignalWritten finds the record by the signal and its pipeline only.
+// SignalWritten finds the record by the signal and its pipeline only;
+// EntityRecords finds the records whose identity a Lusha id was cached under.
 func testSignalLedger(t *testing.T, s state.Store, _ *Clock) {
 	ctx := t.Context()
 	row := state.LedgerEntry{RunID: "signal:sig-1", CRMObject: "contacts", CRMID: "7", Field: "job_changed_on",
@@ -172,5 +173,29 @@ func testSignalLedger(t *testing.T, s state.Store, _ *Clock) {
 		if err != nil || !slices.Equal(got, c.want) {
 			t.Errorf("SignalWritten(%s, %s) = %v, %v; want %v", c.pipeline, c.signal, got, err, c.want)
 		}
+	}
+	if err := s.SaveEnrichments(ctx, state.Spend{Pipeline: "companies", Call: "c", Credits: 1}, []state.Enrichment{
+		{Key: "domain-key", Outcome: state.OutcomeMatched, LushaID: "C9", FetchedAt: Epoch, ExpiresAt: Epoch.Add(time.Hour)},
+		{Key: "company:C9", Outcome: state.OutcomeMatched, LushaID: "C9", Answer: []byte(`{}`), FetchedAt: Epoch,
+			ExpiresAt: Epoch.Add(time.Hour)}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, pipe := range []string{"companies", "other"} {
+		if err := s.CommitPage(ctx, state.PageCommit{Pipeline: pipe, Account: "a", Records: []state.RecordState{
+			{CRMID: "9", Status: state.StatusDone, IdentityKey: "domain-key", UpdatedAt: Epoch},
+			{CRMID: "10", Status: state.StatusDone, IdentityKey: "else", UpdatedAt: Epoch}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	er, ok := s.(interface {
+		EntityRecords(ctx context.Context, lushaID string) ([]state.PersonRecord, error)
+	})
+	if !ok {
+		t.Fatalf("%T has no EntityRecords", s)
+	}
+	recs, err := er.EntityRecords(ctx, "C9")
+	want := []state.PersonRecord{{Account: "a", Pipeline: "companies", CRMID: "9"}, {Account: "a", Pipeline: "other", CRMID: "9"}}
+	if diff := cmp.Diff(want, recs); err != nil || diff != "" {
+		t.Errorf("EntityRecords (-want +got) %v:\n%s", err, diff)
 	}
 }
