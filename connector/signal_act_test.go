@@ -7,10 +7,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leadsync/leadsync/configs"
 	"github.com/leadsync/leadsync/connector/signals"
 	"github.com/leadsync/leadsync/crm/hubspot/hubspottest"
 	"github.com/leadsync/leadsync/lusha"
 	"github.com/leadsync/leadsync/lusha/lushatest"
+	"github.com/leadsync/leadsync/mapping"
 	"github.com/leadsync/leadsync/state"
 )
 
@@ -176,10 +178,18 @@ func (h *harness) move(p *lushatest.Person, title string) *lushatest.Company {
 	return nil
 }
 
-// deliverSignal subscribes a real receiver on the harness's store to p's
-// companyChange signals and has the fake Lusha deliver one, signed; it returns
-// the delivery's payload id.
+// deliverSignal has the fake Lusha deliver, signed, a companyChange signal about
+// p to a real receiver on the harness's store; it returns the delivery's payload id.
 func (h *harness) deliverSignal(t *testing.T, p *lushatest.Person, data map[string]any) string {
+	t.Helper()
+	return h.deliver(t, lushatest.Signal{EntityType: lusha.EntityContact, EntityID: p.ID,
+		Type: lusha.SignalCompanyChange, Data: data})
+}
+
+// deliver subscribes a real receiver on the harness's store to the signal's
+// entity and type, and has the fake Lusha deliver the signal, signed; it returns
+// the delivery's payload id.
+func (h *harness) deliver(t *testing.T, sg lushatest.Signal) string {
 	t.Helper()
 	ctx := t.Context()
 	client := lusha.NewClient(h.lusha.APIKey(), lusha.WithBaseURL(h.lushaURL))
@@ -190,13 +200,12 @@ func (h *harness) deliverSignal(t *testing.T, p *lushatest.Person, data map[stri
 	hook := httptest.NewServer(signals.NewReceiver(signals.ReceiverOptions{Inbox: h.store, Secret: secret.Reveal()}))
 	t.Cleanup(hook.Close)
 	if _, _, err := client.CreateSubscriptions(ctx, lusha.CreateSubscriptionsRequest{
-		Defaults: lusha.SubscriptionDefaults{URL: hook.URL + signals.Path, EntityType: lusha.EntityContact,
-			SignalTypes: []string{lusha.SignalCompanyChange}},
-		Subscriptions: []lusha.SubscriptionItem{{EntityID: p.ID}}}); err != nil {
+		Defaults: lusha.SubscriptionDefaults{URL: hook.URL + signals.Path, EntityType: sg.EntityType,
+			SignalTypes: []string{sg.Type}},
+		Subscriptions: []lusha.SubscriptionItem{{EntityID: sg.EntityID}}}); err != nil {
 		t.Fatal(err)
 	}
-	if n := h.lusha.EmitSignal(lushatest.Signal{EntityType: lusha.EntityContact, EntityID: p.ID,
-		Type: lusha.SignalCompanyChange, Data: data}); n != 1 {
+	if n := h.lusha.EmitSignal(sg); n != 1 {
 		t.Fatalf("signal deliveries = %d, want 1", n)
 	}
 	h.lusha.WaitDeliveries()
@@ -205,4 +214,66 @@ func (h *harness) deliverSignal(t *testing.T, p *lushatest.Person, data map[stri
 		t.Fatalf("inbox: %v, %v; want the signal", ds, err)
 	}
 	return ds[0].PayloadID
+}
+
+// TestCompanySignalWritesTheCompany: a company signal about a company a company
+// pipeline wrote has the company record enriched again and written under the
+// mapping's policies plus the signal's writes, with ledger rows carrying the
+// signal's id; a people pipeline subscribed to contact signals only is not asked.
+func TestCompanySignalWritesTheCompany(t *testing.T) {
+	ctx := t.Context()
+	h := newHarness(t, 64, previewMapping, harnessOptions{})
+	pipe, ids, hand := h.companies()
+	h.hub.DefineObjectProperty("companies", hubspottest.Property{Name: "headcount_change", Type: "string",
+		FieldType: "text", GroupName: "companyinformation"})
+	text, err := configs.FS.ReadFile("mappings/hubspot-companies.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text = append(text, "signals:\n  headcountIncrease3m:\n    headcount_change: { from: signal.changeRatePercent, policy: overwrite }\n"...)
+	if pipe.Mapping, err = mapping.Parse("companies.yaml", text, mapping.Options{Schema: AnswerSchema()}); err != nil {
+		t.Fatal(err)
+	}
+	h.runPipeline(pipe, RunOptions{})
+	var id string
+	for cid := range ids {
+		if cid != hand && (id == "" || cid < id) {
+			id = cid
+		}
+	}
+	c := ids[id]
+	before, _ := h.hub.Get("companies", id)
+	if before["lusha_enriched_at"] == "" {
+		t.Fatalf("company %s was not enriched: %v", id, before)
+	}
+	payloadID := h.deliver(t, lushatest.Signal{EntityType: lusha.EntityCompany, EntityID: c.ID,
+		Type: "headcountIncrease3m", Data: map[string]any{"companyId": c.ID, "changeRatePercent": 10}})
+	proc := signals.NewProcessor(signals.ProcessorOptions{Store: h.store, Acting: &signals.Acting{
+		Pipelines: []signals.Subscriber{{Pipeline: "p", Contact: []string{lusha.SignalAll}},
+			{Pipeline: "companies", Company: []string{"headcountIncrease3m"}}},
+		Act: actInPipelines(h.runner, []*Pipeline{h.pipe, pipe})}})
+	if n, err := proc.Drain(ctx); err != nil || n != 1 {
+		t.Fatalf("Drain settled %d (%v); want the signal", n, err)
+	}
+	after, _ := h.hub.Get("companies", id)
+	if after["headcount_change"] != "10" || after["name"] != before["name"] {
+		t.Errorf("after the signal: headcount_change %q (want 10), name %q (want %q)", after["headcount_change"],
+			after["name"], before["name"])
+	}
+	runs, err := h.store.Runs(ctx, "companies", 1)
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("runs: %v, %v", runs, err)
+	}
+	rows, err := h.store.Ledger(ctx, runs[0].RunID, 100)
+	if err != nil || len(rows) == 0 {
+		t.Fatalf("ledger of the signal's run: %v, %v", rows, err)
+	}
+	for _, r := range rows {
+		if r.SignalID != payloadID || r.CRMID != id {
+			t.Errorf("ledger row %+v: want signal %s, record %s", r, payloadID, id)
+		}
+	}
+	if p, err := h.store.Runs(ctx, "p", 1); err != nil || len(p) != 0 {
+		t.Errorf("the people pipeline ran: %v, %v", p, err)
+	}
 }

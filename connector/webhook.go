@@ -147,14 +147,22 @@ func signalWatches(cfg *config.Config) []signals.Watch {
 	return watches
 }
 
-// signalActing has the processor act on person signals in the enabled pipelines
-// that subscribed to them; nil when none did.
+// signalActing has the processor act on signals in the enabled pipelines that
+// subscribed to them: person signals in people pipelines, company signals in
+// company pipelines (a people pipeline's company_record acts on none); nil when
+// none did.
 func signalActing(eng *Engine) *signals.Acting {
 	var subs []signals.Subscriber
 	for _, p := range eng.Config.Pipelines {
-		if !p.Disabled && p.Signals != nil && len(p.Signals.Contact) > 0 {
-			subs = append(subs, signals.Subscriber{Pipeline: p.Name, Contact: p.Signals.Contact})
+		pipe := slices.IndexFunc(eng.Pipelines, func(q *Pipeline) bool { return q.Name == p.Name })
+		if p.Disabled || !p.Signals.On() || pipe < 0 {
+			continue
 		}
+		sub := signals.Subscriber{Pipeline: p.Name, Contact: p.Signals.Contact}
+		if eng.Pipelines[pipe].Mapping.ForCompanies() {
+			sub.Company = p.Signals.Company
+		}
+		subs = append(subs, sub)
 	}
 	if len(subs) == 0 {
 		return nil

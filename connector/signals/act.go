@@ -13,17 +13,17 @@ import (
 	"github.com/leadsync/leadsync/state"
 )
 
-// Action is one pipeline's action on a signal about a person: re-enrich the
-// person's records there and write them under the mapping's policies and its
-// writes for the signal's type, each ledger row carrying SignalID.
+// Action is one pipeline's action on a signal about a person (or a company):
+// re-enrich their records there and write them under the mapping's policies and
+// its writes for the signal's type, each ledger row carrying SignalID.
 type Action struct {
 	Pipeline string
 	SignalID string // the delivery's payload id
-	Type     string // companyChange, promotion
+	Type     string // companyChange, promotion, a company signal type
 	Data     any    // the signal's data, decoded JSON
 	// At is when the signal was received: an answer cached before is stale.
 	At     time.Time
-	CRMIDs []string // the pipeline's records of the person
+	CRMIDs []string // the pipeline's records of the person or company
 }
 
 // Outcome is what an action did. Stopped, when set, says why it stopped before
@@ -39,22 +39,28 @@ type Outcome struct {
 // run.Options.Signal, through the shared Lusha account and the leased CRM).
 type ActFunc func(ctx context.Context, a Action) (Outcome, error)
 
-// Acting is how the processor acts on person signals: the pipelines that
-// subscribed to them, and how to act in one.
+// Acting is how the processor acts on signals: the pipelines that subscribed to
+// them, and how to act in one.
 type Acting struct {
 	Pipelines []Subscriber
 	Act       ActFunc
 }
 
-// Subscriber is a pipeline and the contact signal types it subscribed to.
+// Subscriber is a pipeline and the signal types it acts on: Contact for a people
+// pipeline, Company for a company pipeline (its records are companies).
 type Subscriber struct {
 	Pipeline string
 	Contact  []string
+	Company  []string
 }
 
-// wants says whether s acts on a contact signal of type t.
-func (s Subscriber) wants(t string) bool {
-	return slices.Contains(s.Contact, t) || slices.Contains(s.Contact, lusha.SignalAll)
+// wants says whether s acts on a signal of type t about an entity of entityType.
+func (s Subscriber) wants(entityType, t string) bool {
+	types := s.Contact
+	if entityType == lusha.EntityCompany {
+		types = s.Company
+	}
+	return slices.Contains(types, t) || slices.Contains(types, lusha.SignalAll)
 }
 
 // errDeferred leaves a delivery received, to be acted on at a later pass: a run
@@ -62,20 +68,35 @@ func (s Subscriber) wants(t string) bool {
 var errDeferred = errors.New("signal action deferred")
 
 // actable tells whether the processor acts on a signal: a person's job change or
-// promotion, with pipelines to act.
+// promotion, or any company signal, with pipelines to act.
 func (p *Processor) actable(s *lusha.WebhookPayload) bool {
-	return p.acting != nil && s.EntityType == "contact" && slices.Contains(mapping.ContactSignalTypes(), s.Type)
+	switch {
+	case p.acting == nil:
+		return false
+	case s.EntityType == lusha.EntityContact:
+		return slices.Contains(mapping.ContactSignalTypes(), s.Type)
+	}
+	return s.EntityType == lusha.EntityCompany
 }
 
-// act re-enriches the signal's person in every pipeline that subscribed to its type
-// and holds a record of theirs, and writes what the mapping says (mapping.ForSignal)
+// records finds the signal's entity's records: a person's as an opt-out's, a
+// company's by the Lusha id their identity was cached under.
+func (p *Processor) records(ctx context.Context, s *lusha.WebhookPayload) ([]state.PersonRecord, error) {
+	if s.EntityType == lusha.EntityCompany {
+		return p.store.EntityRecords(ctx, s.EntityID)
+	}
+	return p.store.PersonRecords(ctx, state.Forget{LushaIDs: []string{s.EntityID}})
+}
+
+// act re-enriches the signal's person (or company) in every pipeline that
+// subscribed to its type and holds a record of theirs, and writes what the mapping says (mapping.ForSignal)
 // under its policies, each ledger row carrying the signal's id. The delivery is
 // settled after the runs, not with them (a person's records may be in several
 // pipelines, each its own lease and commit): a crash in between acts again, and
 // that is harmless, for the records whose ledger rows carry the signal's id are
 // left alone, and the answer bought after the signal came is used, not bought.
 func (p *Processor) act(ctx context.Context, d state.Delivery, s *lusha.WebhookPayload) error {
-	recs, err := p.store.PersonRecords(ctx, state.Forget{LushaIDs: []string{s.EntityID}})
+	recs, err := p.records(ctx, s)
 	if err != nil {
 		return err
 	}
@@ -85,7 +106,7 @@ func (p *Processor) act(ctx context.Context, d state.Delivery, s *lusha.WebhookP
 	}
 	acted := 0
 	for _, sub := range p.acting.Pipelines {
-		if !sub.wants(s.Type) {
+		if !sub.wants(s.EntityType, s.Type) {
 			continue
 		}
 		held := recordsOf(recs, sub.Pipeline)

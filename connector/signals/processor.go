@@ -21,6 +21,9 @@ type Store interface {
 	// SignalWritten lists the records among crmIDs a pipeline's action on the
 	// signal already wrote (act.go).
 	SignalWritten(ctx context.Context, pipeline, signalID string, crmIDs []string) ([]string, error)
+	// EntityRecords lists the records whose identity a Lusha id was cached
+	// under: a company signal's company records.
+	EntityRecords(ctx context.Context, lushaID string) ([]state.PersonRecord, error)
 }
 
 // CRMAction acts in the CRM on an opt-out's person, whose records the store lists,
