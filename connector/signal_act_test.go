@@ -252,8 +252,12 @@ func TestCompanySignalWritesTheCompany(t *testing.T) {
 		Pipelines: []signals.Subscriber{{Pipeline: "p", Contact: []string{lusha.SignalAll}},
 			{Pipeline: "companies", Company: []string{"headcountIncrease3m"}}},
 		Act: actInPipelines(h.runner, []*Pipeline{h.pipe, pipe})}})
+	bought := h.companyCalls(0)
 	if n, err := proc.Drain(ctx); err != nil || n != 1 {
 		t.Fatalf("Drain settled %d (%v); want the signal", n, err)
+	}
+	if h.companyCalls(0) == bought {
+		t.Error("the company was not enriched again")
 	}
 	after, _ := h.hub.Get("companies", id)
 	if after["headcount_change"] != "10" || after["name"] != before["name"] {
