@@ -9,6 +9,7 @@ import (
 
 	"github.com/leadsync/leadsync/configs"
 	"github.com/leadsync/leadsync/connector/signals"
+	"github.com/leadsync/leadsync/crm"
 	"github.com/leadsync/leadsync/crm/hubspot/hubspottest"
 	"github.com/leadsync/leadsync/lusha"
 	"github.com/leadsync/leadsync/lusha/lushatest"
@@ -27,6 +28,7 @@ signals:
   companyChange:
     job_changed_on: { from: signal.signalDate, policy: overwrite }
     previous_company: { from: signal.previousCompanyName, policy: overwrite }
+    previous_domain: { from: signal.previousDomain }
 `
 
 // TestJobChangeSignalUpdatesTheRecord: a person leadsync enriched moves to another
@@ -36,11 +38,12 @@ signals:
 // person and writes their record under the mapping's policies (the title
 // leadsync wrote is replaced; the company a human typed and the phone a human
 // changed are kept) plus the signal's writes, every ledger row carrying the
-// signal's id. Acting again (a crash before the settle) buys and writes nothing.
+// signal's id (a signal field with no value is left alone). The next run of the
+// pipeline knows the signal's write for its own echo.
 func TestJobChangeSignalUpdatesTheRecord(t *testing.T) {
 	ctx := t.Context()
 	h := newHarness(t, 40, signalsMapping, harnessOptions{})
-	for _, f := range []string{"job_changed_on", "previous_company"} {
+	for _, f := range []string{"job_changed_on", "previous_company", "previous_domain"} {
 		h.hub.DefineProperty(hubspottest.Property{Name: f, Type: "string", FieldType: "text", GroupName: "contactinformation"})
 	}
 	id, p := h.revealable(t)
@@ -119,6 +122,14 @@ func TestJobChangeSignalUpdatesTheRecord(t *testing.T) {
 	if n, err := proc.Drain(ctx); err != nil || n != 0 {
 		t.Errorf("a second pass settled %d (%v)", n, err)
 	}
+	// The next run of the pipeline, filter or not, knows the signal's write for
+	// its own echo and writes nothing.
+	h.settle()
+	h.pipe.Filter = crm.Filter{}
+	writes := h.crmWrites.Load()
+	if sum := h.run(RunOptions{}); sum.RecordsWritten != 0 || h.crmWrites.Load() != writes {
+		t.Errorf("the next run wrote %d records (%+v)", sum.RecordsWritten, sum)
+	}
 }
 
 // TestSignalActedOnceAcrossACrash: the process dies after acting on a signal and
@@ -127,7 +138,7 @@ func TestJobChangeSignalUpdatesTheRecord(t *testing.T) {
 func TestSignalActedOnceAcrossACrash(t *testing.T) {
 	ctx := t.Context()
 	h := newHarness(t, 40, signalsMapping, harnessOptions{})
-	for _, f := range []string{"job_changed_on", "previous_company"} {
+	for _, f := range []string{"job_changed_on", "previous_company", "previous_domain"} {
 		h.hub.DefineProperty(hubspottest.Property{Name: f, Type: "string", FieldType: "text", GroupName: "contactinformation"})
 	}
 	id, p := h.revealable(t)

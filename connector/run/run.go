@@ -129,8 +129,10 @@ func newRunID(t time.Time) string {
 // lease held elsewhere, the state store failing); the summary says everything else.
 func (r *Runner) Run(ctx context.Context, p *Pipeline, opts Options) (Summary, error) {
 	started := r.now()
-	p = forSignal(p, opts.Signal)
-	rn := newRun(r, p, opts, started)
+	rn := newRun(r, forSignal(p, opts.Signal), opts, started)
+	if opts.Signal != nil {
+		rn.signalOnly = signalOnly(rn.readFields(), (&run{p: p}).readFields())
+	}
 	sum := Summary{Pipeline: p.Name, RunID: rn.id, DryRun: opts.DryRun}
 	if !opts.DryRun {
 		held, err := r.holdLease(ctx, p.Name, rn.leaseOwner())
@@ -248,6 +250,9 @@ type run struct {
 	counts state.RunCounts
 	// co is the company-record stage (company_record), nil when the pipeline has none.
 	co *companyRun
+	// signalOnly are the fields a signal's run reads that the pipeline's runs do
+	// not: left out of the records' digests (signal.go).
+	signalOnly []string
 }
 
 // leaseOwner is who holds this run's leases.

@@ -2,6 +2,7 @@ package run
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"time"
 
@@ -87,6 +88,24 @@ func (rn *run) fresh(e *state.Enrichment) *state.Enrichment {
 		return nil
 	}
 	return e
+}
+
+// signalOnly lists the fields of signal that base lacks.
+func signalOnly(signal, base []string) []string {
+	return slices.DeleteFunc(slices.Clone(signal), func(f string) bool { return slices.Contains(base, f) })
+}
+
+// digest is the record's digest (echo.go) over the fields the pipeline's runs
+// read: a signal's run leaves out the fields only it reads, so that the next run
+// of the pipeline knows the signal's write for its own echo.
+func (rn *run) digest(fields, written map[string]string) string {
+	if len(rn.signalOnly) > 0 {
+		fields = maps.Clone(fields)
+		for _, f := range rn.signalOnly {
+			delete(fields, f)
+		}
+	}
+	return digestOf(fields, written)
 }
 
 // signalID and signalData are the signal's, or zero outside a signal's run.
