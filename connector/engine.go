@@ -80,7 +80,8 @@ func (e *Engine) Breakers() map[string]string { return e.Accounts.Breakers() }
 // derived from the client's types.
 func AnswerSchema() *mapping.Schema {
 	s := mapping.SchemaOf(reflect.TypeFor[lusha.EnrichedContact](), reflect.TypeFor[lusha.EnrichedCompany]()).
-		Merge(mapping.SchemaOf(reflect.TypeFor[lusha.ContactPreview](), nil))
+		Merge(mapping.SchemaOf(reflect.TypeFor[lusha.ContactPreview](), nil)).
+		Merge(mapping.SignalSchemaOf(reflect.TypeFor[lusha.ContactSignalData]()))
 	return &s
 }
 

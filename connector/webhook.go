@@ -7,10 +7,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/leadsync/leadsync/connector/config"
+	"github.com/leadsync/leadsync/connector/run"
 	"github.com/leadsync/leadsync/connector/signals"
 	"github.com/leadsync/leadsync/connector/web"
 	"github.com/leadsync/leadsync/lusha"
@@ -60,7 +62,7 @@ func (d *Daemon) startReceiver(eng *Engine) (*receiver, error) {
 		return nil, fmt.Errorf("lusha webhook: %w", err)
 	}
 	proc := signals.NewProcessor(signals.ProcessorOptions{Store: store, Logger: d.Logger, Metrics: d.metrics,
-		CRM: optOutAction(eng)})
+		CRM: optOutAction(eng), Acting: signalActing(eng)})
 	mux := http.NewServeMux()
 	mux.Handle(signals.Path, signals.NewReceiver(signals.ReceiverOptions{Inbox: store, Secret: eng.webhookSecret.Reveal(),
 		Tolerance: w.Tolerance, Logger: d.Logger, Metrics: d.metrics, Wake: proc.Wake}))
@@ -143,6 +145,44 @@ func signalWatches(cfg *config.Config) []signals.Watch {
 		}
 	}
 	return watches
+}
+
+// signalActing has the processor act on signals in the enabled pipelines that
+// subscribed to them: person signals in people pipelines, company signals in
+// company pipelines (a people pipeline's company_record acts on none); nil when
+// none did.
+func signalActing(eng *Engine) *signals.Acting {
+	var subs []signals.Subscriber
+	for _, p := range eng.Config.Pipelines {
+		pipe := slices.IndexFunc(eng.Pipelines, func(q *Pipeline) bool { return q.Name == p.Name })
+		if p.Disabled || !p.Signals.On() || pipe < 0 {
+			continue
+		}
+		sub := signals.Subscriber{Pipeline: p.Name, Contact: p.Signals.Contact}
+		if eng.Pipelines[pipe].Mapping.ForCompanies() {
+			sub.Company = p.Signals.Company
+		}
+		subs = append(subs, sub)
+	}
+	if len(subs) == 0 {
+		return nil
+	}
+	return &signals.Acting{Pipelines: subs, Act: actInPipelines(eng.Runner, eng.Pipelines)}
+}
+
+// actInPipelines acts on a signal in a pipeline by a run of it that acts on the
+// signal (run.Options.Signal).
+func actInPipelines(r *Runner, pipes []*Pipeline) signals.ActFunc {
+	return func(ctx context.Context, a signals.Action) (signals.Outcome, error) {
+		i := slices.IndexFunc(pipes, func(p *Pipeline) bool { return p.Name == a.Pipeline })
+		if i < 0 {
+			return signals.Outcome{}, fmt.Errorf("pipeline %s is not configured", a.Pipeline)
+		}
+		sum, err := r.Run(ctx, pipes[i], RunOptions{Signal: &run.Signal{ID: a.SignalID, Type: a.Type, Data: a.Data,
+			At: a.At, CRMIDs: a.CRMIDs}})
+		return signals.Outcome{RunID: sum.RunID, Written: sum.RecordsWritten, Credits: sum.CreditsSpent,
+			Stopped: sum.Error}, err
+	}
 }
 
 // Subscriptions is what the signal subscriptions' manager last found; nil when

@@ -29,6 +29,7 @@ type Input struct {
 	Owned   map[string]string // field → value leadsync last wrote there (the ledger)
 	Contact any
 	Company any
+	Signal  any       // the signal's data, for ApplySignal; nil otherwise
 	Now     time.Time // $now
 	RunID   string    // $run_id
 }
@@ -177,8 +178,11 @@ func lookup(f *field, s string) (string, string, error) {
 }
 
 func answer(root string, in Input) any {
-	if root == rootCompany {
+	switch root {
+	case rootCompany:
 		return in.Company
+	case rootSignal:
+		return in.Signal
 	}
 	return in.Contact
 }

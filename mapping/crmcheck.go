@@ -30,19 +30,27 @@ func (m *Mapping) CheckCRM(s crm.Schema) error {
 			add(r.line, r.col, "match.%s: %s has no field %s%s", r.key, s.Object, r.crmField, didYouMean(r.crmField, names))
 		}
 	}
-	for _, f := range m.fields {
+	check := func(f *field, where string) {
 		fs, ok := s.Fields[f.Name]
 		switch {
 		case !ok:
-			add(f.Line, f.Col, "%s has no field %s%s", s.Object, f.Name, didYouMean(f.Name, names))
+			add(f.Line, f.Col, "%s%s has no field %s%s", where, s.Object, f.Name, didYouMean(f.Name, names))
 		case f.Policy == PolicyNever:
 			// computed for the dry run only: a read-only field is fine
 		case fs.ReadOnly || fs.Calculated:
-			add(f.Line, f.Col, "field %s is read-only in %s; use policy never to only show it", f.Name, s.Object)
+			add(f.Line, f.Col, "%sfield %s is read-only in %s; use policy never to only show it", where, f.Name, s.Object)
 		default:
 			for _, msg := range m.fieldFit(f, fs) {
-				add(f.Line, f.Col, "field %s: %s", f.Name, msg)
+				add(f.Line, f.Col, "%sfield %s: %s", where, f.Name, msg)
 			}
+		}
+	}
+	for _, f := range m.fields {
+		check(f, "")
+	}
+	for _, t := range m.SignalTypes() {
+		for _, f := range m.signals[t] {
+			check(f, "signals."+t+": ")
 		}
 	}
 	if len(errs) == 0 {

@@ -48,6 +48,24 @@
 // CompanyIdentity and its Key identify the company for the search and the credit cache;
 // Key documents its stable format.
 //
+// # Signals
+//
+// signals: says what acting on a Lusha signal writes, per signal type: a people
+// mapping names companyChange and promotion, a company mapping any company signal
+// type. Each entry is written like fields:, and its paths may also start at
+// "signal" (the signal's data: signal.signalDate, signal.previousCompanyName …;
+// a company mapping's are checked for their grammar only, as company signals'
+// data has a shape per type):
+//
+//	signals:
+//	  companyChange:
+//	    job_changed_on: { from: signal.signalDate, transform: date, policy: overwrite }
+//	    previous_company: { from: signal.previousCompanyName, policy: overwrite }
+//
+// ForSignal is the mapping acting on a signal applies: its fields and the signal's
+// writes together, the signal's replacing a field of fields: of the same name
+// (Input.Signal holds the signal's data); Apply ignores signals:.
+//
 // # Paths
 //
 // A path starts at "contact" or "company" and continues with ".name", "[N]" (array

@@ -19,6 +19,10 @@ type File struct {
 	Match FileMatch `json:"match" jsonschema:"required"`
 	// Fields maps each CRM field to the spec of its value.
 	Fields map[string]FileField `json:"fields" jsonschema:"required"`
+	// Signals maps a signal type (companyChange, promotion; a company signal type in a
+	// company mapping) to the CRM fields acting on such a signal writes, in the form of
+	// fields; their paths may also read the signal's data: signal.….
+	Signals map[string]map[string]FileField `json:"signals,omitempty"`
 }
 
 // FileMatch is a mapping's match: each key names the CRM field an identity part is read
@@ -55,7 +59,7 @@ type FileField struct {
 	Policy  Policy                `json:"policy,omitempty"`
 }
 
-// FilePath is an answer path: contact.… or company.….
+// FilePath is an answer path: contact.… or company.…, or under signals: signal.….
 type FilePath string
 
 // FileScalar is a single value, written as a string, a number or a bool; Parse renders
@@ -91,4 +95,4 @@ func TransformPattern() string {
 
 // PathPattern is a regular expression that every answer path matches (Parse checks
 // the rest of the grammar and, with a schema, the path itself).
-const PathPattern = `^(contact|company)[.\[]`
+const PathPattern = `^(contact|company|signal)[.\[]`

@@ -25,6 +25,8 @@ type Mapping struct {
 
 	match  []matchRule // ordered by key: email, linkedinUrl, firstName, …
 	fields []*field    // sorted by name
+	// signals: signal type → the fields acting on such a signal writes, sorted by name.
+	signals map[string][]*field
 }
 
 // Field describes one compiled target field, for dry runs, validation and docs.

@@ -57,6 +57,7 @@ type parser struct {
 	// companies is set for a company mapping (its object holds companies), known
 	// before match and fields are read: they are checked differently.
 	companies bool
+	inSignal  bool // parsing the writes of signals:, where signal. paths are read
 }
 
 func (p *parser) errorAt(line, col int, format string, args ...any) {
@@ -183,7 +184,7 @@ func (p *parser) scalarValue(n *yaml.Node, what string) (string, bool) {
 	return n.Value, true
 }
 
-var topKeys = []string{"object", "default_region", "match", "fields"}
+var topKeys = []string{"object", "default_region", "match", "fields", "signals"}
 
 func (p *parser) parseFile(data []byte) *Mapping {
 	m := &Mapping{DefaultRegion: "US"}
@@ -217,6 +218,8 @@ func (p *parser) parseFile(data []byte) *Mapping {
 					m.fields = append(m.fields, f)
 				}
 			}
+		case "signals":
+			m.signals = p.signalWrites(e.v, m)
 		default:
 			p.errorf(e.kn, "unknown key %q%s (known: %s)", e.key, didYouMean(e.key, topKeys), strings.Join(topKeys, ", "))
 		}

@@ -94,6 +94,13 @@ func (p *parser) finish(f *field) {
 	}
 }
 
+// checks tells whether paths under root are checked against the schema: the
+// company signals' data has a shape per type, so a company mapping's signal.
+// paths are checked for their grammar only.
+func (p *parser) checks(root string) bool {
+	return p.schema.has(root) && !(p.companies && root == rootSignal)
+}
+
 // path parses and, with a schema, validates an answer path written in node n.
 func (p *parser) path(n *yaml.Node, text string) *path {
 	pp, err := parsePath(text)
@@ -101,11 +108,15 @@ func (p *parser) path(n *yaml.Node, text string) *path {
 		p.errorf(n, "%v", err)
 		return nil
 	}
-	if p.companies && pp.root != rootCompany {
+	if pp.root == rootSignal && !p.inSignal {
+		p.errorf(n, "path %s: signal. paths are read only in the writes of signals:", text)
+		return nil
+	}
+	if p.companies && pp.root == rootContact {
 		p.errorf(n, "path %s: a company mapping reads the company answer; paths start with company.", text)
 		return nil
 	}
-	if p.schema != nil {
+	if p.checks(pp.root) {
 		if _, err := p.schema.check(pp); err != nil {
 			p.errorf(n, "%v", err)
 			return nil
@@ -224,7 +235,7 @@ func (p *parser) condition(n *yaml.Node, what string) *condition {
 // checkResultKind uses the schema to reject, at load, a path whose value stays an
 // object or array after the transforms: Apply could only call it invalid.
 func (p *parser) checkResultKind(f *field, fromNode *yaml.Node) {
-	if p.schema == nil || f.from == nil {
+	if f.from == nil || !p.checks(f.from.root) {
 		return
 	}
 	cur, err := p.schema.check(*f.from)

@@ -9,6 +9,7 @@ import (
 const (
 	rootContact = "contact"
 	rootCompany = "company"
+	rootSignal  = "signal" // the data of the signal being acted on; only in signals:
 )
 
 type segKind int
@@ -63,7 +64,7 @@ func isNameChar(c byte) bool {
 // and where in the text.
 func parsePath(text string) (path, error) {
 	name, rest := scanName(text)
-	if name != rootContact && name != rootCompany {
+	if name != rootContact && name != rootCompany && name != rootSignal {
 		return path{}, fmt.Errorf("path %q must start with contact. or company.", text)
 	}
 	p := path{root: name}

@@ -62,12 +62,29 @@ func SchemaOf(contact, company reflect.Type) Schema {
 	return s
 }
 
+// SignalSchemaOf derives the Schema of the signal. paths (the data of the signals a
+// mapping's signals: act on) from their Go type; merge it with the answers' Schema.
+// Without it, signal. paths are checked only for their grammar.
+func SignalSchemaOf(data reflect.Type) Schema {
+	return Schema{roots: map[string]*shape{rootSignal: shapeOf(data, map[reflect.Type]*shape{})}}
+}
+
+// has tells whether s checks the paths under root: a nil Schema checks none, and
+// a Schema without the signal root leaves signal. paths to their grammar.
+func (s *Schema) has(root string) bool {
+	if s == nil {
+		return false
+	}
+	_, ok := s.roots[root]
+	return ok || root != rootSignal
+}
+
 // Merge returns a Schema accepting the paths of both s and o. Where they disagree on a
 // node's kind, the node becomes open.
 func (s Schema) Merge(o Schema) Schema {
 	out := Schema{roots: map[string]*shape{}}
 	memo := map[[2]*shape]*shape{}
-	for _, root := range []string{rootContact, rootCompany} {
+	for _, root := range []string{rootContact, rootCompany, rootSignal} {
 		if merged := mergeShapes(s.roots[root], o.roots[root], memo); merged != nil {
 			out.roots[root] = merged
 		}

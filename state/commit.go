@@ -62,7 +62,7 @@ func (s *store) insertLedger(ctx context.Context, tx *txn, c *PageCommit, now ti
 			written = now
 		}
 		if _, err := stmt.ExecContext(ctx, e.RunID, c.Pipeline, account, e.CRMObject, e.CRMID, e.Field,
-			e.OldValue, e.NewValue, e.SourcePath, e.LushaID, toMS(written), b2i(e.Pending)); err != nil {
+			e.OldValue, e.NewValue, e.SourcePath, e.LushaID, toMS(written), b2i(e.Pending), e.SignalID); err != nil {
 			return fmt.Errorf("ledger %s %s field %s: %w", e.CRMObject, e.CRMID, e.Field, err)
 		}
 	}

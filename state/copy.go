@@ -31,7 +31,7 @@ var copyTables = []copyTable{
 	{"suppressions", "key, reason, suppressed_at", "key"},
 	{"spend", "id, pipeline, run_id, call, credits, spent_at", "id"},
 	{"ledger", `id, run_id, pipeline, crm_account, crm_object, crm_id, field, old_value, new_value,
-		source_path, lusha_id, written_at, erased_at, pending`, "id"},
+		source_path, lusha_id, written_at, erased_at, pending, signal_id`, "id"},
 	{"oauth_tokens", "account, refresh_token, updated_at", "account"},
 	// The inbox keeps its order; seq is the target's own (as the runs' rowid).
 	{"inbox", "payload_id, kind, body, status, received_at, processed_at", "seq"},

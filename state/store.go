@@ -211,6 +211,9 @@ type LedgerEntry struct {
 	// Pending marks a write sent but not yet answered (write-ahead); a commit's
 	// Settle replaces such rows with what was written.
 	Pending bool
+	// SignalID is the payload id of the Lusha signal whose action wrote the value;
+	// "" for a run's writes.
+	SignalID string
 }
 
 // PageCommit is the outcome of one page, stored atomically.

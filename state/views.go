@@ -40,7 +40,7 @@ func (s *store) Ledger(ctx context.Context, runID string, limit int) ([]LedgerEn
 
 func (s *store) queryLedger(ctx context.Context, where string, args ...any) ([]LedgerEntry, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT run_id, pipeline, crm_account, crm_object, crm_id, field,
-		old_value, new_value, source_path, lusha_id, written_at, pending FROM ledger `+where, args...)
+		old_value, new_value, source_path, lusha_id, written_at, pending, signal_id FROM ledger `+where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +53,7 @@ func (s *store) queryLedger(ctx context.Context, where string, args ...any) ([]L
 			at       int64
 		)
 		if err := rows.Scan(&e.RunID, &e.Pipeline, &e.Account, &e.CRMObject, &e.CRMID, &e.Field, &old, &new,
-			&e.SourcePath, &e.LushaID, &at, &e.Pending); err != nil {
+			&e.SourcePath, &e.LushaID, &at, &e.Pending, &e.SignalID); err != nil {
 			return nil, err
 		}
 		e.OldValue, e.NewValue, e.WrittenAt = old.String, new.String, fromMS(at)

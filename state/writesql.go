@@ -16,8 +16,8 @@ const (
 			identity_key = excluded.identity_key, updated_at = excluded.updated_at
 		WHERE records.status <> 'unknown' OR ? = 1`
 	insertLedgerSQL = `INSERT INTO ledger (run_id, pipeline, crm_account, crm_object, crm_id, field,
-		old_value, new_value, source_path, lusha_id, written_at, pending)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		old_value, new_value, source_path, lusha_id, written_at, pending, signal_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	// A record stored as 'unknown' keeps its write-ahead rows: they are the only
 	// trace of values the CRM may hold (I6) until a read-back settles them.
 	settlePendingSQL = `DELETE FROM ledger

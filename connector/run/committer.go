@@ -174,7 +174,8 @@ func (rn *run) ledgerRows(r *Record, at time.Time, pending bool) []state.LedgerE
 		if v, ok := r.patch[d.Field]; ok {
 			rows = append(rows, state.LedgerEntry{RunID: rn.id, Pipeline: rn.p.Name, Account: rn.p.Account,
 				CRMObject: rn.p.Object, CRMID: r.rec.ID, Field: d.Field, OldValue: d.Old, NewValue: v,
-				SourcePath: d.Source, LushaID: r.lushaID, WrittenAt: at, Pending: pending})
+				SourcePath: d.Source, LushaID: r.lushaID, WrittenAt: at, Pending: pending,
+				SignalID: rn.signalID()})
 		}
 	}
 	return rows

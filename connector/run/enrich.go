@@ -208,7 +208,7 @@ func (e *enricher) reread(ctx context.Context, recs []*Record) error {
 		return err
 	}
 	for _, r := range recs {
-		c := cached[r.key]
+		c := e.rn.fresh(cached[r.key])
 		if c == nil {
 			continue
 		}

@@ -101,7 +101,7 @@ func (rn *run) mapAll(recs []*Record) (enriched int) {
 		}
 		enriched++
 		res := rn.p.Mapping.Apply(mapping.Input{Current: r.rec.Fields, Owned: r.owned,
-			Contact: r.contact, Company: anyOrNil(r.firm), Now: rn.now(), RunID: rn.id})
+			Contact: r.contact, Company: anyOrNil(r.firm), Signal: rn.signalData(), Now: rn.now(), RunID: rn.id})
 		rn.vet(res.Decisions, res.Patch)
 		r.decided = res.Decisions
 		rn.count(res.Decisions)
@@ -113,7 +113,7 @@ func (rn *run) mapAll(recs []*Record) (enriched int) {
 		r.set(Enriched, crm.ClassNone, "")
 		if len(res.Patch) == 0 || rn.opts.DryRun {
 			r.patch = res.Patch // a dry run's: what would be written
-			r.digest = digestOf(r.rec.Fields, nil)
+			r.digest = rn.digest(r.rec.Fields, nil)
 			if reason := invalidReasons(r.decided, nil); reason != "" {
 				r.set(Parked, crm.ClassInvalid, reason)
 			} else {

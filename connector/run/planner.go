@@ -142,7 +142,7 @@ func (rn *run) plan(ctx context.Context, recs []*Record) error {
 			r.key = old
 		}
 		r.owned = owned[r.rec.ID]
-		rn.decide(r, suppressed[r.key], cached[r.key])
+		rn.decide(r, suppressed[r.key], rn.fresh(cached[r.key]))
 	}
 	return nil
 }
@@ -174,7 +174,7 @@ func (rn *run) decide(r *Record, suppressed bool, cached *state.Enrichment) {
 	if len(needs.Sources) == 0 {
 		// Only constants could be written (or nothing): they mark enrichment, so
 		// without an answer to write there is nothing to do and nothing to buy.
-		r.digest = digestOf(r.rec.Fields, nil)
+		r.digest = rn.digest(r.rec.Fields, nil)
 		r.set(Kept, crm.ClassNone, "nothing to write")
 		return
 	}

@@ -2,9 +2,7 @@ package run
 
 import (
 	"context"
-	"slices"
 
-	"github.com/leadsync/leadsync/connector/react"
 	"github.com/leadsync/leadsync/crm"
 	"github.com/leadsync/leadsync/state"
 )
@@ -25,35 +23,7 @@ func (rn *run) retryDue(ctx context.Context) (error, error) {
 	for _, r := range due {
 		ids = append(ids, r.CRMID)
 	}
-	c := rn.committer("")
-	for chunk := range slices.Chunk(ids, 100) {
-		if rn.stopping() {
-			return errShutdown, nil
-		}
-		if err := rn.lease.check(); err != nil {
-			return err, nil
-		}
-		recs, err := react.Do(ctx, rn.Retry, func() ([]crm.Record, error) {
-			recs, err := rn.p.CRM.Get(ctx, rn.p.Object, chunk, rn.readFields())
-			rn.Metrics.CallFinished(rn.p.Account, string(crm.ClassOf(err)))
-			return recs, err
-		})
-		if err != nil {
-			return err, nil
-		}
-		live, stop, err := rn.dropVanished(ctx, chunk, recs)
-		if stop != nil || err != nil {
-			return stop, err
-		}
-		b, err := rn.prepare(ctx, crm.Page{Records: live, Total: -1}, false)
-		if err != nil {
-			return nil, err
-		}
-		if stop, err := c.handle(ctx, b); stop != nil || err != nil {
-			return stop, err
-		}
-	}
-	return nil, nil
+	return rn.byID(ctx, ids)
 }
 
 // dropVanished ends the retries of records the CRM no longer has, so that they are

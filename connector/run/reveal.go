@@ -120,7 +120,11 @@ func (e *enricher) cachedCompanies(ctx context.Context, need map[string][]*Recor
 	}
 	var missing []string
 	for _, id := range ids {
-		if c := cached[companyKey(id)]; c != nil && c.Outcome == state.OutcomeMatched {
+		c := cached[companyKey(id)]
+		if e.rn.p.Mapping.ForCompanies() {
+			c = e.rn.fresh(c) // a company signal's run buys its company again
+		}
+		if c != nil && c.Outcome == state.OutcomeMatched {
 			if doc, err := decodeDoc(c.Answer); err == nil {
 				for _, r := range need[id] {
 					r.firm = doc

@@ -78,6 +78,9 @@ type Options struct {
 	// Owner, when set, holds this run's lease instead of Runner.Owner: a cluster's
 	// worker owns the lease as its job's attempt, so that a newer attempt can fence it.
 	Owner string
+	// Signal, when set, makes the run act on one Lusha signal (signal.go) instead
+	// of reading the change stream.
+	Signal *Signal
 	// Finish, when set, stores the run's end instead of Store.FinishRun: a cluster
 	// stores it in the transaction that completes the run's job.
 	Finish func(ctx context.Context, r state.Run) error
@@ -126,7 +129,10 @@ func newRunID(t time.Time) string {
 // lease held elsewhere, the state store failing); the summary says everything else.
 func (r *Runner) Run(ctx context.Context, p *Pipeline, opts Options) (Summary, error) {
 	started := r.now()
-	rn := newRun(r, p, opts, started)
+	rn := newRun(r, forSignal(p, opts.Signal), opts, started)
+	if opts.Signal != nil {
+		rn.signalOnly = signalOnly(rn.readFields(), (&run{p: p}).readFields())
+	}
 	sum := Summary{Pipeline: p.Name, RunID: rn.id, DryRun: opts.DryRun}
 	if !opts.DryRun {
 		held, err := r.holdLease(ctx, p.Name, rn.leaseOwner())
@@ -160,6 +166,9 @@ func (rn *run) do(ctx context.Context) (stop, err error) {
 		rn.accountLeft = rn.Lusha.CreditsLeft(ctx)
 	}
 	steps := []func(context.Context) (error, error){rn.loadSchema, rn.companyStart, rn.recoverWrites, rn.retryDue, rn.stream}
+	if rn.opts.Signal != nil {
+		steps = []func(context.Context) (error, error){rn.loadSchema, rn.recoverWrites, rn.actOnSignal}
+	}
 	for _, step := range steps {
 		if stop, err = step(ctx); stop != nil || err != nil {
 			return stop, err
@@ -241,6 +250,9 @@ type run struct {
 	counts state.RunCounts
 	// co is the company-record stage (company_record), nil when the pipeline has none.
 	co *companyRun
+	// signalOnly are the fields a signal's run reads that the pipeline's runs do
+	// not: left out of the records' digests (signal.go).
+	signalOnly []string
 }
 
 // leaseOwner is who holds this run's leases.

@@ -169,7 +169,7 @@ func (rn *run) written(r *Record, res crm.WriteResult) {
 		delete(r.patch, fe.Field)
 	}
 	r.wrote = len(r.patch) > 0
-	r.digest = digestOf(r.rec.Fields, r.patch)
+	r.digest = rn.digest(r.rec.Fields, r.patch)
 	if reason := invalidReasons(r.decided, res.FieldErrors); reason != "" {
 		r.set(Parked, crm.ClassInvalid, reason)
 		return

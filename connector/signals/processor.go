@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/leadsync/leadsync/lusha"
@@ -17,6 +18,12 @@ type Store interface {
 	state.Inbox
 	ForgetPerson(ctx context.Context, f state.Forget) (state.ForgetReport, error)
 	PersonRecords(ctx context.Context, f state.Forget) ([]state.PersonRecord, error)
+	// SignalWritten lists the records among crmIDs a pipeline's action on the
+	// signal already wrote (act.go).
+	SignalWritten(ctx context.Context, pipeline, signalID string, crmIDs []string) ([]string, error)
+	// EntityRecords lists the records whose identity a Lusha id was cached
+	// under: a company signal's company records.
+	EntityRecords(ctx context.Context, lushaID string) ([]state.PersonRecord, error)
 }
 
 // CRMAction acts in the CRM on an opt-out's person, whose records the store lists,
@@ -34,6 +41,7 @@ type Processor struct {
 	log     *slog.Logger
 	metrics Metrics
 	crm     CRMAction
+	acting  *Acting
 	wake    chan struct{}
 	poll    time.Duration
 	now     func() time.Time
@@ -52,11 +60,14 @@ type ProcessorOptions struct {
 	// logged and the erasure goes on: the state must not keep a person who opted
 	// out because a CRM is down.
 	CRM CRMAction
+	// Acting, when set, acts on person signals (act.go); without it they are
+	// settled recorded.
+	Acting *Acting
 }
 
 // NewProcessor builds a processor.
 func NewProcessor(o ProcessorOptions) *Processor {
-	p := &Processor{store: o.Store, log: o.Logger, metrics: o.Metrics, crm: o.CRM, wake: make(chan struct{}, 1),
+	p := &Processor{store: o.Store, log: o.Logger, metrics: o.Metrics, crm: o.CRM, acting: o.Acting, wake: make(chan struct{}, 1),
 		poll: o.Poll, now: o.Now}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
@@ -97,20 +108,25 @@ func (p *Processor) Run(ctx context.Context) {
 }
 
 // Drain applies every received delivery, oldest first, and reports how many it
-// settled. A delivery another processor settled meanwhile is skipped.
+// settled. A delivery another processor settled meanwhile is skipped; one whose
+// action is deferred stays received for a later pass, and the later ones go on.
 func (p *Processor) Drain(ctx context.Context) (int, error) {
 	done := 0
+	deferred := map[int64]bool{}
 	for {
-		ds, err := p.store.Unprocessed(ctx, batch)
+		ds, err := p.store.Unprocessed(ctx, batch+len(deferred))
 		if err != nil {
 			return done, err
 		}
+		ds = slices.DeleteFunc(ds, func(d state.Delivery) bool { return deferred[d.Seq] })
 		if len(ds) == 0 {
 			return done, nil
 		}
 		for _, d := range ds {
 			err := p.apply(ctx, d)
 			switch {
+			case errors.Is(err, errDeferred):
+				deferred[d.Seq] = true
 			case errors.Is(err, state.ErrSettled):
 			case err != nil:
 				return done, fmt.Errorf("delivery %d: %w", d.Seq, err)
@@ -127,10 +143,12 @@ func (p *Processor) apply(ctx context.Context, d state.Delivery) error {
 	case state.InboxOptOut:
 		return p.optOut(ctx, d)
 	case state.InboxSignal:
-		// Acting on signals (re-enrichment) comes later: the delivery stays
-		// recorded for it.
-		if _, err := lusha.ParseWebhookPayload(d.Body); err != nil {
+		s, err := lusha.ParseWebhookPayload(d.Body)
+		if err != nil {
 			return p.reject(ctx, d, "undecodable signal")
+		}
+		if p.actable(s) {
+			return p.act(ctx, d, s)
 		}
 		return p.store.Settle(ctx, d.Seq, state.InboxRecorded, p.now())
 	default:

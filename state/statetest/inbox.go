@@ -3,6 +3,7 @@ package statetest
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -135,5 +136,66 @@ func testForgetSettles(t *testing.T, s state.Store, _ *Clock) {
 	}
 	if counts, err := in.InboxCounts(ctx); err != nil || counts[state.InboxApplied] != 1 {
 		t.Errorf("InboxCounts = %v, %v; want one applied", counts, err)
+	}
+}
+
+// testSignalLedger stores a signal's ledger row: it keeps the signal id, and
+// SignalWritten finds the record by the signal and its pipeline only;
+// EntityRecords finds the records whose identity a Lusha id was cached under.
+func testSignalLedger(t *testing.T, s state.Store, _ *Clock) {
+	ctx := t.Context()
+	row := state.LedgerEntry{RunID: "signal:sig-1", CRMObject: "contacts", CRMID: "7", Field: "job_changed_on",
+		NewValue: "2026-11-24", SourcePath: "signal.signalDate", LushaID: "L1", SignalID: "sig-1", WrittenAt: Epoch}
+	if err := s.CommitPage(ctx, state.PageCommit{Pipeline: "p", Account: "a", Ledger: []state.LedgerEntry{row},
+		Records: []state.RecordState{{CRMID: "7", Status: state.StatusDone, UpdatedAt: Epoch}}}); err != nil {
+		t.Fatal(err)
+	}
+	insp, ok := s.(state.Inspector)
+	if !ok {
+		t.Fatalf("%T is no state.Inspector", s)
+	}
+	got, err := insp.Ledger(ctx, "signal:sig-1", 10)
+	row.Pipeline, row.Account = "p", "a"
+	if diff := cmp.Diff([]state.LedgerEntry{row}, got); err != nil || diff != "" {
+		t.Errorf("Ledger (-want +got) %v:\n%s", err, diff)
+	}
+	sw, ok := s.(interface {
+		SignalWritten(ctx context.Context, pipeline, signalID string, crmIDs []string) ([]string, error)
+	})
+	if !ok {
+		t.Fatalf("%T has no SignalWritten", s)
+	}
+	for _, c := range []struct {
+		pipeline, signal string
+		want             []string
+	}{{"p", "sig-1", []string{"7"}}, {"p", "sig-2", nil}, {"q", "sig-1", nil}} {
+		got, err := sw.SignalWritten(ctx, c.pipeline, c.signal, []string{"1", "7", "9"})
+		if err != nil || !slices.Equal(got, c.want) {
+			t.Errorf("SignalWritten(%s, %s) = %v, %v; want %v", c.pipeline, c.signal, got, err, c.want)
+		}
+	}
+	if err := s.SaveEnrichments(ctx, state.Spend{Pipeline: "companies", Call: "c", Credits: 1}, []state.Enrichment{
+		{Key: "domain-key", Outcome: state.OutcomeMatched, LushaID: "C9", FetchedAt: Epoch, ExpiresAt: Epoch.Add(time.Hour)},
+		{Key: "company:C9", Outcome: state.OutcomeMatched, LushaID: "C9", Answer: []byte(`{}`), FetchedAt: Epoch,
+			ExpiresAt: Epoch.Add(time.Hour)}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, pipe := range []string{"companies", "other"} {
+		if err := s.CommitPage(ctx, state.PageCommit{Pipeline: pipe, Account: "a", Records: []state.RecordState{
+			{CRMID: "9", Status: state.StatusDone, IdentityKey: "domain-key", UpdatedAt: Epoch},
+			{CRMID: "10", Status: state.StatusDone, IdentityKey: "else", UpdatedAt: Epoch}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	er, ok := s.(interface {
+		EntityRecords(ctx context.Context, lushaID string) ([]state.PersonRecord, error)
+	})
+	if !ok {
+		t.Fatalf("%T has no EntityRecords", s)
+	}
+	recs, err := er.EntityRecords(ctx, "C9")
+	want := []state.PersonRecord{{Account: "a", Pipeline: "companies", CRMID: "9"}, {Account: "a", Pipeline: "other", CRMID: "9"}}
+	if diff := cmp.Diff(want, recs); err != nil || diff != "" {
+		t.Errorf("EntityRecords (-want +got) %v:\n%s", err, diff)
 	}
 }

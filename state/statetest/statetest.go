@@ -73,6 +73,7 @@ func RunStoreTests(t *testing.T, open Opener) {
 		{"ForgetPerson", testForgetPerson},
 		{"Inbox", testInbox},
 		{"ForgetSettles", testForgetSettles},
+		{"SignalLedger", testSignalLedger},
 		{"PurgeExpired", testPurgeExpired},
 		{"ConcurrentWriters", testConcurrentWriters},
 		{"BatchLookups", testBatchLookups},
