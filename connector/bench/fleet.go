@@ -108,11 +108,16 @@ func shardPipelineName(j int) string { return fmt.Sprintf("%s-%02d", pipelineNam
 // envStateURL holds the PostgreSQL database's URL for the replicas' config.
 const envStateURL = "BENCH_STATE_URL"
 
-// stateSQLite and statePostgres are the state sections of the two configs measured.
-const (
-	stateSQLite   = "state: { path: bench.db }"
-	statePostgres = `state: { url: "${env:` + envStateURL + `}", migrate: auto }`
-)
+// stateSQLite is the state section of the config on one SQLite file.
+const stateSQLite = "state: { path: bench.db }"
+
+// statePostgres is the state section of the replicas' config: each replica runs up
+// to its share of the pipelines at once (state.replica_runs, as the README advises),
+// so that the pipelines spread over the replicas.
+func statePostgres(pipelines, replicas int) string {
+	share := (pipelines + replicas - 1) / max(replicas, 1)
+	return fmt.Sprintf(`state: { url: "${env:%s}", migrate: auto, replica_runs: %d }`, envStateURL, max(share, 1))
+}
 
 // writeConfig writes the config of `leadsync run` over the fleet, with state as its
 // state section, and the mapping, into dir. It returns the config's path and the

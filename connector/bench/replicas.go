@@ -150,7 +150,7 @@ func measure(ctx context.Context, opts ReplicaOptions, dir, backend string, n in
 			return Measurement{}, err
 		}
 		defer drop()
-		stateSection, env = statePostgres, []string{envStateURL + "=" + dsn}
+		stateSection, env = statePostgres(opts.Pipelines, opts.Replicas), []string{envStateURL + "=" + dsn}
 	}
 	cfgPath, secrets, err := fl.writeConfig(dir, stateSection, paced)
 	if err != nil {
