@@ -25,7 +25,8 @@ func cmdBench(ctx context.Context, e *env, args []string) int {
 	cpuProfile := fs.String("cpuprofile", "", "write the CPU profile of the limits-off sync of N leads to this file")
 	memProfile := fs.String("memprofile", "", "write the allocation profile of the limits-off sync of N leads to this file")
 	child := fs.Bool("child", false, "internal: be the measured sync process the benchmark starts")
-	soak := fs.Bool("soak", false, "soak: run the daemon in this process against the sandbox's fakes, sampling RSS, goroutines, descriptors and the state file every tick")
+	soak := fs.Bool("soak", false, "soak: run the daemon in a child process against the sandbox's fakes in this one, sampling the child's RSS, goroutines, descriptors and the state file every tick")
+	inProcess := fs.Bool("soak-in-process", false, "with --soak: run the daemon in this process, beside the fakes (RSS then counts both)")
 	ticks := fs.Int("ticks", 3000, "with --soak: number of ticks")
 	tick := fs.Duration("tick", time.Second, "with --soak: the pipelines' schedule (@every TICK) and the sampling interval")
 	soakLeads := fs.Int("soak-leads", 200, "with --soak: contacts and leads seeded in the fakes")
@@ -46,15 +47,19 @@ func cmdBench(ctx context.Context, e *env, args []string) int {
 	if *replicas > 0 {
 		return benchReplicas(ctx, e, rf.options(*replicas, *leads, *seed), *asJSON)
 	}
-	if *soak {
-		return benchSoak(ctx, e, bench.SoakOptions{Ticks: *ticks, Tick: *tick, Leads: *soakLeads, NewPerTick: *newPerTick,
-			Chaos: soakChaos(*chaos), Seed: *seed, Progress: e.stderr, Keep: state.Retention{KeepRuns: *keep, KeepLedger: *keep},
-			PruneEvery: *pruneEvery}, *asJSON, *samples)
-	}
 	self, err := os.Executable()
 	if err != nil {
 		fmt.Fprintf(e.stderr, "leadsync bench: cannot find this program to run the sync in a child: %v\n", err)
 		return exitFailed
+	}
+	if *soak {
+		opts := bench.SoakOptions{Ticks: *ticks, Tick: *tick, Leads: *soakLeads, NewPerTick: *newPerTick,
+			Chaos: soakChaos(*chaos), Seed: *seed, Progress: e.stderr, Keep: state.Retention{KeepRuns: *keep, KeepLedger: *keep},
+			PruneEvery: *pruneEvery, Child: []string{self, "bench", "--child"}}
+		if *inProcess {
+			opts.Child = nil
+		}
+		return benchSoak(ctx, e, opts, *asJSON, *samples)
 	}
 	rep, err := bench.Run(ctx, bench.Options{CRM: *crmName, Leads: *leads, Seed: *seed, MemoryFactor: *memFactor,
 		Child: []string{self, "bench", "--child"}, CPUProfile: *cpuProfile, MemProfile: *memProfile, Progress: e.stderr})

@@ -29,6 +29,8 @@ type childTask struct {
 	Config     string `json:"config"`
 	CPUProfile string `json:"cpuprofile,omitempty"`
 	MemProfile string `json:"memprofile,omitempty"`
+	// Soak, when set, makes the child the soak's daemon instead of a measured sync.
+	Soak *soakTask `json:"soak,omitempty"`
 }
 
 // childResult is what the child reports on its stdout, as one JSON line.
@@ -57,6 +59,9 @@ func RunChild(ctx context.Context, task string, environ []string, stdout, stderr
 	var t childTask
 	if err := json.Unmarshal([]byte(task), &t); err != nil {
 		return fmt.Errorf("bench child: bad task: %w", err)
+	}
+	if t.Soak != nil {
+		return runSoakChild(ctx, t, environ, stdout, stderr)
 	}
 	if t.CPUProfile != "" {
 		f, err := os.Create(t.CPUProfile)

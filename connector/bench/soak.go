@@ -50,6 +50,10 @@ type SoakOptions struct {
 	// keep_runs of at least 24h: a soak of an hour must see its windows fill.
 	Keep       state.Retention
 	PruneEvery time.Duration
+	// Child, when set, is the command that runs RunChild in a fresh process, as
+	// Options.Child: the daemon then runs there, apart from the fakes, and the
+	// samples are that process's. Nil runs the daemon in this process.
+	Child []string
 }
 
 func (o SoakOptions) withDefaults() SoakOptions {
@@ -89,6 +93,10 @@ func (o SoakOptions) withDefaults() SoakOptions {
 
 // Sample is what the soak reads of the process and the state store at one tick.
 type Sample struct {
+	// In a child soak (SoakOptions.Child) RSS, FDs, Goroutines, HeapLive, GoHeld and
+	// HeapDaemon are the daemon's process's, read from /proc/PID and its /metrics
+	// (HeapLive and HeapDaemon are then its heap in use, garbage included), and
+	// HeapFakes is this process's live heap: the fakes and the soak.
 	Tick int   `json:"tick"`
 	RSS  int64 `json:"rss_bytes"` // VmRSS of /proc/self/status; 0 where there is none
 	// HeapLive is the Go heap the last GC found live, and GoHeld what the Go runtime
@@ -136,6 +144,8 @@ type SoakReport struct {
 	Leads      int           `json:"leads"`
 	NewPerTick int           `json:"new_per_tick"`
 	Wall       time.Duration `json:"wall_ns"`
+	// Mode is where the daemon ran: "child" (a process of its own) or "in-process".
+	Mode string `json:"mode"`
 	// Runs counts the finished runs per status, over all pipelines, as the daemon
 	// logged them (the state prunes old runs).
 	Runs map[string]int `json:"runs"`
@@ -173,10 +183,10 @@ func (r SoakReport) Figure(name string) (SoakFigure, bool) {
 	return SoakFigure{}, false
 }
 
-// Soak runs the daemon in this process against the sandbox's fakes: its four
-// pipelines (HubSpot contacts and companies, Salesforce Leads and Accounts) every
-// tick, with chaos and new records arriving every tick, and samples the process and
-// the state file every tick.
+// Soak runs the daemon against the sandbox's fakes, in this process or, with
+// opts.Child, in a child: its four pipelines (HubSpot contacts and companies,
+// Salesforce Leads and Accounts) every tick, with chaos and new records arriving
+// every tick, and samples the daemon's process and the state file every tick.
 func Soak(ctx context.Context, opts SoakOptions) (SoakReport, error) {
 	opts = opts.withDefaults()
 	if opts.Ticks < 8 {
@@ -205,10 +215,12 @@ func Soak(ctx context.Context, opts SoakOptions) (SoakReport, error) {
 	if err != nil {
 		return rep, err
 	}
-	// The final sample: the daemon, its engine and the fakes gone, idle keep-alive
-	// connections of the default client closed.
-	http.DefaultClient.CloseIdleConnections()
-	rep.Final = sample(statePath)
+	if opts.Child == nil {
+		// The final sample: the daemon, its engine and the fakes gone, idle keep-alive
+		// connections of the default client closed. A child reported its own.
+		http.DefaultClient.CloseIdleConnections()
+		rep.Final = sample(statePath)
+	}
 	return rep, nil
 }
 
@@ -220,81 +232,161 @@ func soak(ctx context.Context, opts SoakOptions, dir string) (rep SoakReport, st
 	}
 	defer sb.Close()
 	environ := sb.Environ("127.0.0.1:0")
-	cfg, err := config.Load(sb.Config, environ)
+	cfg, err := soakConfig(sb.Config, environ, opts.Tick)
 	if err != nil {
 		return SoakReport{}, "", err
+	}
+	statePath = cfg.Resolve(cfg.State.Path)
+	rep = SoakReport{Ticks: opts.Ticks, Tick: opts.Tick, Pipelines: len(cfg.Pipelines), Chaos: opts.Chaos,
+		Leads: opts.Leads, NewPerTick: opts.NewPerTick, Mode: "in-process"}
+	sb.Settle() // the fake org's seeded second must be over before the first run reads
+	if opts.Child != nil {
+		rep.Mode = "child"
+		err = soakInChild(ctx, opts, sb, environ, statePath, &rep)
+	} else {
+		err = soakInProcess(ctx, opts, sb, cfg, environ, statePath, &rep)
+	}
+	if err != nil {
+		return rep, "", err
+	}
+	rep.Figures = soakFigures(rep.Samples)
+	return rep, statePath, nil
+}
+
+// soakConfig loads the sandbox's config with the soak's schedule and no daily cap:
+// new records arrive every tick for hours.
+func soakConfig(path string, environ []string, tick time.Duration) (*config.Config, error) {
+	cfg, err := config.Load(path, environ)
+	if err != nil {
+		return nil, err
 	}
 	for i := range cfg.Pipelines {
-		cfg.Pipelines[i].Schedule = "@every " + opts.Tick.String()
+		cfg.Pipelines[i].Schedule = "@every " + tick.String()
 	}
-	cfg.Lusha.Budget = config.Budget{} // new records every tick for hours: no daily cap
-	counted := newCountingHandler(opts.Logger)
-	log := slog.New(counted)
+	cfg.Lusha.Budget = config.Budget{}
+	return cfg, nil
+}
+
+// buildSoakEngine builds the engine with the soak's retention windows and prune
+// spacing, which the config's check would refuse (see SoakOptions.Keep).
+func buildSoakEngine(ctx context.Context, cfg *config.Config, environ []string, log *slog.Logger,
+	keep state.Retention, pruneEvery time.Duration) (*connector.Engine, error) {
 	eng, err := connector.Build(ctx, cfg, lookup(environ), log)
 	if err != nil {
-		return SoakReport{}, "", err
+		return nil, err
 	}
-	eng.Runner.History = &run.History{Keep: opts.Keep, Every: opts.PruneEvery}
+	eng.Runner.History = &run.History{Keep: keep, Every: pruneEvery}
+	return eng, nil
+}
+
+// soakInProcess runs the daemon in this process: the samples count the fakes too.
+func soakInProcess(ctx context.Context, opts SoakOptions, sb *sandbox.Sandbox, cfg *config.Config,
+	environ []string, statePath string, rep *SoakReport) (err error) {
+	counted := newCountingHandler(opts.Logger)
+	log := slog.New(counted)
+	eng, err := buildSoakEngine(ctx, cfg, environ, log, opts.Keep, opts.PruneEvery)
+	if err != nil {
+		return err
+	}
 	defer func() {
 		if cerr := eng.Close(); cerr != nil && err == nil {
 			err = cerr
 		}
 	}()
-	sb.Settle() // the fake org's seeded second must be over before the first run reads
-
-	rep = SoakReport{Ticks: opts.Ticks, Tick: opts.Tick, Pipelines: len(eng.Pipelines), Chaos: opts.Chaos,
-		Leads: opts.Leads, NewPerTick: opts.NewPerTick}
 	dctx, stop := context.WithCancel(ctx)
 	defer stop()
 	ready := make(chan string, 1)
 	d := &connector.Daemon{Engine: eng, Logger: log, Ready: func(addr string) { ready <- addr }}
-	done := make(chan error, 1)
-	go func() { done <- d.Run(dctx) }()
+	end := newDaemonEnd()
+	go func() { end.finish(d.Run(dctx)) }()
 	select {
 	case <-ready:
-	case err := <-done:
-		return rep, "", fmt.Errorf("bench: the daemon did not start: %w", err)
+	case <-end.ch:
+		return fmt.Errorf("bench: the daemon did not start: %w", end.err)
 	}
+	loopErr := tickLoop(ctx, opts, sb, statePath, inProcess{end}, rep)
+	stop()
+	<-end.ch
+	if loopErr != nil {
+		return loopErr
+	}
+	if end.err != nil {
+		return fmt.Errorf("bench: the daemon's shutdown: %w", end.err)
+	}
+	rep.LogLines, rep.LogMessages = counted.counts()
+	rep.Runs, rep.RecordsRead, rep.RecordsWritten = counted.runs()
+	return nil
+}
 
-	statePath = cfg.Resolve(cfg.State.Path)
+// daemonEnd is a daemon's end: ch closes once err is set.
+type daemonEnd struct {
+	ch  chan struct{}
+	err error
+}
+
+func newDaemonEnd() *daemonEnd { return &daemonEnd{ch: make(chan struct{})} }
+
+func (e *daemonEnd) finish(err error) {
+	e.err = err
+	close(e.ch)
+}
+
+// soakDaemon is the daemon under soak as the tick loop sees it, in this process or
+// in a child.
+type soakDaemon interface {
+	// measure fills s with what the daemon's process holds.
+	measure(ctx context.Context, s *Sample) error
+	// ended is the daemon's end, which the loop only expects after it.
+	ended() *daemonEnd
+}
+
+// inProcess measures this process, the daemon and the fakes together.
+type inProcess struct{ end *daemonEnd }
+
+func (p inProcess) measure(_ context.Context, s *Sample) error {
+	selfFigures(s)
+	return nil
+}
+
+func (p inProcess) ended() *daemonEnd { return p.end }
+
+// tickLoop adds the new records and samples the daemon and the state file every
+// tick, for opts.Ticks ticks, into rep.Samples and rep.Wall.
+func tickLoop(ctx context.Context, opts SoakOptions, sb *sandbox.Sandbox, statePath string, d soakDaemon,
+	rep *SoakReport) error {
 	counter, err := openStateCounter(statePath)
 	if err != nil {
-		return rep, "", err
+		return err
 	}
 	defer counter.Close()
 	start := time.Now()
 	arrivals := newArrivals(sb, opts.NewPerTick)
 	ticker := time.NewTicker(opts.Tick)
 	defer ticker.Stop()
+	end := d.ended()
 	for i := 1; i <= opts.Ticks; i++ {
 		select {
 		case <-ctx.Done():
-			stop()
-			<-done
-			return rep, "", ctx.Err()
-		case err := <-done:
-			return rep, "", fmt.Errorf("bench: the daemon stopped at tick %d: %w", i, err)
+			return ctx.Err()
+		case <-end.ch:
+			return fmt.Errorf("bench: the daemon stopped at tick %d: %v", i, end.err)
 		case <-ticker.C:
 		}
 		arrivals.next()
-		s := sample(statePath)
-		s.Tick = i
+		s := Sample{Tick: i}
+		if err := d.measure(ctx, &s); err != nil {
+			return fmt.Errorf("bench: tick %d: %w", i, err)
+		}
+		fileSizes(statePath, &s)
 		counter.count(ctx, &s)
 		rep.Samples = append(rep.Samples, s)
 		if opts.Ticks >= 10 && i%(opts.Ticks/10) == 0 {
-			fmt.Fprintf(opts.Progress, "soak: tick %d of %d: rss %.1f MiB (go heap live %.1f, go held %.1f), %d goroutines, %d fds, state %.1f MiB, wal %.1f MiB\n",
+			fmt.Fprintf(opts.Progress, "soak: tick %d of %d: rss %.1f MiB (go heap %.1f, go held %.1f), %d goroutines, %d fds, state %.1f MiB, wal %.1f MiB\n",
 				i, opts.Ticks, mib(s.RSS), mib(s.HeapLive), mib(s.GoHeld), s.Goroutines, s.FDs, mib(s.StateBytes), mib(s.WALBytes))
 		}
 	}
-	stop()
-	if err := <-done; err != nil {
-		return rep, "", fmt.Errorf("bench: the daemon's shutdown: %w", err)
-	}
 	rep.Wall = time.Since(start)
-	rep.LogLines, rep.LogMessages = counted.counts()
-	rep.Runs, rep.RecordsRead, rep.RecordsWritten = counted.runs()
-	rep.Figures = soakFigures(rep.Samples)
-	return rep, statePath, nil
+	return nil
 }
 
 // lookup is getenv over environ (KEY=value entries): the first entry of key.
@@ -337,23 +429,38 @@ func newArrivals(sb *sandbox.Sandbox, n int) *arrivals {
 	return a
 }
 
-// sample reads the process and the state file now.
+// sample reads this process and the state file now.
 func sample(statePath string) Sample {
-	s := Sample{Goroutines: runtime.NumGoroutine(), RSS: vmRSS(), FDs: openFDs()}
+	var s Sample
+	selfFigures(&s)
+	fileSizes(statePath, &s)
+	return s
+}
+
+// selfFigures fills s with this process's figures.
+func selfFigures(s *Sample) {
+	s.Goroutines, s.RSS = runtime.NumGoroutine(), procRSS("/proc/self")
+	if n := procFDs("/proc/self"); n > 0 {
+		s.FDs = n - 1 // the directory read itself holds one
+	}
 	s.HeapLive, s.GoHeld = goMemory()
 	s.HeapDaemon, s.HeapFakes = heapByOwner()
+}
+
+// fileSizes fills s with the sizes of the state file and its WAL.
+func fileSizes(statePath string, s *Sample) {
 	if fi, err := os.Stat(statePath); err == nil {
 		s.StateBytes = fi.Size()
 	}
 	if fi, err := os.Stat(statePath + "-wal"); err == nil {
 		s.WALBytes = fi.Size()
 	}
-	return s
 }
 
-// vmRSS is the resident set of this process from /proc/self/status, 0 without one.
-func vmRSS() int64 {
-	b, err := os.ReadFile("/proc/self/status")
+// procRSS is the resident set of the process of proc ("/proc/self", "/proc/PID")
+// from its status, 0 without one.
+func procRSS(proc string) int64 {
+	b, err := os.ReadFile(proc + "/status")
 	if err != nil {
 		return 0
 	}
@@ -381,13 +488,13 @@ func parseVmRSS(status string) int64 {
 	return 0
 }
 
-// openFDs counts this process's open descriptors, 0 where /proc has none.
-func openFDs() int {
-	entries, err := os.ReadDir("/proc/self/fd")
+// procFDs counts the entries of proc's fd folder, 0 where /proc has none.
+func procFDs(proc string) int {
+	entries, err := os.ReadDir(proc + "/fd")
 	if err != nil {
 		return 0
 	}
-	return len(entries) - 1 // the directory read itself holds one
+	return len(entries)
 }
 
 // soakFigures sums the samples per quantity.
@@ -448,8 +555,8 @@ func median(v []float64) float64 {
 
 // WriteText prints the soak's figures, one line each.
 func (r SoakReport) WriteText(w io.Writer) {
-	fmt.Fprintf(w, "soak: %d ticks of %s, %d pipelines, chaos %g, %d seeded + %d new per tick per CRM, %.0f s\n",
-		r.Ticks, r.Tick, r.Pipelines, r.Chaos, r.Leads, r.NewPerTick, r.Wall.Seconds())
+	fmt.Fprintf(w, "soak (daemon %s): %d ticks of %s, %d pipelines, chaos %g, %d seeded + %d new per tick per CRM, %.0f s\n",
+		r.Mode, r.Ticks, r.Tick, r.Pipelines, r.Chaos, r.Leads, r.NewPerTick, r.Wall.Seconds())
 	fmt.Fprintf(w, "runs: %d finished %v; %d records read, %d written\n", r.FinishedRuns(), r.Runs,
 		r.RecordsRead, r.RecordsWritten)
 	lines := r.LogLines["INFO"] + r.LogLines["WARN"] + r.LogLines["ERROR"]
