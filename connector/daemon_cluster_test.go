@@ -479,3 +479,40 @@ func TestStoppedReplicaHandsItsRunBack(t *testing.T) {
 			replicaB, pipeline, took.Runner, cut.Runner)
 	}
 }
+
+// verifyNoLeaksAtEnd checks, as t's last cleanup (after the fakes close), that t left
+// no goroutine. River's tickers of an earlier cluster test in the package may still be
+// winding down: River ends them after its Stop returns.
+func verifyNoLeaksAtEnd(t *testing.T) {
+	t.Helper()
+	opts := []goleak.Option{goleak.IgnoreCurrent(),
+		goleak.IgnoreTopFunction("github.com/riverqueue/river/rivershared/util/timeutil.(*TickerWithInitialTick).runLoop")}
+	t.Cleanup(func() { goleak.VerifyNone(t, opts...) })
+}
+
+// onBothBackends runs fn on a sandbox (seed, leads) whose state is a SQLite file,
+// then on one whose state is a PostgreSQL database of the test's own (skipped
+// without a server), as subtests.
+func onBothBackends(t *testing.T, seed int64, leads int, fn func(t *testing.T, sb *sandbox.Sandbox, environ []string)) {
+	t.Run("sqlite", func(t *testing.T) {
+		sb, err := sandbox.Start(sandbox.Options{Seed: seed, Leads: leads, Dir: t.TempDir()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(sb.Close)
+		fn(t, sb, sb.Environ("127.0.0.1:0"))
+	})
+	t.Run("postgres", func(t *testing.T) {
+		sb, environ, _ := sandboxOnPostgres(t, seed, leads)
+		b, err := os.ReadFile(sb.Config)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := strings.Replace(string(b), "state: { path: leadsync-sandbox.db }",
+			`state: { url: "${env:TEST_STATE_URL}", migrate: auto }`, 1)
+		if err := os.WriteFile(sb.Config, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		fn(t, sb, environ)
+	})
+}

@@ -4,12 +4,9 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"os"
 	"strings"
 	"testing"
 	"time"
-
-	"go.uber.org/goleak"
 
 	"github.com/leadsync/leadsync/connector"
 	"github.com/leadsync/leadsync/connector/config"
@@ -25,29 +22,8 @@ import (
 // inbox settles it applied, and the pipeline's latest run (the signal's) read
 // the person's record. On both state backends.
 func TestDaemonActsOnSignals(t *testing.T) {
-	opts := []goleak.Option{goleak.IgnoreCurrent(),
-		goleak.IgnoreTopFunction("github.com/riverqueue/river/rivershared/util/timeutil.(*TickerWithInitialTick).runLoop")}
-	t.Cleanup(func() { goleak.VerifyNone(t, opts...) })
-	t.Run("sqlite", func(t *testing.T) {
-		sb, err := sandbox.Start(sandbox.Options{Seed: 7, Leads: 20, Dir: t.TempDir()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(sb.Close)
-		actsOnSignals(t, sb, sb.Environ("127.0.0.1:0"))
-	})
-	t.Run("postgres", func(t *testing.T) {
-		sb, environ, _ := sandboxOnPostgres(t, 7, 20)
-		b, err := os.ReadFile(sb.Config)
-		if err != nil {
-			t.Fatal(err)
-		}
-		text := strings.Replace(string(b), "state: { path: leadsync-sandbox.db }", `state: { url: "${env:TEST_STATE_URL}", migrate: auto }`, 1)
-		if err := os.WriteFile(sb.Config, []byte(text), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		actsOnSignals(t, sb, environ)
-	})
+	verifyNoLeaksAtEnd(t)
+	onBothBackends(t, 7, 20, actsOnSignals)
 }
 
 func actsOnSignals(t *testing.T, sb *sandbox.Sandbox, environ []string) {

@@ -5,13 +5,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	"go.uber.org/goleak"
 
 	"github.com/leadsync/leadsync/connector"
 	"github.com/leadsync/leadsync/connector/config"
@@ -24,31 +22,16 @@ import (
 // daemon subscribe the people it enriched to the receiver's public URL; the status
 // page and /metrics count them.
 func TestDaemonSubscribesEnrichedPeople(t *testing.T) {
-	opts := []goleak.Option{goleak.IgnoreCurrent(),
-		goleak.IgnoreTopFunction("github.com/riverqueue/river/rivershared/util/timeutil.(*TickerWithInitialTick).runLoop")}
-	t.Cleanup(func() { goleak.VerifyNone(t, opts...) })
-	t.Run("sqlite", func(t *testing.T) {
-		sb, err := sandbox.Start(sandbox.Options{Seed: 7, Leads: 20, Dir: t.TempDir()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(sb.Close)
-		subscribesEnrichedPeople(t, sb, sb.Environ("127.0.0.1:0"), nil)
-	})
-	t.Run("postgres", func(t *testing.T) {
-		sb, environ, _ := sandboxOnPostgres(t, 7, 20)
-		b, err := os.ReadFile(sb.Config)
-		if err != nil {
-			t.Fatal(err)
-		}
-		text := strings.Replace(string(b), "state: { path: leadsync-sandbox.db }", `state: { url: "${env:TEST_STATE_URL}", migrate: auto }`, 1)
-		if err := os.WriteFile(sb.Config, []byte(text), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		// The calls count against the store's shared window of the webhooks API.
+	verifyNoLeaksAtEnd(t)
+	onBothBackends(t, 7, 20, func(t *testing.T, sb *sandbox.Sandbox, environ []string) {
+		// On PostgreSQL the calls count against the store's shared window of the webhooks API.
 		subscribesEnrichedPeople(t, sb, environ, func(eng *connector.Engine) {
+			pg, ok := eng.Store.(interface{ Pool() *pgxpool.Pool })
+			if !ok {
+				return
+			}
 			var n int
-			err := eng.Store.(interface{ Pool() *pgxpool.Pool }).Pool().QueryRow(t.Context(),
+			err := pg.Pool().QueryRow(t.Context(),
 				`SELECT cardinality(times) FROM leadsync_share_window WHERE name LIKE 'lusha:%:webhooks'`).Scan(&n)
 			if err != nil || n == 0 {
 				t.Errorf("calls in the shared webhooks window = %d, %v", n, err)

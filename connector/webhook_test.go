@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"go.uber.org/goleak"
-
 	"github.com/leadsync/leadsync/connector"
 	"github.com/leadsync/leadsync/connector/config"
 	"github.com/leadsync/leadsync/connector/sandbox"
@@ -25,11 +23,7 @@ import (
 // receiver on a listener of its own (not the status page's), applies an opt-out the
 // fake Lusha delivers there, counts it on /metrics, and stops both with the rest.
 func TestDaemonServesTheWebhookReceiver(t *testing.T) {
-	// River's tickers of an earlier cluster test in this package may still be
-	// winding down; this daemon runs on SQLite and starts none.
-	opts := []goleak.Option{goleak.IgnoreCurrent(),
-		goleak.IgnoreTopFunction("github.com/riverqueue/river/rivershared/util/timeutil.(*TickerWithInitialTick).runLoop")}
-	t.Cleanup(func() { goleak.VerifyNone(t, opts...) }) // the last cleanup: after the fakes close
+	verifyNoLeaksAtEnd(t) // this daemon runs on SQLite and starts no River ticker
 	sb, err := sandbox.Start(sandbox.Options{Seed: 7, Leads: 20, Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
