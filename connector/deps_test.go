@@ -34,6 +34,8 @@ func TestDependencyDirection(t *testing.T) {
 		"connector/react":   {mod + "connector/config", mod + "connector/run", mod + "connector/account", mod + "state", mod + "lusha"},
 		// The receiver knows no config and no run: the daemon wires it.
 		"connector/signals": {mod + "connector/config", mod + "connector/run", mod + "connector/account", mod + "connector/web"},
+		// A limit is a primitive both the accounts and the receiver use.
+		"connector/limit": {mod + "connector", mod + "connector/account", mod + "connector/signals", mod + "state", mod + "lusha"},
 	}
 	dec := json.NewDecoder(strings.NewReader(string(out)))
 	seen := 0

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/leadsync/leadsync/connector/limit"
 	"golang.org/x/time/rate"
 )
 
@@ -59,9 +60,6 @@ type Bookings interface {
 	Book(ctx context.Context, grant func(ctx context.Context, booked int) (int, error)) (granted int, release func(), err error)
 }
 
-// Admit is Allow, for the Gate interface.
-func (w *window) Admit(context.Context) bool { return w.Allow() }
-
 // localBookings are the reservations of this process alone.
 type localBookings struct {
 	mu       sync.Mutex
@@ -96,7 +94,7 @@ func (sh *shared) bucket(name string, r rate.Limit, burst int) limiter {
 
 func (sh *shared) window(name string, n int, per time.Duration) Gate {
 	if sh.limits == nil {
-		return newWindow(n, per)
+		return limit.NewWindow(n, per)
 	}
 	return sh.limits.Window(name, n, per)
 }

@@ -48,26 +48,3 @@ func TestUsageCallsStayWithinFiveAMinute(t *testing.T) {
 		}
 	})
 }
-
-// The window admits n events per span, then one each time the oldest leaves it.
-func TestWindowAdmitsNPerSpan(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		w := newWindow(5, time.Minute)
-		for i := range 5 {
-			if !w.Allow() {
-				t.Fatalf("event %d refused in an empty span", i)
-			}
-			time.Sleep(time.Second)
-		}
-		if w.Allow() {
-			t.Fatal("a sixth event admitted within the minute")
-		}
-		start := time.Now()
-		if err := w.Wait(t.Context()); err != nil {
-			t.Fatal(err)
-		}
-		if waited := time.Since(start); waited != 55*time.Second {
-			t.Errorf("waited %v for the oldest event to leave the span, want 55s", waited)
-		}
-	})
-}

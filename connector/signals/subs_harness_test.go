@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leadsync/leadsync/connector/limit"
 	"github.com/leadsync/leadsync/connector/signals"
 	"github.com/leadsync/leadsync/lusha"
 	"github.com/leadsync/leadsync/lusha/lushatest"
@@ -173,7 +174,7 @@ func (r *subRig) manager(o signals.ManagerOptions) *signals.Manager {
 		o.Watches = []signals.Watch{peopleWatch}
 	}
 	if o.Limiter == nil {
-		o.Limiter = &signals.Window{N: signals.WebhooksPerMinute, Per: time.Minute, Now: r.clock.Now, Sleep: r.clock.Sleep}
+		o.Limiter = &limit.Window{N: signals.WebhooksPerMinute, Per: time.Minute, Now: r.clock.Now, Sleep: r.clock.Sleep}
 	}
 	o.Now = r.clock.Now
 	return signals.NewManager(o)

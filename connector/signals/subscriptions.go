@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/leadsync/leadsync/connector/limit"
 	"github.com/leadsync/leadsync/lusha"
 	"github.com/leadsync/leadsync/state"
 )
@@ -126,7 +127,7 @@ func NewManager(o ManagerOptions) *Manager {
 		o.Every = 10 * time.Minute
 	}
 	if o.Limiter == nil {
-		o.Limiter = &Window{N: WebhooksPerMinute, Per: time.Minute}
+		o.Limiter = limit.NewWindow(WebhooksPerMinute, time.Minute)
 	}
 	if o.Healthy == nil {
 		o.Healthy = challenge(o.URL)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leadsync/leadsync/connector/limit"
 	"github.com/leadsync/leadsync/connector/signals"
 	"github.com/leadsync/leadsync/lusha"
 	"github.com/leadsync/leadsync/lusha/lushatest"
@@ -46,7 +47,7 @@ func TestSubscriptionsPaced(t *testing.T) {
 	r := newSubRig(t, lushatest.Options{Limits: lushatest.Limits{WebhooksPerMinute: 4}})
 	r.people(0, 120)
 	m := r.manager(signals.ManagerOptions{
-		Limiter: &signals.Window{N: 4, Per: time.Minute, Now: r.clock.Now, Sleep: r.clock.Sleep}})
+		Limiter: &limit.Window{N: 4, Per: time.Minute, Now: r.clock.Now, Sleep: r.clock.Sleep}})
 	r.pass(m)
 	calls := r.count.take()
 	if len(calls) != 6 || creates(t, calls) != 120 {
@@ -66,25 +67,6 @@ func TestSubscriptionsPaced(t *testing.T) {
 	}
 	if len(perMinute) < 2 {
 		t.Errorf("calls in %d minute(s): %v", len(perMinute), perMinute)
-	}
-}
-
-// TestWindow: no more than N calls start within any span of Per.
-func TestWindow(t *testing.T) {
-	c := &clock{t: epoch}
-	w := &signals.Window{N: 3, Per: time.Minute, Now: c.Now, Sleep: c.Sleep}
-	var starts []time.Time
-	for range 10 {
-		if err := w.Wait(t.Context()); err != nil {
-			t.Fatal(err)
-		}
-		starts = append(starts, c.Now())
-		c.t = c.t.Add(7 * time.Second)
-	}
-	for i := range starts[3:] {
-		if d := starts[i+3].Sub(starts[i]); d < time.Minute {
-			t.Errorf("calls %d and %d start %v apart; 4 calls within a minute", i, i+3, d)
-		}
 	}
 }
 
