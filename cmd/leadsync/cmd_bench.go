@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 	"time"
@@ -70,15 +71,7 @@ func cmdBench(ctx context.Context, e *env, args []string) int {
 		}
 		return exitFailed
 	}
-	if *asJSON {
-		if err := json.NewEncoder(e.stdout).Encode(rep); err != nil {
-			fmt.Fprintf(e.stderr, "leadsync bench: %v\n", err)
-			return exitFailed
-		}
-		return exitOK
-	}
-	rep.WriteText(e.stdout)
-	return exitOK
+	return printReport(e, &rep, *asJSON)
 }
 
 // benchChild is the measured process: it syncs what the parent's task says.
@@ -109,17 +102,22 @@ func benchSoak(ctx context.Context, e *env, opts bench.SoakOptions, asJSON, samp
 		fmt.Fprintf(e.stderr, "leadsync bench: soak: %v\n", err)
 		return exitFailed
 	}
-	if asJSON {
-		if !samples {
-			rep.Samples = nil
-		}
-		if err := json.NewEncoder(e.stdout).Encode(rep); err != nil {
-			fmt.Fprintf(e.stderr, "leadsync bench: %v\n", err)
-			return exitFailed
-		}
+	if !samples {
+		rep.Samples = nil // JSON only: the text shows no samples
+	}
+	return printReport(e, &rep, asJSON)
+}
+
+// printReport prints a benchmark's report as JSON or as text.
+func printReport(e *env, rep interface{ WriteText(io.Writer) }, asJSON bool) int {
+	if !asJSON {
+		rep.WriteText(e.stdout)
 		return exitOK
 	}
-	rep.WriteText(e.stdout)
+	if err := json.NewEncoder(e.stdout).Encode(rep); err != nil {
+		fmt.Fprintf(e.stderr, "leadsync bench: %v\n", err)
+		return exitFailed
+	}
 	return exitOK
 }
 

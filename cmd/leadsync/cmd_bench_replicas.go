@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -59,13 +58,5 @@ func benchReplicas(ctx context.Context, e *env, opts bench.ReplicaOptions, asJSO
 		fmt.Fprintf(e.stderr, "leadsync bench: %v\n", err)
 		return exitFailed
 	}
-	if asJSON {
-		if err := json.NewEncoder(e.stdout).Encode(rep); err != nil {
-			fmt.Fprintf(e.stderr, "leadsync bench: %v\n", err)
-			return exitFailed
-		}
-		return exitOK
-	}
-	rep.WriteText(e.stdout)
-	return exitOK
+	return printReport(e, &rep, asJSON)
 }
