@@ -19,8 +19,9 @@ type Live interface {
 	Stopped(pipeline string) string // why the pipeline was stopped, "" while it runs
 	Breakers() []web.BreakerView
 	Reload() web.ReloadView
-	// Replica names this daemon in its cluster; "" for a daemon on a SQLite file.
-	Replica() string
+	// ClusterStatus is the cluster as this daemon's replica sees it (its own River
+	// client); ok is false for a daemon that is no replica.
+	ClusterStatus(ctx context.Context, limit int) (st ClusterStatus, ok bool, err error)
 	// Subscriptions are the signal subscriptions' figures; nil when none are managed.
 	Subscriptions() *web.SubscriptionsView
 }
@@ -81,19 +82,20 @@ func (s *Status) cluster(ctx context.Context) (*web.ClusterView, error) {
 	if !ok {
 		return nil, nil
 	}
-	v := &web.ClusterView{}
-	if s.Live != nil {
-		v.Replica = s.Live.Replica()
-	}
-	var err error
-	if v.Leader, err = cluster.LeaderOf(ctx, p.Pool()); err != nil {
-		return nil, err
-	}
-	ticks, err := cluster.TicksOf(ctx, p.Pool(), web.ClusterTicks)
+	st, ok, err := s.liveCluster(ctx)
 	if err != nil {
 		return nil, err
 	}
-	for _, t := range ticks {
+	if !ok { // `leadsync status`, which is no replica: read the database
+		if st.Leader, err = cluster.LeaderOf(ctx, p.Pool()); err != nil {
+			return nil, err
+		}
+		if st.Ticks, err = cluster.TicksOf(ctx, p.Pool(), web.ClusterTicks); err != nil {
+			return nil, err
+		}
+	}
+	v := &web.ClusterView{Replica: st.Replica, Leader: st.Leader}
+	for _, t := range st.Ticks {
 		tv := web.TickView{Pipeline: t.Pipeline, State: t.State, Replica: t.Replica, Attempt: t.Attempt,
 			ScheduledAt: t.ScheduledAt, FinalizedAt: t.FinalizedAt}
 		if n := len(t.Errors); n > 0 {
@@ -102,6 +104,14 @@ func (s *Status) cluster(ctx context.Context) (*web.ClusterView, error) {
 		v.Ticks = append(v.Ticks, tv)
 	}
 	return v, nil
+}
+
+// liveCluster is the running replica's view, through its own River client.
+func (s *Status) liveCluster(ctx context.Context) (ClusterStatus, bool, error) {
+	if s.Live == nil {
+		return ClusterStatus{}, false, nil
+	}
+	return s.Live.ClusterStatus(ctx, web.ClusterTicks)
 }
 
 func (s *Status) pipeline(ctx context.Context, p config.Pipeline, now, day time.Time, breakers []web.BreakerView) (web.PipelineView, error) {

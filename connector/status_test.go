@@ -1,6 +1,7 @@
 package connector
 
 import (
+	"context"
 	"path/filepath"
 	"testing"
 	"time"
@@ -19,7 +20,9 @@ func (fakeLive) Running(string) bool           { return false }
 func (fakeLive) Stopped(string) string         { return "" }
 func (f fakeLive) Breakers() []web.BreakerView { return f.breakers }
 func (fakeLive) Reload() web.ReloadView        { return web.ReloadView{} }
-func (fakeLive) Replica() string               { return "" }
+func (fakeLive) ClusterStatus(context.Context, int) (ClusterStatus, bool, error) {
+	return ClusterStatus{}, false, nil
+}
 
 func (fakeLive) Subscriptions() *web.SubscriptionsView { return nil }
 
