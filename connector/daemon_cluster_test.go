@@ -32,7 +32,8 @@ func TestDaemonInClusterMode(t *testing.T) {
 	before := goleak.IgnoreCurrent()
 	t.Cleanup(func() { goleak.VerifyNone(t, before) }) // the last cleanup: after the fakes close
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	sb, environ, getenv := sandboxOnPostgres(t, 7, 40)
+	sb, environ := sandboxOnPostgres(t, 7, 40)
+	getenv := getenvOf(environ)
 	setSchedule := func(every string) *config.Config {
 		b, err := os.ReadFile(sb.Config)
 		if err != nil {
@@ -172,7 +173,7 @@ func poolOf(t *testing.T, eng *connector.Engine) *pgxpool.Pool {
 // other replica leads and carries every pipeline on.
 func TestTwoReplicasAreOneDaemon(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	sb, environ, getenv := sandboxOnPostgres(t, 11, 120)
+	sb, environ := sandboxOnPostgres(t, 11, 120)
 	b, err := os.ReadFile(sb.Config)
 	if err != nil {
 		t.Fatal(err)
@@ -189,29 +190,8 @@ func TestTwoReplicasAreOneDaemon(t *testing.T) {
 	var stops []context.CancelFunc
 	var addrs []string
 	for range 2 {
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		stops = append(stops, cancel)
-		cfg, err := config.Load(sb.Config, environ)
-		if err != nil {
-			t.Fatal(err)
-		}
-		eng, err := connector.Build(t.Context(), cfg, getenv, log)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer eng.Close()
-		ready, errc := make(chan string, 1), make(chan error, 1)
-		d := &connector.Daemon{Engine: eng, Logger: log, Ready: func(a string) { ready <- a },
-			Cluster: connector.ReplicaOf(eng, log)}
-		go func() { errc <- d.Run(ctx) }()
-		select {
-		case a := <-ready:
-			addrs = append(addrs, a)
-		case err := <-errc:
-			t.Fatalf("a replica did not start: %v", err)
-		}
-		daemons, done = append(daemons, d), append(done, errc)
+		r := startReplica(t, sb.Config, environ, log)
+		daemons, done, stops, addrs = append(daemons, r.d), append(done, r.done), append(stops, r.stop), append(addrs, r.addr)
 	}
 	store := daemons[0].Engine.Store
 	pipelines := len(daemons[0].Engine.Pipelines)
@@ -363,7 +343,7 @@ func checkClusterPages(t *testing.T, addr, replica, leader string) {
 
 // sandboxOnPostgres starts the sandbox's fakes with a database of the test's own, whose
 // URL the environment gives as TEST_STATE_URL (the config still names its SQLite file).
-func sandboxOnPostgres(t *testing.T, seed int64, leads int) (*sandbox.Sandbox, []string, func(string) string) {
+func sandboxOnPostgres(t *testing.T, seed int64, leads int) (*sandbox.Sandbox, []string) {
 	t.Helper()
 	dsn := pgtest.Database(t)
 	sb, err := sandbox.Start(sandbox.Options{Seed: seed, Leads: leads, Dir: t.TempDir()})
@@ -371,16 +351,7 @@ func sandboxOnPostgres(t *testing.T, seed int64, leads int) (*sandbox.Sandbox, [
 		t.Fatal(err)
 	}
 	t.Cleanup(sb.Close)
-	environ := append(sb.Environ("127.0.0.1:0"), "TEST_STATE_URL="+dsn)
-	getenv := func(k string) string {
-		for _, kv := range environ {
-			if v, ok := strings.CutPrefix(kv, k+"="); ok {
-				return v
-			}
-		}
-		return ""
-	}
-	return sb, environ, getenv
+	return sb, append(sb.Environ("127.0.0.1:0"), "TEST_STATE_URL="+dsn)
 }
 
 // TestStoppedReplicaHandsItsRunBack: a replica stopped (SIGTERM) in the middle of a
@@ -388,7 +359,7 @@ func sandboxOnPostgres(t *testing.T, seed int64, leads int) (*sandbox.Sandbox, [
 // takes the same tick job and carries the pipeline on from the committed cursor.
 func TestStoppedReplicaHandsItsRunBack(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	sb, environ, getenv := sandboxOnPostgres(t, 5, 1500)
+	sb, environ := sandboxOnPostgres(t, 5, 1500)
 	b, err := os.ReadFile(sb.Config)
 	if err != nil {
 		t.Fatal(err)
@@ -398,30 +369,8 @@ func TestStoppedReplicaHandsItsRunBack(t *testing.T) {
 	if err := os.WriteFile(sb.Config, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	start := func() (*connector.Daemon, context.CancelFunc, chan error) {
-		cfg, err := config.Load(sb.Config, environ)
-		if err != nil {
-			t.Fatal(err)
-		}
-		eng, err := connector.Build(t.Context(), cfg, getenv, log)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { eng.Close() })
-		ctx, cancel := context.WithCancel(context.Background())
-		t.Cleanup(cancel)
-		ready, errc := make(chan string, 1), make(chan error, 1)
-		d := &connector.Daemon{Engine: eng, Logger: log, Ready: func(a string) { ready <- a },
-			Cluster: connector.ReplicaOf(eng, log)}
-		go func() { errc <- d.Run(ctx) }()
-		select {
-		case <-ready:
-		case err := <-errc:
-			t.Fatalf("a replica did not start: %v", err)
-		}
-		return d, cancel, errc
-	}
-	a, stopA, doneA := start()
+	ra := startReplica(t, sb.Config, environ, log)
+	a, stopA, doneA := ra.d, ra.stop, ra.done
 	store := a.Engine.Store
 	replicaA := a.Replica()
 	var cut state.Run
@@ -451,7 +400,7 @@ func TestStoppedReplicaHandsItsRunBack(t *testing.T) {
 		t.Fatalf("the run cut by the stop: %+v, %v; want it recorded as ended", stopped, err)
 	}
 	t.Logf("A stopped after %v", time.Since(t0))
-	b2, _, _ := start()
+	b2 := startReplica(t, sb.Config, environ, log).d
 	replicaB := b2.Replica()
 	var took state.Run
 	waitUntil(t, replicaB+" taking "+pipeline+" on", func() bool {
@@ -503,7 +452,7 @@ func onBothBackends(t *testing.T, seed int64, leads int, fn func(t *testing.T, s
 		fn(t, sb, sb.Environ("127.0.0.1:0"))
 	})
 	t.Run("postgres", func(t *testing.T) {
-		sb, environ, _ := sandboxOnPostgres(t, seed, leads)
+		sb, environ := sandboxOnPostgres(t, seed, leads)
 		b, err := os.ReadFile(sb.Config)
 		if err != nil {
 			t.Fatal(err)
@@ -515,4 +464,51 @@ func onBothBackends(t *testing.T, seed int64, leads int, fn func(t *testing.T, s
 		}
 		fn(t, sb, environ)
 	})
+}
+
+// getenvOf looks variables up in environ, as the daemon's getenv does in the process's.
+func getenvOf(environ []string) func(string) string {
+	return func(k string) string {
+		for _, kv := range environ {
+			if v, ok := strings.CutPrefix(kv, k+"="); ok {
+				return v
+			}
+		}
+		return ""
+	}
+}
+
+// replicaOn is a daemon whose engine the config at path builds, started as a replica
+// of the cluster its PostgreSQL state names; stop cancels it, done gives Run's end.
+type replicaOn struct {
+	d    *connector.Daemon
+	addr string
+	stop context.CancelFunc
+	done chan error
+}
+
+func startReplica(t *testing.T, path string, environ []string, log *slog.Logger) replicaOn {
+	t.Helper()
+	cfg, err := config.Load(path, environ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := connector.Build(t.Context(), cfg, getenvOf(environ), log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { eng.Close() })
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	ready, done := make(chan string, 1), make(chan error, 1)
+	d := &connector.Daemon{Engine: eng, Logger: log, Ready: func(a string) { ready <- a },
+		Cluster: connector.ReplicaOf(eng, log)}
+	go func() { done <- d.Run(ctx) }()
+	select {
+	case a := <-ready:
+		return replicaOn{d: d, addr: a, stop: cancel, done: done}
+	case err := <-done:
+		t.Fatalf("a replica did not start: %v", err)
+	}
+	return replicaOn{}
 }

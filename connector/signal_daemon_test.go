@@ -36,14 +36,7 @@ func actsOnSignals(t *testing.T, sb *sandbox.Sandbox, environ []string) {
 		"LEADSYNC_LUSHA__WEBHOOK__PUBLIC_URL=http://"+hookAddr+signals.Path,
 		"LEADSYNC_LUSHA__WEBHOOK__SECRET=${env:TEST_WEBHOOK_SECRET}", "TEST_WEBHOOK_SECRET="+secret.Reveal(),
 		"LEADSYNC_RUN_ON_START=false")
-	getenv := func(k string) string {
-		for _, kv := range environ {
-			if v, ok := strings.CutPrefix(kv, k+"="); ok {
-				return v
-			}
-		}
-		return ""
-	}
+	getenv := getenvOf(environ)
 	cfg, err := config.Load(sb.Config, environ)
 	if err != nil {
 		t.Fatal(err)

@@ -46,14 +46,7 @@ func subscribesEnrichedPeople(t *testing.T, sb *sandbox.Sandbox, environ []strin
 	environ = append(environ, "LEADSYNC_LUSHA__WEBHOOK__LISTEN="+hookAddr,
 		"LEADSYNC_LUSHA__WEBHOOK__PUBLIC_URL="+public, "LEADSYNC_LUSHA__WEBHOOK__SECRET=${env:TEST_WEBHOOK_SECRET}",
 		"TEST_WEBHOOK_SECRET=whsec_test", "LEADSYNC_RUN_ON_START=false")
-	getenv := func(k string) string {
-		for _, kv := range environ {
-			if v, ok := strings.CutPrefix(kv, k+"="); ok {
-				return v
-			}
-		}
-		return ""
-	}
+	getenv := getenvOf(environ)
 	cfg, err := config.Load(sb.Config, environ)
 	if err != nil {
 		t.Fatal(err)

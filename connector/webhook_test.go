@@ -40,14 +40,7 @@ func TestDaemonServesTheWebhookReceiver(t *testing.T) {
 		"LEADSYNC_LUSHA__WEBHOOK__PUBLIC_URL=http://"+hookAddr+signals.Path,
 		"LEADSYNC_LUSHA__WEBHOOK__SECRET=${env:TEST_WEBHOOK_SECRET}", "LEADSYNC_LUSHA__OPT_OUT_WEBHOOK=true",
 		"TEST_WEBHOOK_SECRET="+secret.Reveal())
-	getenv := func(k string) string {
-		for _, kv := range environ {
-			if v, ok := strings.CutPrefix(kv, k+"="); ok {
-				return v
-			}
-		}
-		return ""
-	}
+	getenv := getenvOf(environ)
 	cfg, err := config.Load(sb.Config, environ)
 	if err != nil {
 		t.Fatal(err)
