@@ -81,23 +81,33 @@ func (b *Bucket) Wait(ctx context.Context) error {
 	return err
 }
 
+// lateSlot is how late past its slot a waiter may still send. Later than that, the
+// process stalled (a pause, SIGSTOP, a starved CPU) and its call would land beside the
+// calls booked after it, crowding their window: it books a new slot instead.
+const lateSlot = 200 * time.Millisecond
+
 // admit takes a token and returns, at its slot, the slot's time by the database's
 // clock.
 func (b *Bucket) admit(ctx context.Context) (time.Time, error) {
-	at, now, err := b.take(ctx)
-	if err != nil {
-		return time.Time{}, err
-	}
-	if d := at.Sub(now); d > 0 {
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-ctx.Done():
-			return time.Time{}, ctx.Err()
-		case <-t.C:
+	for {
+		at, now, err := b.take(ctx)
+		if err != nil {
+			return time.Time{}, err
+		}
+		due := time.Now().Add(at.Sub(now)) // the slot on this process's monotonic clock
+		if d := time.Until(due); d > 0 {
+			t := time.NewTimer(d)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return time.Time{}, ctx.Err()
+			case <-t.C:
+			}
+		}
+		if time.Since(due) <= lateSlot {
+			return at, nil
 		}
 	}
-	return at, nil
 }
 
 // take books the next slot and returns it and the time of booking, by the database's
