@@ -131,6 +131,10 @@ type Inspector interface {
 	// CreditsByDay sums the credits spent per UTC day from since's day on (all
 	// pipelines when pipeline is ""), oldest first; days without spend are absent.
 	CreditsByDay(ctx context.Context, pipeline string, since time.Time) ([]DayCredits, error)
+	// RefreshDue lists the records of a pipeline due for a scheduled refresh.
+	RefreshDue(ctx context.Context, pipeline, account string, before time.Time, limit int) ([]Due, error)
+	// CreditsSpentOn sums the credits spent since on calls whose name ends in suffix.
+	CreditsSpentOn(ctx context.Context, suffix string, since time.Time) (int, error)
 }
 
 // Run is one run of one pipeline and its summary.

@@ -74,6 +74,7 @@ func RunStoreTests(t *testing.T, open Opener) {
 		{"Inbox", testInbox},
 		{"ForgetSettles", testForgetSettles},
 		{"SignalLedger", testSignalLedger},
+		{"RefreshDue", testRefreshDue},
 		{"PurgeExpired", testPurgeExpired},
 		{"ConcurrentWriters", testConcurrentWriters},
 		{"BatchLookups", testBatchLookups},
