@@ -185,7 +185,7 @@ func BuildWith(cfg *config.Config, getenv func(string) string, log *slog.Logger,
 		e.Pipelines = append(e.Pipelines, &Pipeline{Name: p.Name, Object: p.Object, Account: p.CRM,
 			Mapping: mappings[p.Name], CacheTTL: p.CacheTTL, Schedule: p.Schedule,
 			Filter:    crm.Filter{Missing: p.Filter.Missing, Equals: p.Filter.Equals},
-			Companies: companyRecord(p, mappings)})
+			Companies: companyRecord(p, mappings), Refresh: refreshOf(cfg, p)})
 	}
 	return e, nil
 }
@@ -262,4 +262,12 @@ func (e *Engine) Close() error {
 func (e *Engine) NewAccounts(metrics *observe.Metrics, log *slog.Logger) *account.Accounts {
 	return account.New(account.Options{Ledger: e.Store, Claims: e.Store, Owner: e.Runner.Owner, Alive: ownerAlive,
 		Metrics: metrics, Logger: log, Shared: sharedLimits(e.Store, log)})
+}
+
+// refreshOf is a pipeline's scheduled refresh, nil when it has none.
+func refreshOf(cfg *config.Config, p config.Pipeline) *run.Refresh {
+	if p.RefreshAfter == 0 {
+		return nil
+	}
+	return &run.Refresh{After: p.RefreshAfter, PerDay: cfg.RefreshCredits()}
 }

@@ -55,6 +55,9 @@ func (c *Config) validate() Errors {
 	if c.Lusha.Budget.CreditsPerDay < 0 || c.Lusha.Budget.CreditsPerRun < 0 {
 		bad("budgets must not be negative (0 means no cap)", "lusha", "budget")
 	}
+	if s := c.Lusha.Budget.RefreshShare; s < 0 || s > 1 {
+		bad("must be between 0 and 1", "lusha", "budget", "refresh_share")
+	}
 	if c.Lusha.Subscriptions.Max < 0 {
 		bad("must not be negative (0 leaves it to Lusha's limit)", "lusha", "subscriptions", "max")
 	}
@@ -121,6 +124,7 @@ func (c *Config) validate() Errors {
 		}
 		c.checkCompanyRecord(i, p, bad)
 		c.checkSignals(i, p, bad)
+		c.checkRefresh(i, p, bad)
 	}
 	return errs
 }

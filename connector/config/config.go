@@ -83,6 +83,9 @@ type Rate struct {
 type Budget struct {
 	CreditsPerDay int `koanf:"credits_per_day"`
 	CreditsPerRun int `koanf:"credits_per_run"`
+	// RefreshShare is the share of CreditsPerDay that scheduled refreshes
+	// (refresh_after) may spend, 0 to 1; 0 lets them take only free re-reveals.
+	RefreshShare float64 `koanf:"refresh_share"`
 }
 
 type Breaker struct {
@@ -149,6 +152,9 @@ type Pipeline struct {
 	// Signals subscribes the people and companies the pipeline enriched to Lusha's
 	// signals, through the webhook receiver.
 	Signals *Signals `koanf:"signals"`
+	// RefreshAfter, on a people pipeline, enriches again the records whose last
+	// enrichment is older (0: never), within lusha.budget.refresh_share.
+	RefreshAfter time.Duration `koanf:"refresh_after"`
 }
 
 // Filter selects the records a pipeline handles; it is pushed into the CRM query.
@@ -175,6 +181,7 @@ func Default() Config {
 			NegativeTTL: 30 * 24 * time.Hour,
 			Breaker:     Breaker{Failures: 5, Timeout: 60 * time.Second},
 			Webhook:     Webhook{Tolerance: 5 * time.Minute},
+			Budget:      Budget{RefreshShare: DefaultRefreshShare},
 		},
 	}
 }

@@ -65,3 +65,21 @@ func TestLoadEnvironment(t *testing.T) {
 		t.Errorf("LEADSYNC_TEST_… refused: %v", err)
 	}
 }
+
+func TestRefreshCredits(t *testing.T) {
+	env := []string{"LUSHA_API_KEY=k", "HUBSPOT_TOKEN=t"}
+	c, err := Load("testdata/conf.good.refresh.yml", env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := c.Pipelines[0]; p.RefreshAfter != 2160*time.Hour || c.RefreshCredits() != 500 {
+		t.Errorf("refresh_after %v, refresh credits %d; want 2160h and a quarter of 2000", p.RefreshAfter, c.RefreshCredits())
+	}
+	m, err := Load("testdata/conf.good.minimal.yml", env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Lusha.Budget.RefreshShare != DefaultRefreshShare || m.Pipelines[0].RefreshAfter != 0 {
+		t.Errorf("defaults: share %v, refresh_after %v", m.Lusha.Budget.RefreshShare, m.Pipelines[0].RefreshAfter)
+	}
+}

@@ -41,6 +41,10 @@ var badFixtures = map[string]string{
 	"yaml-syntax":           "2:1: did not find expected node content",
 	"opt-out-without-webhook": "3:3: lusha.opt_out_webhook: opt-outs arrive through the webhook receiver: set lusha.webhook.listen\n" +
 		"4:3: lusha.opt_out: opt-outs arrive through the webhook receiver: set lusha.webhook.listen",
+	"refresh-bad": "3:13: lusha.budget.refresh_share: must be between 0 and 1\n" +
+		"7:65: pipelines[0].refresh_after: needs lusha.budget.credits_per_day: refreshes spend at most lusha.budget.refresh_share of it\n" +
+		"8:63: pipelines[1].refresh_after: must be at least 24h (or 0: no refresh)\n" +
+		"9:69: pipelines[2].refresh_after: refreshes people; a company pipeline buys a company again when its cache_ttl ends",
 	"signals-bad": "3:20: lusha.subscriptions.max: must not be negative (0 leaves it to Lusha's limit)\n" +
 		"11:5: pipelines[0].signals: signals arrive through the webhook receiver: set lusha.webhook.listen and public_url\n" +
 		"11:37: pipelines[0].signals.contact.1: \"jobChange\" is not a contact signal type ([allSignals promotion companyChange])\n" +

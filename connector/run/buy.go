@@ -35,6 +35,9 @@ func (e *enricher) reserve(ctx context.Context, want int) (int, func(), error) {
 	if rn.opts.MaxCredits > 0 {
 		want = min(want, max(0, rn.opts.MaxCredits-rn.spent))
 	}
+	if rn.refreshing != nil {
+		want = min(want, rn.refreshing.left)
+	}
 	return rn.Lusha.Reserve(ctx, rn.spent, want, rn.now())
 }
 
@@ -226,6 +229,7 @@ func (e *enricher) enrichedOutcome(r *Record, res lusha.EnrichedContact, want, u
 	}
 	slices.Sort(revealed)
 	r.contact, r.lushaID = doc, cmp.Or(r.lushaID, res.ID)
+	e.rn.refreshedOne(r)
 	r.cached = &state.Enrichment{Key: r.key, Outcome: state.OutcomeMatched, LushaID: r.lushaID,
 		Revealed: revealed, FetchedAt: now, ExpiresAt: now.Add(e.rn.p.CacheTTL), Credits: credits}
 	r.cached.Answer, _ = json.Marshal(doc)
@@ -267,6 +271,9 @@ func (e *enricher) callFailed(ctx context.Context, chunk []*Record, err error) e
 // restricted identities found meanwhile.
 func (e *enricher) persist(ctx context.Context, callName string, credits int, ens []state.Enrichment) error {
 	rn := e.rn
+	if rn.refreshing != nil {
+		callName += refreshCall
+	}
 	spend := state.Spend{Pipeline: rn.p.Name, RunID: rn.id, Call: callName, Credits: credits, At: rn.now()}
 	// A call that went out is paid for whatever happens to the run: its record must
 	// land even when shutdown cancelled ctx.
@@ -276,6 +283,7 @@ func (e *enricher) persist(ctx context.Context, callName string, credits int, en
 		return fmt.Errorf("persist Lusha answers: %w", err)
 	}
 	rn.spent += credits
+	rn.refreshSpent(credits)
 	for _, key := range e.restricted {
 		if err := rn.Store.Suppress(saveCtx, key, "lusha: compliance restricted", rn.now()); err != nil {
 			return err

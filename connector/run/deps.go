@@ -30,6 +30,8 @@ type Store interface {
 	DueOf(ctx context.Context, pipeline, account string, now time.Time, limit int) ([]state.RecordState, error)
 	MergeRecords(ctx context.Context, account, crmObject, survivor string, merged []string) error
 	PurgeExpired(ctx context.Context, now time.Time) (int, error)
+	RefreshDue(ctx context.Context, pipeline, account string, before time.Time, limit int) ([]state.Due, error)
+	CreditsSpentOn(ctx context.Context, suffix string, since time.Time) (int, error)
 
 	Acquire(ctx context.Context, pipeline, owner string, ttl time.Duration) (state.Lease, error)
 	Renew(ctx context.Context, f state.Fence, ttl time.Duration) (state.Lease, error)

@@ -136,6 +136,8 @@ func (e *enricher) needsPurchase(r *Record) bool {
 // buyContacts buys what the records this run claimed need: a search-and-enrich for
 // those that need everything, a free-ish search for the rest, then the reveals.
 func (e *enricher) buyContacts(ctx context.Context, recs []*Record) error {
+	// A refresh knows its people's Lusha ids: they need no search.
+	e.refreshable(recs)
 	noAnswer := keep(recs, func(r *Record) bool { return r.contact == nil })
 	// A record that needs every data point is served by one search-and-enrich call:
 	// the same credits as search then enrich, half the calls. Not once someone was

@@ -32,6 +32,9 @@ type Pipeline struct {
 	// Companies, on a people pipeline, also writes each person's company record
 	// (company_record); nil: off.
 	Companies *CompanyRecord
+	// Refresh, on a people pipeline, enriches again the records whose last
+	// enrichment is older than refresh_after (refresh.go); nil: off.
+	Refresh *Refresh
 }
 
 // Runner does runs. It is safe for concurrent runs of different pipelines; the lease
@@ -107,6 +110,9 @@ type Summary struct {
 	ChangesCut int      `json:"changes_cut,omitempty"`
 	// Companies is what the run did to its people's company records (company_record).
 	Companies *CompanySummary `json:"companies,omitempty"`
+	// Refreshed counts the people the run enriched again for the pipeline's
+	// refresh_after.
+	Refreshed int `json:"refreshed,omitempty"`
 }
 
 var errShutdown = &crm.Error{Service: "leadsync", Op: "run", Class: crm.ClassCanceled,
@@ -165,7 +171,7 @@ func (rn *run) do(ctx context.Context) (stop, err error) {
 	if !rn.opts.DryRun || rn.opts.Live {
 		rn.accountLeft = rn.Lusha.CreditsLeft(ctx)
 	}
-	steps := []func(context.Context) (error, error){rn.loadSchema, rn.companyStart, rn.recoverWrites, rn.retryDue, rn.stream}
+	steps := []func(context.Context) (error, error){rn.loadSchema, rn.companyStart, rn.recoverWrites, rn.retryDue, rn.stream, rn.refresh}
 	if rn.opts.Signal != nil {
 		steps = []func(context.Context) (error, error){rn.loadSchema, rn.recoverWrites, rn.actOnSignal}
 	}
@@ -179,6 +185,7 @@ func (rn *run) do(ctx context.Context) (stop, err error) {
 
 func (r *Runner) finish(ctx context.Context, rn *run, sum Summary, stop, runErr error) (Summary, error) {
 	sum.RunCounts = rn.counts
+	sum.Refreshed = rn.refreshed
 	sum.FieldActions = rn.dry.actions
 	sum.Changes, sum.ChangesCut = rn.dry.changes, rn.dry.cut
 	for _, e := range rn.dry.mappingErrs {
@@ -198,7 +205,8 @@ func (r *Runner) finish(ctx context.Context, rn *run, sum Summary, stop, runErr 
 	finished := r.now()
 	sum.DurationMS = finished.Sub(rn.started).Milliseconds()
 	rn.log.Info("run finished", "status", sum.Status, "read", sum.RecordsRead,
-		"enriched", sum.RecordsEnriched, "written", sum.RecordsWritten, "credits", sum.CreditsSpent)
+		"enriched", sum.RecordsEnriched, "written", sum.RecordsWritten, "credits", sum.CreditsSpent,
+		"refreshed", sum.Refreshed)
 	// The run's record must survive a cancelled context (shutdown).
 	saveCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
@@ -253,6 +261,10 @@ type run struct {
 	// signalOnly are the fields a signal's run reads that the pipeline's runs do
 	// not: left out of the records' digests (signal.go).
 	signalOnly []string
+	// refreshing is the refresh step in progress (refresh.go), nil before and after;
+	// refreshed counts the people it enriched again.
+	refreshing *refreshing
+	refreshed  int
 }
 
 // leaseOwner is who holds this run's leases.

@@ -82,9 +82,13 @@ func (rn *run) byID(ctx context.Context, ids []string) (error, error) {
 }
 
 // fresh is a cached answer a run may use: in a signal's run, not one fetched
-// before the signal said the person changed.
+// before the signal said the person changed; in a refresh, not one older than its
+// cutoff.
 func (rn *run) fresh(e *state.Enrichment) *state.Enrichment {
 	if s := rn.opts.Signal; s != nil && e != nil && e.FetchedAt.Before(s.At) {
+		return nil
+	}
+	if rn.stale(e) {
 		return nil
 	}
 	return e

@@ -1,0 +1,187 @@
+package connector
+
+import (
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/leadsync/leadsync/connector/config"
+	"github.com/leadsync/leadsync/connector/run"
+	"github.com/leadsync/leadsync/lusha"
+	"github.com/leadsync/leadsync/lusha/lushatest"
+)
+
+const refreshMapping = `object: contacts
+match: { email: email, firstName: firstname, lastName: lastname, companyDomain: { from: website, transform: domain } }
+fields:
+  jobtitle: { from: contact.jobTitle.title, policy: overwrite_if_owned }
+  company: { from: contact.company.name, policy: overwrite_if_owned }
+  phone: { from: "contact.phones[0].number", transform: e164 }
+  lusha_enriched_at: { value: $now, policy: overwrite }
+`
+
+// refreshHarness is a harness whose clock the test moves, with a daily budget of
+// perDay credits of which refreshes may spend refreshPerDay.
+func refreshHarness(t *testing.T, perDay, refreshPerDay int) (*harness, *atomic.Int64) {
+	t.Helper()
+	var clock atomic.Int64
+	clock.Store(time.Now().UTC().UnixNano())
+	now := func() time.Time { return time.Unix(0, clock.Load()).UTC() }
+	h := newHarness(t, 40, refreshMapping, harnessOptions{now: now, budget: config.Budget{CreditsPerDay: perDay}})
+	h.pipe.Refresh = &run.Refresh{After: 72 * time.Hour, PerDay: refreshPerDay}
+	return h, &clock
+}
+
+// pickPeople returns the first contact whose person matches ok, and that person.
+func (h *harness) pickPerson(t *testing.T, skip []string, ok func(p *lushatest.Person) bool) (string, *lushatest.Person) {
+	t.Helper()
+	for _, id := range h.ids {
+		if p := h.person[id]; !slices.Contains(skip, id) && p.Known && !p.Restricted && ok(p) {
+			return id, p
+		}
+	}
+	t.Fatal("no such person in the world")
+	return "", nil
+}
+
+// TestRefreshSpendsOnlyOnChangedData: three days after the first sync, with
+// refresh_after 72h, a run enriches every enriched person again by their Lusha id,
+// without a search: a person who changed jobs gets the new title (leadsync wrote
+// the old one; the company a human typed stays, under overwrite_if_owned) at no
+// cost, as their data points were revealed before; a person who gained a phone costs that phone (the only credits
+// spent); everyone else costs nothing and their records stay as they were. The
+// next run finds nothing due.
+func TestRefreshSpendsOnlyOnChangedData(t *testing.T) {
+	h, clock := refreshHarness(t, 100_000, 20_000)
+	first := h.run(RunOptions{})
+	if first.RecordsEnriched == 0 || first.Refreshed != 0 {
+		t.Fatalf("first run: %+v", first)
+	}
+	moverID, mover := h.pickPerson(t, nil, func(p *lushatest.Person) bool { return len(p.Phones) > 0 })
+	gainerID, gainer := h.pickPerson(t, nil, func(p *lushatest.Person) bool { return len(p.Phones) == 0 })
+	before := h.hub.Contacts()
+	to := &h.world.Companies[0]
+	if to == mover.Company {
+		to = &h.world.Companies[1]
+	}
+	if _, err := h.lusha.MovePerson(mover.ID, to.ID, "VP Refreshed Things"); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.lusha.AddPhone(gainer.ID, lusha.Phone{Number: "+14155550199", Type: "mobile"}); err != nil {
+		t.Fatal(err)
+	}
+
+	// Two days on nothing is due.
+	clock.Add(int64(48 * time.Hour))
+	sentBefore := len(h.sent())
+	if sum := h.run(RunOptions{}); sum.Refreshed != 0 || h.contactCalls(sentBefore) != 0 {
+		t.Fatalf("before refresh_after: %+v, Lusha calls %v", sum, h.pathsSent()[sentBefore:])
+	}
+
+	clock.Add(int64(25 * time.Hour))
+	charged := len(h.lusha.Charges())
+	sum := h.run(RunOptions{})
+	if sum.Status != RunOK || sum.Refreshed != first.RecordsEnriched {
+		t.Fatalf("refresh run: %+v; want the %d people enriched before refreshed", sum, first.RecordsEnriched)
+	}
+	for _, r := range h.sent()[sentBefore:] {
+		if strings.HasPrefix(r.Path, "/v3/contacts/") && r.Path != "/v3/contacts/enrich" {
+			t.Errorf("a refresh called %s; it should only enrich by id", r.Path)
+		}
+	}
+	var spent []lushatest.ChargedItem
+	for _, c := range h.lusha.Charges()[charged:] {
+		spent = append(spent, c.Items...)
+	}
+	if len(spent) != 1 || spent[0].ID != gainer.ID || spent[0].Credits != 5 || sum.CreditsSpent != 5 {
+		t.Errorf("refresh paid for %+v (%d credits); want only the new phone of %s", spent, sum.CreditsSpent, gainer.ID)
+	}
+
+	after := h.hub.Contacts()
+	// The title was leadsync's and is overwritten; the company was there before
+	// leadsync (seeded, as a human would type it) and overwrite_if_owned keeps it.
+	if got := after[moverID]; got["jobtitle"] != "VP Refreshed Things" || got["company"] != before[moverID]["company"] {
+		t.Errorf("the mover's record after the refresh = %v", got)
+	}
+	if got := after[gainerID]["phone"]; got != "+14155550199" {
+		t.Errorf("the new phone was not written: %q", got)
+	}
+	for id, was := range before {
+		if id == moverID || id == gainerID {
+			continue
+		}
+		for _, f := range []string{"jobtitle", "company", "phone"} {
+			if after[id][f] != was[f] {
+				t.Errorf("contact %s: %s changed from %q to %q though nothing changed at Lusha", id, f, was[f], after[id][f])
+			}
+		}
+	}
+	if n, err := h.store.CreditsSpentOn(t.Context(), " (refresh)", time.Unix(0, clock.Load()).Truncate(24*time.Hour)); err != nil || n != 5 {
+		t.Errorf("refresh spend in the state = %d, %v; want 5", n, err)
+	}
+
+	sentBefore = len(h.sent())
+	if sum := h.run(RunOptions{}); sum.Refreshed != 0 || h.contactCalls(sentBefore) != 0 {
+		t.Errorf("right after the refresh: %+v, Lusha calls %v; want nothing due", sum, h.pathsSent()[sentBefore:])
+	}
+}
+
+// TestRefreshKeepsToItsShare: with a refresh share smaller than a phone, only the
+// people whose data points were all revealed before (free to enrich again) are
+// refreshed; the others wait, still due and not parked, and nothing is spent.
+func TestRefreshKeepsToItsShare(t *testing.T) {
+	h, clock := refreshHarness(t, 100_000, 4)
+	first := h.run(RunOptions{})
+	clock.Add(int64(73 * time.Hour))
+	charged := h.creditsCharged()
+	sum := h.run(RunOptions{})
+	if sum.Status != RunOK || sum.CreditsSpent != 0 || h.creditsCharged() != charged {
+		t.Fatalf("refresh within a share of 4: %+v, %d credits charged", sum, h.creditsCharged()-charged)
+	}
+	withPhones := 0
+	for _, id := range h.ids {
+		if p := h.person[id]; p.Known && !p.Restricted && len(p.Phones) > 0 {
+			withPhones++
+		}
+	}
+	if sum.Refreshed != withPhones || withPhones >= first.RecordsEnriched {
+		t.Errorf("refreshed %d of %d; want only the %d whose phones were revealed (free again)", sum.Refreshed, first.RecordsEnriched, withPhones)
+	}
+	st, err := h.store.Stats(t.Context(), "p")
+	if err != nil || len(st.Records["parked"]) != 0 {
+		t.Errorf("records parked by the refresh: %v, %v", st.Records, err)
+	}
+	if !strings.Contains(strings.Join(h.pathsSent(), ","), "/v3/contacts/enrich") {
+		t.Error("no refresh call was made")
+	}
+}
+
+func (h *harness) pathsSent() []string {
+	var out []string
+	for _, r := range h.sent() {
+		out = append(out, r.Path)
+	}
+	return out
+}
+
+// contactCalls counts the contact calls sent to Lusha since the from'th request.
+func (h *harness) contactCalls(from int) int {
+	n := 0
+	for _, r := range h.sent()[from:] {
+		if strings.HasPrefix(r.Path, "/v3/contacts/") {
+			n++
+		}
+	}
+	return n
+}
+
+// creditsCharged sums what the fake Lusha charged so far.
+func (h *harness) creditsCharged() int {
+	n := 0
+	for _, c := range h.lusha.Charges() {
+		n += c.Credits
+	}
+	return n
+}

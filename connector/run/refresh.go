@@ -1,0 +1,195 @@
+package run
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"time"
+
+	"github.com/leadsync/leadsync/lusha"
+	"github.com/leadsync/leadsync/state"
+)
+
+// Refresh is a people pipeline's scheduled refresh (refresh_after): after the
+// change stream, a run enriches again the records whose last enrichment is older
+// than After, by the Lusha id it already knows. It never searches (a search costs
+// credits even when nothing changed): an enrich of data points the account
+// revealed before is free (canReveal credits 0), so a person whose data did not
+// change costs nothing, and credits go only to data points Lusha has and the
+// account never bought (a new phone, a person found again after their answer
+// expired). Changed values are written under each field's policy.
+type Refresh struct {
+	After time.Duration
+	// PerDay is the most credits the refreshes of every pipeline may spend in a UTC
+	// day: a share of the daily budget, which bounds them too.
+	PerDay int
+	// Max is the most records one run refreshes (0: DefaultRefreshMax).
+	Max int
+}
+
+// DefaultRefreshMax keeps a run's refresh to a few calls, so that a backlog (the
+// first refresh_after after an import) spreads over many ticks.
+const DefaultRefreshMax = 500
+
+// refreshCall marks the spend rows of refreshes: their share of the day's budget is
+// summed from them.
+const refreshCall = " (refresh)"
+
+// refreshing is the refresh step in progress.
+type refreshing struct {
+	cutoff time.Time
+	due    map[string]state.Due
+	left   int // credits the day's share still allows
+	count  int // people enriched again
+}
+
+// refresh re-enriches the pipeline's records due for it, as many as the day's share
+// of the budget allows at worst: records beyond it are left as they are, still due,
+// for a later run (not parked: running out of refresh allowance is no failure).
+func (rn *run) refresh(ctx context.Context) (error, error) {
+	rf := rn.p.Refresh
+	if rf == nil || rn.opts.DryRun || rn.opts.Remap || rn.opts.Limit > 0 || rn.p.Mapping.ForCompanies() {
+		return nil, nil
+	}
+	now := rn.now()
+	spent, err := rn.Store.CreditsSpentOn(ctx, refreshCall, now.Truncate(24*time.Hour))
+	if err != nil {
+		return nil, err
+	}
+	cutoff := now.Add(-rf.After)
+	due, err := rn.Store.RefreshDue(ctx, rn.p.Name, rn.p.Account, cutoff, cmp.Or(rf.Max, DefaultRefreshMax))
+	if err != nil || len(due) == 0 {
+		return nil, err
+	}
+	if due, err = rn.unsuppressed(ctx, due); err != nil {
+		return nil, err
+	}
+	rf2 := &refreshing{cutoff: cutoff, due: map[string]state.Due{}, left: max(0, rf.PerDay-spent)}
+	worst := 0
+	var ids []string
+	for _, d := range due {
+		c := rn.worstRefresh(d)
+		if worst+c > rf2.left {
+			continue // waits for a day with share left; the free ones go on
+		}
+		worst += c
+		rf2.due[d.CRMID] = d
+		ids = append(ids, d.CRMID)
+	}
+	if len(ids) == 0 {
+		rn.log.Debug("refresh waits: the day's share of the budget is spent", "due", len(due))
+		return nil, nil
+	}
+	rn.refreshing = rf2
+	defer func() {
+		rn.refreshed += rf2.count
+		rn.refreshing = nil
+	}()
+	rn.log.Debug("refreshing records", "records", len(ids), "due", len(due))
+	return rn.byID(ctx, ids)
+}
+
+// unsuppressed drops the people forgotten or opted out since (their Lusha id is
+// suppressed): nothing is bought of them again.
+func (rn *run) unsuppressed(ctx context.Context, due []state.Due) ([]state.Due, error) {
+	keys := make([]string, len(due))
+	for i, d := range due {
+		keys[i] = state.LushaKey(d.LushaID)
+	}
+	suppressed, err := rn.Store.SuppressedMany(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(due, func(d state.Due) bool { return suppressed[state.LushaKey(d.LushaID)] }), nil
+}
+
+// worstRefresh is the most refreshing d can cost: the data points the mapping reads
+// (or, when a record's fields need none, the one that pays for the profile) that
+// the account is not known to have bought of the person.
+func (rn *run) worstRefresh(d state.Due) int {
+	reveal, _, _ := dataPoints(rn.p.Mapping.Needs(nil, nil).Sources)
+	prices := rn.prices()
+	unbought := func(dps ...string) int {
+		sum := 0
+		for _, dp := range dps {
+			if !slices.Contains(d.Revealed, dp) {
+				sum += cost(prices, revealAction[dp], 1)
+			}
+		}
+		return sum
+	}
+	return max(unbought(reveal...), unbought(profileDataPoint(d.Revealed)))
+}
+
+// profileDataPoint is the data point a refresh enriches for the profile alone: one
+// bought before (free again), else emails, the cheapest.
+func profileDataPoint(revealed []string) string {
+	for _, dp := range []string{lusha.RevealEmails, lusha.RevealPhones} {
+		if slices.Contains(revealed, dp) {
+			return dp
+		}
+	}
+	return lusha.RevealEmails
+}
+
+// refreshDoc starts a due record's answer from what a refresh knows of the person:
+// their Lusha id, and the data points to enrich priced as an account that bought
+// the ones in revealed sees them (0), so that reveal asks for them by id.
+func (e *enricher) refreshDoc(r *Record, d state.Due) {
+	want := slices.Clone(r.reveal)
+	if len(want) == 0 {
+		// Only the profile is read: enrich is how a refresh gets it, and a data
+		// point pays for it (free when bought before).
+		want, r.enrich = []string{profileDataPoint(d.Revealed)}, true
+	}
+	has := make([]any, len(want))
+	canReveal := make([]any, len(want))
+	for i, dp := range want {
+		has[i] = dp
+		credits := cost(e.prices, revealAction[dp], 1)
+		if slices.Contains(d.Revealed, dp) {
+			credits = 0
+		}
+		canReveal[i] = map[string]any{"field": dp, "credits": float64(credits)}
+	}
+	r.contact = map[string]any{"id": d.LushaID, "has": has, "canReveal": canReveal}
+	r.lushaID = d.LushaID
+}
+
+// refreshable lists the records of a refresh that have no fresh answer: each gets
+// its refresh document and goes straight to reveal.
+func (e *enricher) refreshable(recs []*Record) []*Record {
+	rf := e.rn.refreshing
+	if rf == nil {
+		return nil
+	}
+	var out []*Record
+	for _, r := range recs {
+		if d, ok := rf.due[r.rec.ID]; ok && r.contact == nil && r.status == Planned {
+			e.refreshDoc(r, d)
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// stale says whether a cached answer is too old for the refresh in progress.
+func (rn *run) stale(e *state.Enrichment) bool {
+	return rn.refreshing != nil && e != nil && e.FetchedAt.Before(rn.refreshing.cutoff)
+}
+
+// refreshSpent books what a refresh spent against the day's share.
+func (rn *run) refreshSpent(credits int) {
+	if rf := rn.refreshing; rf != nil {
+		rf.left = max(0, rf.left-credits)
+	}
+}
+
+// refreshedOne counts a record of the refresh whose person was enriched again.
+func (rn *run) refreshedOne(r *Record) {
+	if rf := rn.refreshing; rf != nil {
+		if _, ok := rf.due[r.rec.ID]; ok {
+			rf.count++
+		}
+	}
+}
