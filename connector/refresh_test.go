@@ -11,6 +11,7 @@ import (
 	"github.com/leadsync/leadsync/connector/run"
 	"github.com/leadsync/leadsync/lusha"
 	"github.com/leadsync/leadsync/lusha/lushatest"
+	"github.com/leadsync/leadsync/state"
 )
 
 const refreshMapping = `object: contacts
@@ -184,4 +185,42 @@ func (h *harness) creditsCharged() int {
 		n += c.Credits
 	}
 	return n
+}
+
+// TestRefreshAfterTheAnswersExpired: refresh_after is usually longer than
+// cache_ttl, so the cached answers are gone when records fall due. The refresh
+// then finds each person's Lusha id, and the data points bought of them, in the
+// ledger (a phone written from contact.phones means phones were bought): with a
+// share too small for a phone, exactly the people whose phone leadsync wrote are
+// refreshed, for nothing. A person forgotten meanwhile is not asked about.
+func TestRefreshAfterTheAnswersExpired(t *testing.T) {
+	h, clock := refreshHarness(t, 100_000, 4)
+	h.pipe.CacheTTL = 48 * time.Hour
+	h.run(RunOptions{})
+	withPhones := 0
+	for _, id := range h.ids {
+		if p := h.person[id]; p.Known && !p.Restricted && len(p.Phones) > 0 {
+			withPhones++
+		}
+	}
+	clock.Add(int64(73 * time.Hour))
+	now := time.Unix(0, clock.Load()).UTC()
+	if n, err := h.store.PurgeExpired(t.Context(), now); err != nil || n == 0 {
+		t.Fatalf("PurgeExpired = %d, %v; want the answers gone", n, err)
+	}
+	forgottenID, forgotten := h.pickPerson(t, nil, func(p *lushatest.Person) bool { return len(p.Phones) > 0 })
+	if _, err := h.store.ForgetPerson(t.Context(), state.Forget{LushaIDs: []string{forgotten.ID}, At: now}); err != nil {
+		t.Fatal(err)
+	}
+	sent, charged := len(h.sent()), h.creditsCharged()
+	sum := h.run(RunOptions{})
+	if sum.Status != RunOK || sum.Refreshed != withPhones-1 || sum.CreditsSpent != 0 || h.creditsCharged() != charged {
+		t.Fatalf("refresh after expiry: %+v (%d charged); want the %d other people with phones refreshed for nothing",
+			sum, h.creditsCharged()-charged, withPhones-1)
+	}
+	for _, r := range h.sent()[sent:] {
+		if strings.Contains(r.Body, `"`+forgotten.ID+`"`) {
+			t.Errorf("the refresh asked Lusha about %s (contact %s), who was forgotten: %s", forgotten.ID, forgottenID, r.Body)
+		}
+	}
 }

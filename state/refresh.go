@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 )
 
 // Due is a record whose last enrichment is older than a refresh's cutoff: its
 // Lusha person, and the data points the account bought of them as far as the
-// state still knows (the cached answer's; nil once that answer expired).
+// state still knows: the cached answer's, and those the ledger shows were
+// written from (a field read from contact.phones… means phones were bought).
 type Due struct {
 	CRMID    string
 	LushaID  string
@@ -22,17 +24,25 @@ type Due struct {
 // The Lusha id comes from the cached answer, else from the latest ledger row that
 // names one (the ledger keeps the last write of each field; answers expire); a
 // record with neither (nothing was ever written from Lusha) is not due.
-const dueSQL = `SELECT crm_id, lusha_id, revealed FROM (
+var dueSQL = `SELECT crm_id, lusha_id, revealed, wrote_emails, wrote_phones FROM (
 	SELECT r.crm_id, r.updated_at,
 		COALESCE(NULLIF(e.lusha_id, ''), (SELECT l.lusha_id FROM ledger l
 			WHERE l.pipeline = r.pipeline AND l.crm_account = r.crm_account AND l.crm_id = r.crm_id
 			AND l.lusha_id <> '' AND l.erased_at IS NULL AND l.pending = 0
 			ORDER BY l.written_at DESC LIMIT 1), '') AS lusha_id,
-		COALESCE(e.revealed, '[]') AS revealed
+		COALESCE(e.revealed, '[]') AS revealed,
+		` + wroteFrom("contact.emails") + ` AS wrote_emails,
+		` + wroteFrom("contact.phones") + ` AS wrote_phones
 	FROM records r LEFT JOIN enrichments e ON e.key = r.identity_key AND e.outcome = 'matched'
 	WHERE r.pipeline = ? AND r.crm_account = ? AND r.status = 'done' AND r.updated_at < ?
 		AND (e.key IS NULL OR e.fetched_at < ?)
 ) due WHERE lusha_id <> '' ORDER BY updated_at, crm_id LIMIT ?`
+
+// wroteFrom is 1 when the record's ledger holds a value read from under path.
+func wroteFrom(path string) string {
+	return `CASE WHEN EXISTS (SELECT 1 FROM ledger l WHERE l.crm_id = r.crm_id AND l.pipeline = r.pipeline
+		AND l.crm_account = r.crm_account AND l.erased_at IS NULL AND l.source_path LIKE '` + path + `%') THEN 1 ELSE 0 END`
+}
 
 // RefreshDue lists, oldest first, at most limit records of a pipeline's CRM
 // account that are due for a refresh: last handled before before, with no answer
@@ -47,12 +57,19 @@ func (s *store) RefreshDue(ctx context.Context, pipeline, account string, before
 	for rows.Next() {
 		var d Due
 		var revealed string
-		if err := rows.Scan(&d.CRMID, &d.LushaID, &revealed); err != nil {
+		var emails, phones int
+		if err := rows.Scan(&d.CRMID, &d.LushaID, &revealed, &emails, &phones); err != nil {
 			return nil, fmt.Errorf("state: records due for refresh: %w", err)
 		}
 		if err := json.Unmarshal([]byte(revealed), &d.Revealed); err != nil {
 			return nil, fmt.Errorf("state: records due for refresh: revealed of %s: %w", d.CRMID, err)
 		}
+		for dp, wrote := range map[string]int{"emails": emails, "phones": phones} {
+			if wrote == 1 && !slices.Contains(d.Revealed, dp) {
+				d.Revealed = append(d.Revealed, dp)
+			}
+		}
+		slices.Sort(d.Revealed)
 		out = append(out, d)
 	}
 	if err := rows.Err(); err != nil {

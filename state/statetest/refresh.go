@@ -17,7 +17,8 @@ type refresher interface {
 
 // testRefreshDue: a done record is due once it was last handled before the cutoff
 // and its identity has no answer fetched since; its Lusha id comes from the cached
-// answer, else from its latest ledger row. Records never written from Lusha,
+// answer, else from its latest ledger row; its data points bought, from the
+// answer and from the ledger's source paths. Records never written from Lusha,
 // parked ones, other pipelines' and other accounts' are not due; the oldest come
 // first, at most limit. Refresh spend is summed by its call suffix.
 func testRefreshDue(t *testing.T, s state.Store, _ *Clock) {
@@ -47,8 +48,10 @@ func testRefreshDue(t *testing.T, s state.Store, _ *Clock) {
 	}
 	ledger := func(id, lushaID string, at time.Time) state.LedgerEntry {
 		return state.LedgerEntry{RunID: "r", CRMObject: "contacts", CRMID: id, Field: "jobtitle", NewValue: "x",
-			LushaID: lushaID, WrittenAt: at}
+			SourcePath: "contact.jobTitle.title", LushaID: lushaID, WrittenAt: at}
 	}
+	phone := ledger("7", "L7", old)
+	phone.Field, phone.SourcePath = "phone", "contact.phones[0].number"
 	if err := s.CommitPage(ctx, state.PageCommit{Pipeline: "p", Account: "a", Records: []state.RecordState{
 		rec("1", state.StatusDone, "cached", old.Add(time.Hour)),     // due, id and revealed from the cache
 		rec("2", state.StatusDone, "fresh", old),                     // answer fetched since: not due
@@ -58,7 +61,7 @@ func testRefreshDue(t *testing.T, s state.Store, _ *Clock) {
 		rec("6", state.StatusDone, "cached", recent),                 // handled since: not due
 		rec("7", state.StatusDone, "expired2", old.Add(2*time.Hour)), // due, third
 	}, Ledger: []state.LedgerEntry{ledger("3", "L3-old", old.Add(-day)), ledger("3", "L3", old),
-		ledger("7", "L7", old), ledger("5", "L5", old)}}); err != nil {
+		ledger("7", "L7", old), phone, ledger("5", "L5", old)}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.CommitPage(ctx, state.PageCommit{Pipeline: "q", Account: "a", Records: []state.RecordState{
@@ -68,7 +71,7 @@ func testRefreshDue(t *testing.T, s state.Store, _ *Clock) {
 	cutoff := Epoch.Add(5 * day)
 	got, err := rf.RefreshDue(ctx, "p", "a", cutoff, 10)
 	want := []state.Due{{CRMID: "3", LushaID: "L3"}, {CRMID: "1", LushaID: "L1", Revealed: []string{"emails"}},
-		{CRMID: "7", LushaID: "L7"}}
+		{CRMID: "7", LushaID: "L7", Revealed: []string{"phones"}}}
 	if diff := cmp.Diff(want, got, equate); err != nil || diff != "" {
 		t.Errorf("RefreshDue (-want +got) %v:\n%s", err, diff)
 	}
