@@ -9,6 +9,7 @@ import (
 
 	"github.com/leadsync/leadsync/connector/config"
 	"github.com/leadsync/leadsync/connector/run"
+	"github.com/leadsync/leadsync/crm/hubspot/hubspottest"
 	"github.com/leadsync/leadsync/lusha"
 	"github.com/leadsync/leadsync/lusha/lushatest"
 	"github.com/leadsync/leadsync/state"
@@ -129,33 +130,44 @@ func TestRefreshSpendsOnlyOnChangedData(t *testing.T) {
 	}
 }
 
-// TestRefreshKeepsToItsShare: with a refresh share smaller than a phone, only the
-// people whose data points were all revealed before (free to enrich again) are
-// refreshed; the others wait, still due and not parked, and nothing is spent.
+const refreshEmailMapping = refreshMapping + `  lusha_email: { from: "contact.emails[0].email" }
+`
+
+// TestRefreshKeepsToItsShare: with a refresh share smaller than a phone, every
+// person is still refreshed, for free: those whose phones were bought before in
+// full, the others with the emails the account owns only. A phone that appeared
+// since is not bought (the share cannot pay for it), its field stays empty, and
+// nothing is parked.
 func TestRefreshKeepsToItsShare(t *testing.T) {
-	h, clock := refreshHarness(t, 100_000, 4)
+	var clock atomic.Int64
+	clock.Store(time.Now().UTC().UnixNano())
+	h := newHarness(t, 40, refreshEmailMapping, harnessOptions{now: func() time.Time { return time.Unix(0, clock.Load()).UTC() },
+		budget: config.Budget{CreditsPerDay: 100_000}})
+	h.hub.DefineProperty(hubspottest.Property{Name: "lusha_email", Type: "string", FieldType: "text", GroupName: "contactinformation"})
+	h.pipe.Refresh = &run.Refresh{After: 72 * time.Hour, PerDay: 4}
 	first := h.run(RunOptions{})
-	clock.Add(int64(73 * time.Hour))
-	charged := h.creditsCharged()
-	sum := h.run(RunOptions{})
-	if sum.Status != RunOK || sum.CreditsSpent != 0 || h.creditsCharged() != charged {
-		t.Fatalf("refresh within a share of 4: %+v, %d credits charged", sum, h.creditsCharged()-charged)
+	gainerID, gainer := h.pickPerson(t, nil, func(p *lushatest.Person) bool { return len(p.Phones) == 0 })
+	if err := h.lusha.AddPhone(gainer.ID, lusha.Phone{Number: "+14155550199", Type: "mobile"}); err != nil {
+		t.Fatal(err)
 	}
-	withPhones := 0
-	for _, id := range h.ids {
-		if p := h.person[id]; p.Known && !p.Restricted && len(p.Phones) > 0 {
-			withPhones++
+	clock.Add(int64(73 * time.Hour))
+	charged, sent := h.creditsCharged(), len(h.sent())
+	sum := h.run(RunOptions{})
+	if sum.Status != RunOK || sum.CreditsSpent != 0 || h.creditsCharged() != charged || sum.Refreshed != first.RecordsEnriched {
+		t.Fatalf("refresh within a share of 4: %+v, %d credits charged; want all %d refreshed for free",
+			sum, h.creditsCharged()-charged, first.RecordsEnriched)
+	}
+	for _, r := range h.sent()[sent:] {
+		if r.Path == "/v3/contacts/enrich" && strings.Contains(r.Body, gainer.ID) && strings.Contains(r.Body, "phones") {
+			t.Errorf("the refresh asked for %s's phones, which the share cannot pay: %s", gainer.ID, r.Body)
 		}
 	}
-	if sum.Refreshed != withPhones || withPhones >= first.RecordsEnriched {
-		t.Errorf("refreshed %d of %d; want only the %d whose phones were revealed (free again)", sum.Refreshed, first.RecordsEnriched, withPhones)
+	if got, _ := h.hub.Contact(gainerID); got["phone"] != "" {
+		t.Errorf("the new phone was written without being paid for: %q", got["phone"])
 	}
 	st, err := h.store.Stats(t.Context(), "p")
 	if err != nil || len(st.Records["parked"]) != 0 {
 		t.Errorf("records parked by the refresh: %v, %v", st.Records, err)
-	}
-	if !strings.Contains(strings.Join(h.pathsSent(), ","), "/v3/contacts/enrich") {
-		t.Error("no refresh call was made")
 	}
 }
 

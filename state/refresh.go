@@ -9,9 +9,11 @@ import (
 )
 
 // Due is a record whose last enrichment is older than a refresh's cutoff: its
-// Lusha person, and the data points the account bought of them as far as the
-// state still knows: the cached answer's, and those the ledger shows were
-// written from (a field read from contact.phones… means phones were bought).
+// Lusha person, and the data points the account owns of them as far as the state
+// still knows. Lusha charges a data point once, when it is revealed with a value:
+// one asked for when the person had none (phones: []) is not owned, and costs
+// when a value appears. Owned are those the cached answer revealed with a value,
+// and those the ledger shows a field was written from (contact.phones…).
 type Due struct {
 	CRMID    string
 	LushaID  string
@@ -24,13 +26,13 @@ type Due struct {
 // The Lusha id comes from the cached answer, else from the latest ledger row that
 // names one (the ledger keeps the last write of each field; answers expire); a
 // record with neither (nothing was ever written from Lusha) is not due.
-var dueSQL = `SELECT crm_id, lusha_id, revealed, wrote_emails, wrote_phones FROM (
+var dueSQL = `SELECT crm_id, lusha_id, revealed, answer, wrote_emails, wrote_phones FROM (
 	SELECT r.crm_id, r.updated_at,
 		COALESCE(NULLIF(e.lusha_id, ''), (SELECT l.lusha_id FROM ledger l
 			WHERE l.pipeline = r.pipeline AND l.crm_account = r.crm_account AND l.crm_id = r.crm_id
 			AND l.lusha_id <> '' AND l.erased_at IS NULL AND l.pending = 0
 			ORDER BY l.written_at DESC LIMIT 1), '') AS lusha_id,
-		COALESCE(e.revealed, '[]') AS revealed,
+		COALESCE(e.revealed, '[]') AS revealed, e.answer,
 		` + wroteFrom("contact.emails") + ` AS wrote_emails,
 		` + wroteFrom("contact.phones") + ` AS wrote_phones
 	FROM records r LEFT JOIN enrichments e ON e.key = r.identity_key AND e.outcome = 'matched'
@@ -57,12 +59,13 @@ func (s *store) RefreshDue(ctx context.Context, pipeline, account string, before
 	for rows.Next() {
 		var d Due
 		var revealed string
+		var answer []byte
 		var emails, phones int
-		if err := rows.Scan(&d.CRMID, &d.LushaID, &revealed, &emails, &phones); err != nil {
+		if err := rows.Scan(&d.CRMID, &d.LushaID, &revealed, &answer, &emails, &phones); err != nil {
 			return nil, fmt.Errorf("state: records due for refresh: %w", err)
 		}
-		if err := json.Unmarshal([]byte(revealed), &d.Revealed); err != nil {
-			return nil, fmt.Errorf("state: records due for refresh: revealed of %s: %w", d.CRMID, err)
+		if d.Revealed, err = owned(revealed, answer); err != nil {
+			return nil, fmt.Errorf("state: records due for refresh: answer of %s: %w", d.CRMID, err)
 		}
 		for dp, wrote := range map[string]int{"emails": emails, "phones": phones} {
 			if wrote == 1 && !slices.Contains(d.Revealed, dp) {
@@ -76,6 +79,22 @@ func (s *store) RefreshDue(ctx context.Context, pipeline, account string, before
 		return nil, fmt.Errorf("state: records due for refresh: %w", err)
 	}
 	return out, nil
+}
+
+// owned lists the data points of revealed that the answer holds a value of.
+func owned(revealed string, answer []byte) ([]string, error) {
+	var dps []string
+	if err := json.Unmarshal([]byte(revealed), &dps); err != nil || len(answer) == 0 {
+		return nil, err
+	}
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(answer, &doc); err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(dps, func(dp string) bool {
+		var values []json.RawMessage
+		return json.Unmarshal(doc[dp], &values) != nil || len(values) == 0
+	}), nil
 }
 
 // CreditsSpentOn sums the credits spent at or after since on the calls whose name

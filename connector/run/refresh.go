@@ -38,14 +38,29 @@ const refreshCall = " (refresh)"
 // refreshing is the refresh step in progress.
 type refreshing struct {
 	cutoff time.Time
-	due    map[string]state.Due
+	due    map[string]dueRecord
 	left   int // credits the day's share still allows
 	count  int // people enriched again
 }
 
-// refresh re-enriches the pipeline's records due for it, as many as the day's share
-// of the budget allows at worst: records beyond it are left as they are, still due,
-// for a later run (not parked: running out of refresh allowance is no failure).
+// dueRecord is a record a refresh took, and whether the share let it buy data
+// points the account is not known to own (else it re-reveals the owned ones only).
+type dueRecord struct {
+	state.Due
+	freeOnly bool
+}
+
+// candidatesPerRefresh is how many due records a refresh looks at for each one it
+// may take: records the share cannot pay for, and that own nothing to re-reveal
+// for free, are passed over, and must not keep the free ones behind them waiting.
+const candidatesPerRefresh = 4
+
+// refresh re-enriches the pipeline's records due for it, oldest first. A record
+// whose worst case fits in what is left of the day's share may buy the data points
+// the mapping reads; one that does not is refreshed with the data points the
+// account owns of the person (free), and one that owns none is left as it is,
+// still due, for a day with share left (not parked: running out of refresh
+// allowance is no failure).
 func (rn *run) refresh(ctx context.Context) (error, error) {
 	rf := rn.p.Refresh
 	if rf == nil || rn.opts.DryRun || rn.opts.Remap || rn.opts.Limit > 0 || rn.p.Mapping.ForCompanies() {
@@ -57,36 +72,51 @@ func (rn *run) refresh(ctx context.Context) (error, error) {
 		return nil, err
 	}
 	cutoff := now.Add(-rf.After)
-	due, err := rn.Store.RefreshDue(ctx, rn.p.Name, rn.p.Account, cutoff, cmp.Or(rf.Max, DefaultRefreshMax))
+	most := cmp.Or(rf.Max, DefaultRefreshMax)
+	due, err := rn.Store.RefreshDue(ctx, rn.p.Name, rn.p.Account, cutoff, candidatesPerRefresh*most)
 	if err != nil || len(due) == 0 {
 		return nil, err
 	}
 	if due, err = rn.unsuppressed(ctx, due); err != nil {
 		return nil, err
 	}
-	rf2 := &refreshing{cutoff: cutoff, due: map[string]state.Due{}, left: max(0, rf.PerDay-spent)}
-	worst := 0
-	var ids []string
-	for _, d := range due {
-		c := rn.worstRefresh(d)
-		if worst+c > rf2.left {
-			continue // waits for a day with share left; the free ones go on
-		}
-		worst += c
-		rf2.due[d.CRMID] = d
-		ids = append(ids, d.CRMID)
-	}
+	taken := &refreshing{cutoff: cutoff, due: map[string]dueRecord{}, left: max(0, rf.PerDay-spent)}
+	ids := rn.takeDue(taken, due, most)
 	if len(ids) == 0 {
 		rn.log.Debug("refresh waits: the day's share of the budget is spent", "due", len(due))
 		return nil, nil
 	}
-	rn.refreshing = rf2
+	rn.refreshing = taken
 	defer func() {
-		rn.refreshed += rf2.count
+		rn.refreshed += taken.count
 		rn.refreshing = nil
 	}()
 	rn.log.Debug("refreshing records", "records", len(ids), "due", len(due))
 	return rn.byID(ctx, ids)
+}
+
+// takeDue picks at most most records of due for the refresh, by the worst case
+// each can cost against what the share has left, and lists their CRM ids.
+func (rn *run) takeDue(taken *refreshing, due []state.Due, most int) []string {
+	worst := 0
+	var ids []string
+	for _, d := range due {
+		if len(ids) == most {
+			break
+		}
+		c, owned := rn.worstRefresh(d)
+		switch {
+		case worst+c <= taken.left:
+			worst += c
+			taken.due[d.CRMID] = dueRecord{Due: d}
+		case owned:
+			taken.due[d.CRMID] = dueRecord{Due: d, freeOnly: true}
+		default:
+			continue
+		}
+		ids = append(ids, d.CRMID)
+	}
+	return ids
 }
 
 // unsuppressed drops the people forgotten or opted out since (their Lusha id is
@@ -105,8 +135,9 @@ func (rn *run) unsuppressed(ctx context.Context, due []state.Due) ([]state.Due, 
 
 // worstRefresh is the most refreshing d can cost: the data points the mapping reads
 // (or, when a record's fields need none, the one that pays for the profile) that
-// the account is not known to have bought of the person.
-func (rn *run) worstRefresh(d state.Due) int {
+// the account is not known to have bought of the person. owned says whether the
+// account owns one data point of theirs, which refreshes them for free.
+func (rn *run) worstRefresh(d state.Due) (worst int, owned bool) {
 	reveal, _, _ := dataPoints(rn.p.Mapping.Needs(nil, nil).Sources)
 	prices := rn.prices()
 	unbought := func(dps ...string) int {
@@ -118,7 +149,7 @@ func (rn *run) worstRefresh(d state.Due) int {
 		}
 		return sum
 	}
-	return max(unbought(reveal...), unbought(profileDataPoint(d.Revealed)))
+	return max(unbought(reveal...), unbought(profileDataPoint(d.Revealed))), len(d.Revealed) > 0
 }
 
 // profileDataPoint is the data point a refresh enriches for the profile alone: one
@@ -134,9 +165,14 @@ func profileDataPoint(revealed []string) string {
 
 // refreshDoc starts a due record's answer from what a refresh knows of the person:
 // their Lusha id, and the data points to enrich priced as an account that bought
-// the ones in revealed sees them (0), so that reveal asks for them by id.
-func (e *enricher) refreshDoc(r *Record, d state.Due) {
+// the ones in revealed sees them (0), so that reveal asks for them by id. A
+// free-only refresh asks for the owned ones only; a field whose data point it
+// leaves out has no value in the answer, and no value writes nothing.
+func (e *enricher) refreshDoc(r *Record, d dueRecord) {
 	want := slices.Clone(r.reveal)
+	if d.freeOnly {
+		want = slices.DeleteFunc(want, func(dp string) bool { return !slices.Contains(d.Revealed, dp) })
+	}
 	if len(want) == 0 {
 		// Only the profile is read: enrich is how a refresh gets it, and a data
 		// point pays for it (free when bought before).

@@ -17,8 +17,9 @@ type refresher interface {
 
 // testRefreshDue: a done record is due once it was last handled before the cutoff
 // and its identity has no answer fetched since; its Lusha id comes from the cached
-// answer, else from its latest ledger row; its data points bought, from the
-// answer and from the ledger's source paths. Records never written from Lusha,
+// answer, else from its latest ledger row; the data points the account owns, from
+// the answer (revealed with a value: phones asked for and empty are not owned)
+// and from the ledger's source paths. Records never written from Lusha,
 // parked ones, other pipelines' and other accounts' are not due; the oldest come
 // first, at most limit. Refresh spend is summed by its call suffix.
 func testRefreshDue(t *testing.T, s state.Store, _ *Clock) {
@@ -32,8 +33,8 @@ func testRefreshDue(t *testing.T, s state.Store, _ *Clock) {
 	// cached: answer fetched long ago (due); fresh: answer fetched recently (not due).
 	if err := s.SaveEnrichments(ctx, state.Spend{Pipeline: "p", Call: "contacts/enrich (refresh)", Credits: 5, At: recent},
 		[]state.Enrichment{
-			{Key: "cached", Outcome: state.OutcomeMatched, LushaID: "L1", Answer: []byte(`{}`), Revealed: []string{"emails"},
-				FetchedAt: old, ExpiresAt: recent.Add(day)},
+			{Key: "cached", Outcome: state.OutcomeMatched, LushaID: "L1", Answer: []byte(`{"emails":[{"email":"a@b.c"}],"phones":[]}`),
+				Revealed: []string{"emails", "phones"}, FetchedAt: old, ExpiresAt: recent.Add(day)},
 			{Key: "fresh", Outcome: state.OutcomeMatched, LushaID: "L2", Answer: []byte(`{}`), FetchedAt: recent,
 				ExpiresAt: recent.Add(day)},
 			{Key: "nomatch", Outcome: state.OutcomeNoMatch, FetchedAt: old, ExpiresAt: recent.Add(day)},
