@@ -57,6 +57,9 @@ var (
 // file, old text, new text. Titles are overwrite_if_owned (a title a sales rep
 // typed stays), and a job change writes the new company, its date and the old one.
 var signalEdits = [][3]string{
+	// The first run is over when the daemon starts (Mover.WaitSubscribed); a run at
+	// start would only race the first signals' actions for the pipelines' leases.
+	{"sandbox.yaml", "shutdown_grace: 10s\n", "shutdown_grace: 10s\nrun_on_start: false\n"},
 	{"sandbox.yaml", "    mapping: mappings/hubspot-contacts.yaml\n",
 		"    mapping: mappings/hubspot-contacts.yaml\n    signals: { contact: [companyChange, promotion] }\n"},
 	{"sandbox.yaml", "    mapping: mappings/salesforce-leads.yaml\n",
@@ -185,6 +188,9 @@ type Mover struct {
 	client *http.Client
 	moved  map[string]bool // people moved or promoted already: each once
 	sent   int             // deliveries started
+	// refreshedSeen is the last figure read on /metrics, for a summary after the
+	// daemon stopped.
+	refreshedSeen int
 	// credits0 is what the account had spent before the first round.
 	credits0 int
 	began    bool
@@ -368,7 +374,9 @@ func (m *Mover) Round(ctx context.Context) ([]Move, SignalSummary, error) {
 	return moves, sum, err
 }
 
-// Summary reads what the signals did so far: the inbox, /metrics and the fake's bill.
+// Summary reads what the signals did so far: the inbox, /metrics and the fake's
+// bill. When /metrics does not answer (the daemon stopped), Refreshed is the
+// figure it last showed, with the error.
 func (m *Mover) Summary(ctx context.Context) (SignalSummary, error) {
 	s := SignalSummary{Sent: m.sent}
 	if m.began {
@@ -382,8 +390,13 @@ func (m *Mover) Summary(ctx context.Context) (SignalSummary, error) {
 		s.Received += n
 	}
 	s.Applied = c[state.InboxApplied]
-	s.Refreshed, err = m.refreshed(ctx)
-	return s, err
+	n, err := m.refreshed(ctx)
+	if err != nil {
+		s.Refreshed = m.refreshedSeen
+		return s, err
+	}
+	m.refreshedSeen, s.Refreshed = n, n
+	return s, nil
 }
 
 // refreshed sums leadsync_refreshed_records_total{trigger="signal"} on /metrics.
