@@ -19,8 +19,9 @@ import (
 
 // TestDaemonActsOnSignals: the daemon acts on a promotion Lusha delivers, signed,
 // for a person a pipeline with signals enriched: /metrics counts it applied, the
-// inbox settles it applied, and the pipeline's latest run (the signal's) read
-// the person's record. On both state backends.
+// inbox settles it applied, the person's record counts as refreshed by a signal,
+// and the pipeline's latest run (the signal's) read the person's record. On both
+// state backends.
 func TestDaemonActsOnSignals(t *testing.T) {
 	verifyNoLeaksAtEnd(t)
 	onBothBackends(t, 7, 20, actsOnSignals)
@@ -89,6 +90,10 @@ func actsOnSignals(t *testing.T, sb *sandbox.Sandbox, environ []string) {
 			t.Fatal("the daemon never acted on the signal")
 		case <-time.After(20 * time.Millisecond):
 		}
+	}
+	refreshed := `leadsync_refreshed_records_total{pipeline="` + p.Name + `",trigger="signal"} 1`
+	if m := get(t, "http://"+statusAddr+"/metrics"); !strings.Contains(m, refreshed) {
+		t.Errorf("/metrics lacks %s", refreshed)
 	}
 	if c, err := eng.Store.(state.Inbox).InboxCounts(t.Context()); err != nil || c[state.InboxApplied] != 1 {
 		t.Errorf("inbox = %v, %v; want the signal applied", c, err)

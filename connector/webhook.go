@@ -171,7 +171,9 @@ func signalActing(eng *Engine) *signals.Acting {
 }
 
 // actInPipelines acts on a signal in a pipeline by a run of it that acts on the
-// signal (run.Options.Signal).
+// signal (run.Options.Signal). The records that run enriched again and mapped
+// count as refreshed by the signal (leadsync_refreshed_records_total), whether
+// or not the action then finishes: a deferred action's records were bought again.
 func actInPipelines(r *Runner, pipes []*Pipeline) signals.ActFunc {
 	return func(ctx context.Context, a signals.Action) (signals.Outcome, error) {
 		i := slices.IndexFunc(pipes, func(p *Pipeline) bool { return p.Name == a.Pipeline })
@@ -180,6 +182,7 @@ func actInPipelines(r *Runner, pipes []*Pipeline) signals.ActFunc {
 		}
 		sum, err := r.Run(ctx, pipes[i], RunOptions{Signal: &run.Signal{ID: a.SignalID, Type: a.Type, Data: a.Data,
 			At: a.At, CRMIDs: a.CRMIDs}})
+		r.Metrics.RecordsRefreshed(a.Pipeline, "signal", sum.RecordsEnriched)
 		return signals.Outcome{RunID: sum.RunID, Written: sum.RecordsWritten, Credits: sum.CreditsSpent,
 			Stopped: sum.Error}, err
 	}

@@ -40,6 +40,7 @@ func exposedFamilies(t *testing.T) map[string]*dto.MetricFamily {
 	m.CursorLag("hs", time.Minute)
 	m.RetryQueue("hs", map[string]int{"invalid": 1})
 	m.ConfigReload(true)
+	m.RecordsRefreshed("hs", "signal", 1)
 	m.WatchCluster(func(context.Context) (ClusterFigures, error) {
 		return ClusterFigures{Replica: "a", Leader: "a", TickJobs: map[string]int{"completed": 1}}, nil
 	})

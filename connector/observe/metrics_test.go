@@ -259,6 +259,21 @@ func TestMetricsAfterCalls(t *testing.T) {
 				{name: "leadsync_config_last_reload_successful", labels: l(), want: 0},
 			},
 		},
+		{
+			name: "refreshed records by trigger, bounded",
+			calls: func(m *Metrics) {
+				m.RecordsRefreshed("hs", "signal", 2)
+				m.RecordsRefreshed("hs", "signal", 1)
+				m.RecordsRefreshed("hs", "schedule", 0)
+				m.RecordsRefreshed("sf", "webhook", 4)
+			},
+			want: []series{
+				{name: "leadsync_refreshed_records_total", labels: l("pipeline", "hs", "trigger", "signal"), want: 3},
+				{name: "leadsync_refreshed_records_total", labels: l("pipeline", "hs", "trigger", "schedule"), want: 0},
+				{name: "leadsync_refreshed_records_total", labels: l("pipeline", "sf", "trigger", "other"), want: 4},
+				{name: "leadsync_refreshed_records_total", labels: l("pipeline", "sf", "trigger", "webhook"), absent: true},
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -316,6 +331,7 @@ func TestNilMetricsIsNoop(t *testing.T) {
 	m.CursorLag("p", time.Second)
 	m.RetryQueue("p", map[string]int{"invalid": 1})
 	m.ConfigReload(false)
+	m.RecordsRefreshed("p", "signal", 1)
 }
 
 // Two Metrics in one process do not collide: each has its own registry.

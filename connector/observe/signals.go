@@ -5,6 +5,7 @@ import "github.com/prometheus/client_golang/prometheus"
 // signalMetrics count Lusha's webhook deliveries.
 type signalMetrics struct {
 	received, applied *prometheus.CounterVec
+	refreshed         *prometheus.CounterVec
 	subscriptions     *prometheus.GaugeVec
 	subscriptionsMax  prometheus.Gauge
 }
@@ -15,6 +16,10 @@ var subscriptionStates = []string{"active", "disabled", "missing"}
 // signalKinds are the deliveries' kinds: a contact or company signal, an opt-out.
 var signalKinds = []string{"contact", "company", "opt_out", "other"}
 
+// refreshTriggers are what refreshed records: a signal's action, or the scheduled
+// refresh (refresh_after).
+var refreshTriggers = []string{"signal", "schedule"}
+
 func (m *Metrics) registerSignalMetrics() {
 	m.signals.received = m.counterVec("signals_received_total",
 		"Lusha webhook deliveries stored in the inbox, by kind (contact, company, opt_out); retries count once.", "kind")
@@ -24,6 +29,9 @@ func (m *Metrics) registerSignalMetrics() {
 		m.signals.received.WithLabelValues(k)
 		m.signals.applied.WithLabelValues(k)
 	}
+	m.signals.refreshed = m.counterVec("refreshed_records_total",
+		"Records enriched again after their first enrichment and mapped, by pipeline and trigger (signal: a Lusha "+
+			"signal's action; schedule: the scheduled refresh).", "pipeline", "trigger")
 	m.signals.subscriptions = m.gaugeVec("signal_subscriptions",
 		"leadsync's Lusha signal subscriptions after the last pass, by state (active; disabled by Lusha after failed "+
 			"deliveries; missing: wanted but not subscribed, the account being full). 0 on a replica that does not manage them.",
@@ -58,4 +66,16 @@ func (m *Metrics) SignalApplied(kind string) {
 	if m != nil {
 		m.signals.applied.WithLabelValues(oneOf(kind, signalKinds)).Inc()
 	}
+}
+
+// RecordsRefreshed counts n records of pipeline enriched again and mapped, by a
+// signal's action (trigger "signal") or the scheduled refresh ("schedule").
+func (m *Metrics) RecordsRefreshed(pipeline, trigger string, n int) {
+	if m == nil {
+		return
+	}
+	for _, t := range refreshTriggers { // zero series first, so the first refresh shows as an increase
+		m.signals.refreshed.WithLabelValues(pipeline, t)
+	}
+	add(m.signals.refreshed.WithLabelValues(pipeline, oneOf(trigger, refreshTriggers)), n)
 }

@@ -32,6 +32,10 @@ type Options struct {
 	Dir string
 	// Credits is the fake Lusha account's balance (0: plenty).
 	Credits int
+	// Signals gives the daemon Lusha's webhook receiver on a loopback port, with a
+	// secret the fake Lusha signs with, and has the people pipelines subscribe to
+	// job changes and promotions (signals.go); a Mover then delivers some.
+	Signals bool
 }
 
 // Sandbox is a running set of fakes and the config that points at them.
@@ -57,7 +61,8 @@ type Sandbox struct {
 	// Companies are the companies of the seeded people in both CRMs.
 	Companies Companies
 
-	ownDir string
+	ownDir  string
+	webhook *webhook // with Options.Signals
 }
 
 // Custom HubSpot properties the sandbox mapping writes; a real portal needs them created.
@@ -99,6 +104,9 @@ func Start(opts Options) (*Sandbox, error) {
 	for _, f := range append(salesforceFields, technologiesField(sb.World)) {
 		sb.Salesforce.DefineField("Lead", f)
 	}
+	if opts.Signals {
+		sb.defineSignalFields()
+	}
 	sb.seedLeads(opts.Seed, opts.Leads)
 	for _, p := range HubSpotCompanyProperties(sb.World) {
 		sb.HubSpot.DefineObjectProperty("companies", p)
@@ -135,6 +143,12 @@ func Start(opts Options) (*Sandbox, error) {
 	if err := writeConfigs(dir); err != nil {
 		sb.Close()
 		return nil, err
+	}
+	if opts.Signals {
+		if err := sb.setUpSignals(dir); err != nil {
+			sb.Close()
+			return nil, err
+		}
 	}
 	sb.Config = filepath.Join(dir, "sandbox.yaml")
 	return sb, nil
@@ -275,7 +289,7 @@ func (sb *Sandbox) Environ(httpAddr string) []string {
 	if httpAddr != "" {
 		env = append(env, "LEADSYNC_HTTP__LISTEN="+httpAddr)
 	}
-	return env
+	return append(env, sb.webhookEnviron()...)
 }
 
 // Endpoints is the JSON line `leadsync sandbox --serve` prints (DESIGN §6).

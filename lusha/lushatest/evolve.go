@@ -2,6 +2,8 @@ package lushatest
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -92,4 +94,21 @@ func (s *Server) freeEmail(p *Person, c *Company) string {
 		}
 		email = fmt.Sprintf("%s%d@%s", local, k, c.EmailDomain)
 	}
+}
+
+// Watched lists, sorted, the ids of the entities of entityType that an active
+// subscription of some account watches for signals of type kind: those EmitSignal
+// reaches (the account's credits permitting).
+func (s *Server) Watched(entityType, kind string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	seen := map[string]bool{}
+	for _, acct := range s.accounts {
+		for _, sub := range acct.subs {
+			if sub.IsActive && !sub.optOut && sub.EntityType == entityType && watches(sub.SignalTypes, kind) {
+				seen[sub.EntityID] = true
+			}
+		}
+	}
+	return slices.Sorted(maps.Keys(seen))
 }

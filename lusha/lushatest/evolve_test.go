@@ -61,3 +61,27 @@ func TestWorldMovesOn(t *testing.T) {
 		t.Error("promoting nobody worked")
 	}
 }
+
+// TestWatched lists the active subscriptions' entities a signal type reaches.
+func TestWatched(t *testing.T) {
+	w := NewWorld(5, 40)
+	srv := NewTestServer(t, w, Options{})
+	c := srv.Client()
+	a, b := w.People[0].ID, w.People[1].ID
+	_, _, err := c.CreateSubscriptions(t.Context(), lusha.CreateSubscriptionsRequest{
+		Defaults: lusha.SubscriptionDefaults{URL: "http://127.0.0.1:1/hook", EntityType: lusha.EntityContact},
+		Subscriptions: []lusha.SubscriptionItem{{EntityID: b, SignalTypes: []string{lusha.SignalPromotion}},
+			{EntityID: a, SignalTypes: []string{lusha.SignalAll}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := srv.Watched(lusha.EntityContact, lusha.SignalPromotion); len(got) != 2 || got[0] > got[1] {
+		t.Errorf("promotion watched for %v; want %s and %s, sorted", got, a, b)
+	}
+	if got := srv.Watched(lusha.EntityContact, lusha.SignalCompanyChange); len(got) != 1 || got[0] != a {
+		t.Errorf("companyChange watched for %v; want %s", got, a)
+	}
+	if got := srv.Watched(lusha.EntityCompany, lusha.SignalAll); len(got) != 0 {
+		t.Errorf("companies watched: %v", got)
+	}
+}
