@@ -9,9 +9,11 @@ import (
 
 	"github.com/leadsync/leadsync/connector/config"
 	"github.com/leadsync/leadsync/connector/run"
+	"github.com/leadsync/leadsync/crm"
 	"github.com/leadsync/leadsync/crm/hubspot/hubspottest"
 	"github.com/leadsync/leadsync/lusha"
 	"github.com/leadsync/leadsync/lusha/lushatest"
+	"github.com/leadsync/leadsync/mapping"
 	"github.com/leadsync/leadsync/state"
 )
 
@@ -234,5 +236,57 @@ func TestRefreshAfterTheAnswersExpired(t *testing.T) {
 		if strings.Contains(r.Body, `"`+forgotten.ID+`"`) {
 			t.Errorf("the refresh asked Lusha about %s (contact %s), who was forgotten: %s", forgotten.ID, forgottenID, r.Body)
 		}
+	}
+}
+
+// TestRefreshLeavesTheOldCompanyRecordAlone: a person whose company record
+// (company_record) leadsync wrote moves to another company. The refresh updates
+// the person's title (a refresh, like the retry queue, leaves company records to
+// the change stream). The CRM still links them to the old company record: when a
+// human's edit brings the person through the change stream with the refreshed
+// answer, the new company's firmographics must not overwrite the old record.
+func TestRefreshLeavesTheOldCompanyRecordAlone(t *testing.T) {
+	h, clock := refreshHarness(t, 100_000, 20_000)
+	f := h.withCompanies(false)
+	m, err := mapping.Parse("companies.yaml", []byte(`object: companies
+match: { companyDomain: { from: domain, transform: domain }, companyName: name }
+fields:
+  numberofemployees: { from: company.employeeCount.exact, policy: overwrite_if_owned }
+  description: { from: company.description, policy: overwrite_if_owned }
+`), mapping.Options{Schema: AnswerSchema()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.pipe.Companies.Mapping = m
+	h.pipe.Filter = crm.Filter{} // the stream reads every change, a human's edit too
+	companyID, people := h.oneCompany(1, nil)
+	h.run(RunOptions{})
+	before, _ := h.hub.Company(companyID)
+	if f.writes(companyID) != 1 || before["description"] == "" {
+		t.Fatalf("company record after the first run: %d writes, %v", f.writes(companyID), before)
+	}
+	mover := h.person[people[0]]
+	if _, err := h.lusha.MovePerson(mover.ID, h.world.Companies[1].ID, "Head of Elsewhere"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Add(int64(73 * time.Hour))
+	sum := h.run(RunOptions{})
+	if sum.Refreshed == 0 {
+		t.Fatalf("nothing refreshed: %+v", sum)
+	}
+	if got, _ := h.hub.Contact(people[0]); got["jobtitle"] != "Head of Elsewhere" {
+		t.Errorf("the mover's title = %q", got["jobtitle"])
+	}
+	h.hub.UpdateContact(people[0], map[string]string{"phone": "+15550100001"}) // a human's edit
+	h.settle()
+	clock.Add(int64(time.Hour))
+	if sum := h.run(RunOptions{}); sum.RecordsRead != 1 {
+		t.Fatalf("the edited person was not read again: %+v", sum)
+	}
+	after, _ := h.hub.Company(companyID)
+	if f.writes(companyID) != 1 || after["description"] != before["description"] ||
+		after["numberofemployees"] != before["numberofemployees"] {
+		t.Errorf("the old company record was written from the new company: %d writes, %v -> %v",
+			f.writes(companyID), before, after)
 	}
 }

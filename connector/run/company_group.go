@@ -155,6 +155,12 @@ func (co *companyRun) settle(ctx context.Context, cb *companyBatch, recs []*Reco
 		switch {
 		case g.lushaID == "":
 			g.set(Skipped, crm.ClassNone, "Lusha knows no company for its people")
+		case g.prev.IdentityKey != "" && g.prev.IdentityKey != g.key:
+			// Its people now work at another company at Lusha (a job change seen by
+			// a refresh or a signal) while the CRM still links them here: the other
+			// company's answer must not overwrite this one's fields.
+			g.key = g.prev.IdentityKey
+			g.set(Kept, crm.ClassNone, "its people's company at Lusha is no longer the one it was written from; left alone")
 		case !readsCompany(needs.Sources) && cb.answers[g.lushaID].firm == nil:
 			g.set(Kept, crm.ClassNone, "nothing to write")
 		default:
@@ -197,7 +203,7 @@ func (co *companyRun) load(ctx context.Context, recs []*Record) error {
 		}
 	}
 	for _, g := range recs {
-		g.prev.Attempts = prev[g.rec.ID].Attempts
+		g.prev.Attempts, g.prev.IdentityKey = prev[g.rec.ID].Attempts, prev[g.rec.ID].IdentityKey
 		g.owned = owned[g.rec.ID]
 	}
 	return nil
