@@ -282,6 +282,11 @@ func (d *Daemon) run(ctx context.Context, r *Runner, p *Pipeline, opts RunOption
 	d.mu.Lock()
 	d.running[p.Name] = false
 	d.mu.Unlock()
+	if held, ok := errors.AsType[*state.LeaseHeldError](err); ok {
+		// Another process, or a signal's action in this one, runs the pipeline.
+		d.Logger.Info("tick skipped: the pipeline's lease is held", "pipeline", p.Name, "owner", held.Owner)
+		return err
+	}
 	if err != nil {
 		d.Logger.Error("run failed", "pipeline", p.Name, "err", err)
 		return err

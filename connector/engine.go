@@ -166,8 +166,7 @@ func BuildWith(cfg *config.Config, getenv func(string) string, log *slog.Logger,
 	if err != nil {
 		return nil, err
 	}
-	host, _ := os.Hostname()
-	owner := fmt.Sprintf("%s/%d/%d", host, os.Getpid(), time.Now().UnixNano())
+	owner := newOwner()
 	accts := account.New(account.Options{Ledger: store, Claims: store, Owner: owner, Alive: ownerAlive, Metrics: metrics,
 		Logger: log, Shared: sharedLimits(store, log)})
 	if err := accts.Apply(settings); err != nil {

@@ -6,6 +6,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -46,12 +48,28 @@ func (r *Runner) Run(ctx context.Context, p *Pipeline, opts RunOptions) (Summary
 	return rr.Run(ctx, &leased, opts)
 }
 
-// ownerAlive says whether a lease owner ("host/pid/start") may still run: a process of
-// another host is assumed alive (its lease is waited out); one of this host is alive
-// while its pid is, unless the pid is ours and the owner is not (a previous life).
+// processStart is when this process started, the third part of its owners.
+var processStart = sync.OnceValue(func() int64 { return time.Now().UnixNano() })
+
+// engines numbers the engines this process opened (a reload opens one).
+var engines atomic.Int64
+
+// newOwner names an engine of this process in leases and claims:
+// "host/pid/start/engine". Each engine's is its own, so that runs of two engines
+// (the one a reload replaced, still finishing) never share a lease.
+func newOwner() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s/%d/%d/%d", host, os.Getpid(), processStart(), engines.Add(1))
+}
+
+// ownerAlive says whether a lease owner ("host/pid/start/…") may still run: a process
+// of another host is assumed alive (its lease is waited out); one of this host is
+// alive while its pid is. An owner of our pid is alive when it is of this life (its
+// start is ours: another engine or run of this process) and dead when it is a
+// previous life's (a container's pid 1 again after a restart).
 func ownerAlive(owner string) bool {
 	parts := strings.Split(owner, "/")
-	if len(parts) != 3 {
+	if len(parts) < 3 {
 		return true
 	}
 	host, _ := os.Hostname()
@@ -60,7 +78,7 @@ func ownerAlive(owner string) bool {
 		return true
 	}
 	if pid == os.Getpid() {
-		return false // we are this pid, and the lease is not ours: its process is gone
+		return parts[2] == strconv.FormatInt(processStart(), 10)
 	}
 	return syscall.Kill(pid, 0) != syscall.ESRCH
 }

@@ -212,6 +212,9 @@ func (r *Runner) finish(ctx context.Context, rn *run, sum Summary, stop, runErr 
 	defer cancel()
 	if !rn.opts.DryRun {
 		r.Metrics.RunFinished(rn.p.Name, sum.Status, sum.RunCounts, finished.Sub(rn.started), finished)
+		if sum.Refreshed > 0 {
+			r.Metrics.RecordsRefreshed(rn.p.Name, "schedule", sum.Refreshed)
+		}
 		// Bought answers are personal data: they go when their TTL ends.
 		if n, err := r.Store.PurgeExpired(saveCtx, finished); err != nil {
 			rn.log.Warn("could not purge expired answers", "err", err)
@@ -267,8 +270,15 @@ type run struct {
 	refreshed  int
 }
 
-// leaseOwner is who holds this run's leases.
-func (rn *run) leaseOwner() string { return cmp.Or(rn.opts.Owner, rn.Owner) }
+// leaseOwner is who holds this run's leases. A signal's run is not the pipeline's
+// scheduled run of this process: it must find that run's lease held (and wait for
+// a later pass), not take it over as the same owner would.
+func (rn *run) leaseOwner() string {
+	if rn.opts.Owner == "" && rn.opts.Signal != nil {
+		return rn.Owner + "/signal"
+	}
+	return cmp.Or(rn.opts.Owner, rn.Owner)
+}
 
 func newRun(r *Runner, p *Pipeline, opts Options, started time.Time) *run {
 	id := newRunID(started)
