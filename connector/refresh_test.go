@@ -1,6 +1,8 @@
 package connector
 
 import (
+	"fmt"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -8,6 +10,7 @@ import (
 	"time"
 
 	"github.com/leadsync/leadsync/connector/config"
+	"github.com/leadsync/leadsync/connector/observe"
 	"github.com/leadsync/leadsync/connector/run"
 	"github.com/leadsync/leadsync/crm"
 	"github.com/leadsync/leadsync/crm/hubspot/hubspottest"
@@ -59,6 +62,7 @@ func (h *harness) pickPerson(t *testing.T, skip []string, ok func(p *lushatest.P
 // next run finds nothing due.
 func TestRefreshSpendsOnlyOnChangedData(t *testing.T) {
 	h, clock := refreshHarness(t, 100_000, 20_000)
+	h.runner.Metrics = observe.NewMetrics()
 	first := h.run(RunOptions{})
 	if first.RecordsEnriched == 0 || first.Refreshed != 0 {
 		t.Fatalf("first run: %+v", first)
@@ -124,6 +128,12 @@ func TestRefreshSpendsOnlyOnChangedData(t *testing.T) {
 	}
 	if n, err := h.store.CreditsSpentOn(t.Context(), " (refresh)", time.Unix(0, clock.Load()).Truncate(24*time.Hour)); err != nil || n != 5 {
 		t.Errorf("refresh spend in the state = %d, %v; want 5", n, err)
+	}
+
+	rec := httptest.NewRecorder()
+	h.runner.Metrics.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if want := fmt.Sprintf(`leadsync_refreshed_records_total{pipeline="p",trigger="schedule"} %d`, sum.Refreshed); !strings.Contains(rec.Body.String(), want) {
+		t.Errorf("/metrics lacks %s", want)
 	}
 
 	sentBefore = len(h.sent())
