@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -61,7 +62,11 @@ func TestJobChangeSignalUpdatesTheRecord(t *testing.T) {
 	payloadID := h.deliverSignal(t, p, map[string]any{"personId": p.ID, "currentCompanyName": p.Company.Name,
 		"currentTitle": p.JobTitle, "previousCompanyName": oldCompany.Name, "signalDate": "2026-11-30"})
 
-	// No budget left: the action waits, and buys nothing.
+	// The answer expired meanwhile, so the person must be searched for again
+	// (a credit); with no budget left, the action waits, and buys nothing.
+	if _, err := h.store.PurgeExpired(ctx, time.Now().Add(365*24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
 	h.settings.Lusha.CreditsPerDay = 1
 	if err := h.accts.Apply(h.settings); err != nil {
 		t.Fatal(err)
@@ -129,6 +134,48 @@ func TestJobChangeSignalUpdatesTheRecord(t *testing.T) {
 	writes := h.crmWrites.Load()
 	if sum := h.run(RunOptions{}); sum.RecordsWritten != 0 || h.crmWrites.Load() != writes {
 		t.Errorf("the next run wrote %d records (%+v)", sum.RecordsWritten, sum)
+	}
+}
+
+// TestSignalEnrichesByIDForFree: a job change about a person whose answer is
+// cached (stale, for it predates the signal) is enriched again by the Lusha id it
+// names, with no search: the data points the account owns are free to reveal
+// again, so the action costs nothing and goes ahead even with the day's budget
+// spent, and the record shows the new title.
+func TestSignalEnrichesByIDForFree(t *testing.T) {
+	ctx := t.Context()
+	h := newHarness(t, 40, signalsMapping, harnessOptions{})
+	for _, f := range []string{"job_changed_on", "previous_company", "previous_domain"} {
+		h.hub.DefineProperty(hubspottest.Property{Name: f, Type: "string", FieldType: "text", GroupName: "contactinformation"})
+	}
+	id, p := h.revealable(t)
+	h.run(RunOptions{})
+	sg, err := h.lusha.MovePerson(p.ID, h.world.Companies[0].ID, "Chief Free Officer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.deliver(t, sg)
+	h.settings.Lusha.CreditsPerDay = 1 // spent by the first run
+	if err := h.accts.Apply(h.settings); err != nil {
+		t.Fatal(err)
+	}
+	proc := signals.NewProcessor(signals.ProcessorOptions{Store: h.store, Acting: &signals.Acting{
+		Pipelines: []signals.Subscriber{{Pipeline: "p", Contact: []string{lusha.SignalCompanyChange}}},
+		Act:       actInPipelines(h.runner, []*Pipeline{h.pipe})}})
+	sent, charged := len(h.sent()), h.creditsCharged()
+	if n, err := proc.Drain(ctx); err != nil || n != 1 {
+		t.Fatalf("Drain settled %d (%v); want the signal applied", n, err)
+	}
+	if got := h.creditsCharged() - charged; got != 0 {
+		t.Errorf("the action cost %d credits; want 0", got)
+	}
+	for _, r := range h.sent()[sent:] {
+		if strings.HasPrefix(r.Path, "/v3/contacts/") && (r.Path != "/v3/contacts/enrich" || !strings.Contains(r.Body, p.ID)) {
+			t.Errorf("the action called %s %s; want only an enrich of %s by id", r.Path, r.Body, p.ID)
+		}
+	}
+	if c, _ := h.hub.Contact(id); c["jobtitle"] != "Chief Free Officer" || c["job_changed_on"] == "" {
+		t.Errorf("the record after the signal: %v", c)
 	}
 }
 

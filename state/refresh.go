@@ -64,7 +64,11 @@ func (s *store) RefreshDue(ctx context.Context, pipeline, account string, before
 		if err := rows.Scan(&d.CRMID, &d.LushaID, &revealed, &answer, &emails, &phones); err != nil {
 			return nil, fmt.Errorf("state: records due for refresh: %w", err)
 		}
-		if d.Revealed, err = owned(revealed, answer); err != nil {
+		var asked []string
+		if err := json.Unmarshal([]byte(revealed), &asked); err != nil {
+			return nil, fmt.Errorf("state: records due for refresh: revealed of %s: %w", d.CRMID, err)
+		}
+		if d.Revealed, err = owned(asked, answer); err != nil {
 			return nil, fmt.Errorf("state: records due for refresh: answer of %s: %w", d.CRMID, err)
 		}
 		for dp, wrote := range map[string]int{"emails": emails, "phones": phones} {
@@ -82,19 +86,25 @@ func (s *store) RefreshDue(ctx context.Context, pipeline, account string, before
 }
 
 // owned lists the data points of revealed that the answer holds a value of.
-func owned(revealed string, answer []byte) ([]string, error) {
-	var dps []string
-	if err := json.Unmarshal([]byte(revealed), &dps); err != nil || len(answer) == 0 {
-		return nil, err
+func owned(revealed []string, answer []byte) ([]string, error) {
+	if len(revealed) == 0 || len(answer) == 0 {
+		return nil, nil
 	}
 	var doc map[string]json.RawMessage
 	if err := json.Unmarshal(answer, &doc); err != nil {
 		return nil, err
 	}
-	return slices.DeleteFunc(dps, func(dp string) bool {
+	return slices.DeleteFunc(slices.Clone(revealed), func(dp string) bool {
 		var values []json.RawMessage
 		return json.Unmarshal(doc[dp], &values) != nil || len(values) == 0
 	}), nil
+}
+
+// Owned lists the data points the answer revealed with a value: what the account
+// owns of the person, free to reveal again (an undecodable answer owns nothing).
+func (e *Enrichment) Owned() []string {
+	dps, _ := owned(e.Revealed, e.Answer)
+	return dps
 }
 
 // CreditsSpentOn sums the credits spent at or after since on the calls whose name

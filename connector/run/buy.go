@@ -35,7 +35,7 @@ func (e *enricher) reserve(ctx context.Context, want int) (int, func(), error) {
 	if rn.opts.MaxCredits > 0 {
 		want = min(want, max(0, rn.opts.MaxCredits-rn.spent))
 	}
-	if rn.refreshing != nil {
+	if rn.refreshing.shared() {
 		want = min(want, rn.refreshing.left)
 	}
 	return rn.Lusha.Reserve(ctx, rn.spent, want, rn.now())
@@ -271,7 +271,7 @@ func (e *enricher) callFailed(ctx context.Context, chunk []*Record, err error) e
 // restricted identities found meanwhile.
 func (e *enricher) persist(ctx context.Context, callName string, credits int, ens []state.Enrichment) error {
 	rn := e.rn
-	if rn.refreshing != nil {
+	if rn.refreshing.shared() {
 		callName += refreshCall
 	}
 	spend := state.Spend{Pipeline: rn.p.Name, RunID: rn.id, Call: callName, Credits: credits, At: rn.now()}

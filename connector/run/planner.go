@@ -142,7 +142,11 @@ func (rn *run) plan(ctx context.Context, recs []*Record) error {
 			r.key = old
 		}
 		r.owned = owned[r.rec.ID]
-		rn.decide(r, suppressed[r.key], rn.fresh(cached[r.key]))
+		c := cached[r.key]
+		if fresh := rn.fresh(c); fresh == nil && c != nil {
+			r.stale = c
+		}
+		rn.decide(r, suppressed[r.key], rn.fresh(c))
 	}
 	return nil
 }

@@ -29,8 +29,9 @@ type Record struct {
 	needs    []string // target fields that could be written
 
 	cached  *state.Enrichment
-	contact map[string]any // the contact answer the mapping reads
-	firm    map[string]any // the company answer
+	stale   *state.Enrichment // a cached answer a signal's run found too old to use
+	contact map[string]any    // the contact answer the mapping reads
+	firm    map[string]any    // the company answer
 	lushaID string
 
 	decided []mapping.Decision

@@ -35,13 +35,20 @@ const DefaultRefreshMax = 500
 // summed from them.
 const refreshCall = " (refresh)"
 
-// refreshing is the refresh step in progress.
+// refreshing is the refresh step in progress, or a signal's run (fromStale),
+// which enriches by id too but within the budgets alone.
 type refreshing struct {
 	cutoff time.Time
 	due    map[string]dueRecord
 	left   int // credits the day's share still allows
 	count  int // people enriched again
+	// fromStale takes the records' people from their stale cached answers (a
+	// signal's run) instead of from due; their spend is not the refresh share's.
+	fromStale bool
 }
+
+// shared says whether the step spends the refresh share: a scheduled refresh.
+func (rf *refreshing) shared() bool { return rf != nil && !rf.fromStale }
 
 // dueRecord is a record a refresh took, and whether the share let it buy data
 // points the account is not known to own (else it re-reveals the owned ones only).
@@ -201,7 +208,11 @@ func (e *enricher) refreshable(recs []*Record) []*Record {
 	}
 	var out []*Record
 	for _, r := range recs {
-		if d, ok := rf.due[r.rec.ID]; ok && r.contact == nil && r.status == Planned {
+		d, ok := rf.due[r.rec.ID]
+		if s := r.stale; !ok && rf.fromStale && s != nil && s.Outcome == state.OutcomeMatched && s.LushaID != "" {
+			d, ok = dueRecord{Due: state.Due{CRMID: r.rec.ID, LushaID: s.LushaID, Revealed: s.Owned()}}, true
+		}
+		if ok && r.contact == nil && r.status == Planned {
 			e.refreshDoc(r, d)
 			out = append(out, r)
 		}
@@ -216,14 +227,14 @@ func (rn *run) stale(e *state.Enrichment) bool {
 
 // refreshSpent books what a refresh spent against the day's share.
 func (rn *run) refreshSpent(credits int) {
-	if rf := rn.refreshing; rf != nil {
+	if rf := rn.refreshing; rf.shared() {
 		rf.left = max(0, rf.left-credits)
 	}
 }
 
 // refreshedOne counts a record of the refresh whose person was enriched again.
 func (rn *run) refreshedOne(r *Record) {
-	if rf := rn.refreshing; rf != nil {
+	if rf := rn.refreshing; rf.shared() {
 		if _, ok := rf.due[r.rec.ID]; ok {
 			rf.count++
 		}

@@ -3,6 +3,7 @@ package run
 import (
 	"context"
 	"maps"
+	"math"
 	"slices"
 	"time"
 
@@ -44,6 +45,10 @@ func (rn *run) actOnSignal(ctx context.Context) (error, error) {
 	if rn.opts.DryRun {
 		return nil, nil
 	}
+	// The person is enriched again by the Lusha id their stale answer names, as a
+	// refresh does: free for the data points the account owns, no search.
+	rn.refreshing = &refreshing{cutoff: rn.opts.Signal.At, due: map[string]dueRecord{}, left: math.MaxInt, fromStale: true}
+	defer func() { rn.refreshing = nil }()
 	return rn.byID(ctx, rn.opts.Signal.CRMIDs)
 }
 
