@@ -7,6 +7,7 @@ import (
 
 	"github.com/leadsync/leadsync/connector/cluster"
 	"github.com/leadsync/leadsync/connector/config"
+	"github.com/leadsync/leadsync/connector/run"
 	"github.com/leadsync/leadsync/connector/observe"
 	"github.com/leadsync/leadsync/connector/web"
 	"github.com/leadsync/leadsync/state"
@@ -137,6 +138,12 @@ func (s *Status) pipeline(ctx context.Context, p config.Pipeline, now, day time.
 	}
 	if v.FieldActions, err = s.Store.FieldActionsOf(ctx, p.Name, now.Add(-web.FillWindow)); err != nil {
 		return v, err
+	}
+	if p.RefreshAfter > 0 {
+		v.RefreshAfter, v.RefreshCreditsShare = p.RefreshAfter, s.Config.RefreshCredits()
+		if v.RefreshCreditsToday, err = s.Store.CreditsSpentOn(ctx, run.RefreshCall, day); err != nil {
+			return v, err
+		}
 	}
 	switch {
 	case s.Live != nil:

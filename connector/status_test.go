@@ -51,7 +51,11 @@ func TestStatusPerPipeline(t *testing.T) {
 	run("a1", "contacts", now.Add(-time.Hour), state.FieldActions{"jobtitle": {"write": 2, "keep_filled": 1}})
 	run("a0", "contacts", now.Add(-40*24*time.Hour), state.FieldActions{"jobtitle": {"write": 50}}) // too old
 	run("b1", "leads", now.Add(-time.Hour), state.FieldActions{"Title": {"no_value": 4}})
-	for _, sp := range []state.Spend{{Pipeline: "contacts", Credits: 3, At: now.Add(-time.Hour)},
+	if err := store.SaveEnrichments(ctx, state.Spend{Pipeline: "contacts", RunID: "x", Call: "contacts/enrich (refresh)",
+		Credits: 2, At: now.Add(-time.Hour)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, sp := range []state.Spend{{Pipeline: "contacts", Credits: 1, At: now.Add(-time.Hour)},
 		{Pipeline: "leads", Credits: 4, At: now.Add(-26 * time.Hour)},
 		{Pipeline: "leads", Credits: 9, At: now.Add(-31 * 24 * time.Hour)}} { // before the 30 days
 		sp.RunID, sp.Call = "x", "contacts/search"
@@ -61,9 +65,10 @@ func TestStatusPerPipeline(t *testing.T) {
 	}
 	cfg := &config.Config{Pipelines: []config.Pipeline{
 		{Name: "contacts", CRM: "hs", Object: "contacts", Schedule: "@every 5m",
-			CompanyRecord: &config.CompanyRecord{Write: true}},
+			CompanyRecord: &config.CompanyRecord{Write: true}, RefreshAfter: 2160 * time.Hour},
 		{Name: "leads", CRM: "sf", Object: "Lead", Schedule: "@hourly"},
 	}}
+	cfg.Lusha.Budget = config.Budget{CreditsPerDay: 100, RefreshShare: 0.25}
 	live := fakeLive{breakers: []web.BreakerView{{Name: "crm hs", State: "open"}, {Name: "crm other", State: "closed"},
 		{Name: "crm sf", State: "half-open"}, {Name: "lusha", State: "closed"}}}
 	st := &Status{Config: cfg, Store: store, Live: live, Now: func() time.Time { return now }}
@@ -85,6 +90,10 @@ func TestStatusPerPipeline(t *testing.T) {
 		}
 		if d := cmp.Diff(wantActions[p.Name], p.FieldActions); d != "" {
 			t.Errorf("%s field actions (-want +got):\n%s", p.Name, d)
+		}
+		refresh := [3]int{int(p.RefreshAfter.Hours()), p.RefreshCreditsToday, p.RefreshCreditsShare}
+		if want := map[string][3]int{"contacts": {2160, 2, 25}}[p.Name]; refresh != want {
+			t.Errorf("%s refresh (after hours, credits today, share) = %v; want %v", p.Name, refresh, want)
 		}
 	}
 	day := now.Truncate(24 * time.Hour)

@@ -272,7 +272,7 @@ func (e *enricher) callFailed(ctx context.Context, chunk []*Record, err error) e
 func (e *enricher) persist(ctx context.Context, callName string, credits int, ens []state.Enrichment) error {
 	rn := e.rn
 	if rn.refreshing.shared() {
-		callName += refreshCall
+		callName += RefreshCall
 	}
 	spend := state.Spend{Pipeline: rn.p.Name, RunID: rn.id, Call: callName, Credits: credits, At: rn.now()}
 	// A call that went out is paid for whatever happens to the run: its record must

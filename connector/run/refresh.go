@@ -31,9 +31,9 @@ type Refresh struct {
 // first refresh_after after an import) spreads over many ticks.
 const DefaultRefreshMax = 500
 
-// refreshCall marks the spend rows of refreshes: their share of the day's budget is
-// summed from them.
-const refreshCall = " (refresh)"
+// RefreshCall ends the call names of the spend rows of refreshes: their share of
+// the day's budget is summed from them.
+const RefreshCall = " (refresh)"
 
 // refreshing is the refresh step in progress, or a signal's run (fromStale),
 // which enriches by id too but within the budgets alone.
@@ -74,7 +74,7 @@ func (rn *run) refresh(ctx context.Context) (error, error) {
 		return nil, nil
 	}
 	now := rn.now()
-	spent, err := rn.Store.CreditsSpentOn(ctx, refreshCall, now.Truncate(24*time.Hour))
+	spent, err := rn.Store.CreditsSpentOn(ctx, RefreshCall, now.Truncate(24*time.Hour))
 	if err != nil {
 		return nil, err
 	}

@@ -121,6 +121,8 @@ func TestPipelinePage(t *testing.T) {
 		"jobtitle": {"write": 30, "keep_filled": 50, "no_value": 20},
 		"industry": {"keep_same": 10},
 	}
+	src.overview.Pipelines[0].RefreshAfter = 2160 * time.Hour
+	src.overview.Pipelines[0].RefreshCreditsToday, src.overview.Pipelines[0].RefreshCreditsShare = 12, 400
 	h := newHandler(src, Options{})
 	code, body, _ := get(t, h, "/pipelines/hs-contacts")
 	if code != http.StatusOK {
@@ -150,8 +152,9 @@ func TestPipelinePage(t *testing.T) {
 	if !strings.Contains(table, `aria-label="jobtitle: 50% filled before leadsync, 80% after, of 100 records"`) {
 		t.Errorf("jobtitle bar's name:\n%s", table)
 	}
-	if !strings.Contains(text(element(t, body, "p", `id="pipeline-meta"`)), "queued 17 · parked 11") {
-		t.Errorf("meta: %s", text(element(t, body, "p", `id="pipeline-meta"`)))
+	meta := text(element(t, body, "p", `id="pipeline-meta"`))
+	if !strings.Contains(meta, "queued 17 · parked 11") || !strings.Contains(meta, "refresh after 90d0h, refresh credits today 12 / 400") {
+		t.Errorf("meta: %s", meta)
 	}
 
 	// The overview links to it; a pipeline without runs says so; an unknown one is 404.

@@ -136,6 +136,10 @@ type PipelineView struct {
 	// no_value…) over the pipeline's runs of the last FillWindow, dry runs left
 	// out; the pipeline's page draws its fill rates from them.
 	FieldActions state.FieldActions
+	// RefreshAfter is the pipeline's refresh_after (0: no refresh); the refreshes
+	// of every pipeline spent RefreshCreditsToday of their day's share today.
+	RefreshAfter                             time.Duration
+	RefreshCreditsToday, RefreshCreditsShare int
 }
 
 // BreakerView is one circuit breaker the pipeline depends on (Lusha, its CRM).
