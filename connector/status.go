@@ -7,8 +7,8 @@ import (
 
 	"github.com/leadsync/leadsync/connector/cluster"
 	"github.com/leadsync/leadsync/connector/config"
-	"github.com/leadsync/leadsync/connector/run"
 	"github.com/leadsync/leadsync/connector/observe"
+	"github.com/leadsync/leadsync/connector/run"
 	"github.com/leadsync/leadsync/connector/web"
 	"github.com/leadsync/leadsync/state"
 )
