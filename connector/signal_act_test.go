@@ -43,12 +43,7 @@ signals:
 // pipeline knows the signal's write for its own echo.
 func TestJobChangeSignalUpdatesTheRecord(t *testing.T) {
 	ctx := t.Context()
-	h := newHarness(t, 40, signalsMapping, harnessOptions{})
-	for _, f := range []string{"job_changed_on", "previous_company", "previous_domain"} {
-		h.hub.DefineProperty(hubspottest.Property{Name: f, Type: "string", FieldType: "text", GroupName: "contactinformation"})
-	}
-	id, p := h.revealable(t)
-	h.run(RunOptions{})
+	h, id, p := enrichedForSignals(t)
 	before, _ := h.hub.Contact(id)
 	if before["jobtitle"] != p.JobTitle || before["company"] != p.Company.Name {
 		t.Fatalf("contact %s was not enriched as expected: %v", id, before)
@@ -56,9 +51,7 @@ func TestJobChangeSignalUpdatesTheRecord(t *testing.T) {
 	h.hub.UpdateContact(id, map[string]string{"phone": "+15550100000"}) // typed by a human
 	oldCompany := h.move(p, "Chief Signals Officer")
 
-	proc := signals.NewProcessor(signals.ProcessorOptions{Store: h.store, Acting: &signals.Acting{
-		Pipelines: []signals.Subscriber{{Pipeline: "p", Contact: []string{lusha.SignalCompanyChange}}},
-		Act:       actInPipelines(h.runner, []*Pipeline{h.pipe})}})
+	proc := h.jobChanges()
 	payloadID := h.deliverSignal(t, p, map[string]any{"personId": p.ID, "currentCompanyName": p.Company.Name,
 		"currentTitle": p.JobTitle, "previousCompanyName": oldCompany.Name, "signalDate": "2026-11-30"})
 
@@ -144,12 +137,7 @@ func TestJobChangeSignalUpdatesTheRecord(t *testing.T) {
 // spent, and the record shows the new title.
 func TestSignalEnrichesByIDForFree(t *testing.T) {
 	ctx := t.Context()
-	h := newHarness(t, 40, signalsMapping, harnessOptions{})
-	for _, f := range []string{"job_changed_on", "previous_company", "previous_domain"} {
-		h.hub.DefineProperty(hubspottest.Property{Name: f, Type: "string", FieldType: "text", GroupName: "contactinformation"})
-	}
-	id, p := h.revealable(t)
-	h.run(RunOptions{})
+	h, id, p := enrichedForSignals(t)
 	sg, err := h.lusha.MovePerson(p.ID, h.world.Companies[0].ID, "Chief Free Officer")
 	if err != nil {
 		t.Fatal(err)
@@ -159,9 +147,7 @@ func TestSignalEnrichesByIDForFree(t *testing.T) {
 	if err := h.accts.Apply(h.settings); err != nil {
 		t.Fatal(err)
 	}
-	proc := signals.NewProcessor(signals.ProcessorOptions{Store: h.store, Acting: &signals.Acting{
-		Pipelines: []signals.Subscriber{{Pipeline: "p", Contact: []string{lusha.SignalCompanyChange}}},
-		Act:       actInPipelines(h.runner, []*Pipeline{h.pipe})}})
+	proc := h.jobChanges()
 	sent, charged := len(h.sent()), h.creditsCharged()
 	if n, err := proc.Drain(ctx); err != nil || n != 1 {
 		t.Fatalf("Drain settled %d (%v); want the signal applied", n, err)
@@ -184,12 +170,7 @@ func TestSignalEnrichesByIDForFree(t *testing.T) {
 // writes nothing, for the record's ledger rows carry the signal's id.
 func TestSignalActedOnceAcrossACrash(t *testing.T) {
 	ctx := t.Context()
-	h := newHarness(t, 40, signalsMapping, harnessOptions{})
-	for _, f := range []string{"job_changed_on", "previous_company", "previous_domain"} {
-		h.hub.DefineProperty(hubspottest.Property{Name: f, Type: "string", FieldType: "text", GroupName: "contactinformation"})
-	}
-	id, p := h.revealable(t)
-	h.run(RunOptions{})
+	h, id, p := enrichedForSignals(t)
 	old := h.move(p, "Chief Signals Officer")
 	h.deliverSignal(t, p, map[string]any{"previousCompanyName": old.Name, "signalDate": "2026-11-30"})
 	acting := &signals.Acting{Pipelines: []signals.Subscriber{{Pipeline: "p", Contact: []string{lusha.SignalAll}}},
@@ -220,6 +201,26 @@ var errCrash = errors.New("the process died")
 type settleFails struct{ *state.SQLite }
 
 func (settleFails) Settle(context.Context, int64, string, time.Time) error { return errCrash }
+
+// enrichedForSignals is a harness on signalsMapping whose first run enriched a
+// person Lusha can answer with a phone; it returns the person and their record.
+func enrichedForSignals(t *testing.T) (*harness, string, *lushatest.Person) {
+	t.Helper()
+	h := newHarness(t, 40, signalsMapping, harnessOptions{})
+	for _, f := range []string{"job_changed_on", "previous_company", "previous_domain"} {
+		h.hub.DefineProperty(hubspottest.Property{Name: f, Type: "string", FieldType: "text", GroupName: "contactinformation"})
+	}
+	id, p := h.revealable(t)
+	h.run(RunOptions{})
+	return h, id, p
+}
+
+// jobChanges is a processor acting on job changes in the harness's pipeline.
+func (h *harness) jobChanges() *signals.Processor {
+	return signals.NewProcessor(signals.ProcessorOptions{Store: h.store, Acting: &signals.Acting{
+		Pipelines: []signals.Subscriber{{Pipeline: "p", Contact: []string{lusha.SignalCompanyChange}}},
+		Act:       actInPipelines(h.runner, []*Pipeline{h.pipe})}})
+}
 
 // move has p change jobs in the fake's world: to another company, with a new
 // title. It returns the company p left.

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/leadsync/leadsync/connector/react"
 	"github.com/leadsync/leadsync/connector/signals"
 	"github.com/leadsync/leadsync/crm/hubspot/hubspottest"
 	"github.com/leadsync/leadsync/crm/salesforce/salesforcetest"
@@ -272,7 +273,7 @@ func (m *Mover) WaitSubscribed(ctx context.Context) (int, error) {
 		if !missing || last > 0 && time.Since(since) > 5*time.Second {
 			return len(watched), nil
 		}
-		if err := pause(ctx, 50*time.Millisecond); err != nil {
+		if err := react.Sleep(ctx, 50*time.Millisecond); err != nil {
 			return len(watched), err
 		}
 	}
@@ -354,7 +355,7 @@ func (m *Mover) WaitApplied(ctx context.Context) error {
 		if c[state.InboxReceived] == 0 && (total >= m.sent || time.Since(since) > 15*time.Second) {
 			return nil
 		}
-		if err := pause(ctx, 50*time.Millisecond); err != nil {
+		if err := react.Sleep(ctx, 50*time.Millisecond); err != nil {
 			return err
 		}
 	}
@@ -435,16 +436,5 @@ func pickOther(r *rand.Rand, titles []string, not string) string {
 		if t := titles[r.IntN(len(titles))]; t != not {
 			return t
 		}
-	}
-}
-
-func pause(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }
