@@ -53,7 +53,8 @@ func deletionFeedOf(c CRM) (crm.DeletionFeed, bool) {
 // DropDeleted reads the deletions of p's object from its CRM's deletion feed since
 // the last pass and drops the record state of those the pipeline holds, under the
 // pipeline's lease; records whose write is 'unknown' are kept (state.PageCommit.Drop)
-// and ledger rows stay, as provenance. It returns the number of record states
+// and ledger rows stay, as provenance, for the history's keep_ledger (pruneDropped).
+// It returns the number of record states
 // dropped. A pass runs at most once per every (0: DefaultDeletedEvery); a pipeline
 // whose CRM has no feed, a pass within every of the last, and a pipeline whose lease
 // another holder has (a run) do nothing. A feed that no longer reaches the last pass
@@ -108,7 +109,28 @@ func (r *Runner) DropDeleted(ctx context.Context, p *Pipeline, every time.Durati
 	if dropped > 0 {
 		r.Logger.Debug("record states of records deleted in the CRM dropped", "pipeline", p.Name, "count", dropped)
 	}
+	r.pruneDropped(ctx, p, now)
 	return dropped, nil
+}
+
+// pruneDropped deletes the ledger rows of the pipeline's dropped records once older
+// than the history's keep_ledger (state.PruneDropped): the latest row of each field,
+// which Prune keeps for ever for overwrite_if_owned, means nothing once the record is
+// gone, and would grow the state with every record the CRM ever deleted. Without a
+// history section nothing is pruned. A failure is logged; the next pass tries again.
+func (r *Runner) pruneDropped(ctx context.Context, p *Pipeline, now time.Time) {
+	pr, ok := r.Store.(state.DroppedPruner)
+	if r.History == nil || !ok {
+		return
+	}
+	n, err := pr.PruneDropped(ctx, p.Name, p.Account, p.Object, now.Add(-r.History.Keep.KeepLedger))
+	if err != nil {
+		r.Logger.Warn("could not prune the ledger rows of dropped records", "pipeline", p.Name, "err", err)
+		return
+	}
+	if n > 0 {
+		r.Logger.Debug("pruned the ledger rows of dropped records", "pipeline", p.Name, "rows", n)
+	}
 }
 
 // deletedSince reads the start of the last deletion pass, zero when none completed.

@@ -137,3 +137,40 @@ func TestDropDeleted(t *testing.T) {
 		t.Errorf("no feed: %d, %v", n, err)
 	}
 }
+
+// TestDropDeletedPrunesTheirLedger: with a history section, a pass also deletes the
+// ledger rows of dropped records once older than keep_ledger; without one, none.
+func TestDropDeletedPrunesTheirLedger(t *testing.T) {
+	ctx := context.Background()
+	store, err := state.Open(ctx, filepath.Join(t.TempDir(), "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	t0 := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
+	now := t0
+	r := &Runner{Store: store, Owner: "test/1/1", Now: func() time.Time { return now },
+		Logger: slog.New(slog.DiscardHandler), History: &History{Keep: state.Retention{KeepRuns: time.Hour, KeepLedger: time.Hour}}}
+	feed := &feedCRM{ids: []string{"1"}, at: t0}
+	p := &Pipeline{Name: "hs", Object: "contacts", Account: "acct", CRM: feed}
+	err = store.CommitPage(ctx, state.PageCommit{Pipeline: "hs", Account: "acct",
+		Records: []state.RecordState{{CRMID: "1", Status: state.StatusDone}},
+		Ledger:  []state.LedgerEntry{{RunID: "r1", CRMObject: "contacts", CRMID: "1", Field: "jobtitle", NewValue: "CEO", WrittenAt: t0.Add(-30 * time.Minute)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	owned := func() int {
+		o, err := store.OwnedBy(ctx, "acct", "contacts", []string{"1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(o["1"])
+	}
+	if n, err := r.DropDeleted(ctx, p, time.Minute); n != 1 || err != nil || owned() != 1 {
+		t.Fatalf("first pass: %d, %v, %d ledger fields; want the record dropped and its young row kept", n, err, owned())
+	}
+	now = t0.Add(time.Hour)
+	if _, err := r.DropDeleted(ctx, p, time.Minute); err != nil || owned() != 0 {
+		t.Errorf("a pass after keep_ledger: %v, %d ledger fields left, want none", err, owned())
+	}
+}
