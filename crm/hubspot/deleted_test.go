@@ -78,10 +78,9 @@ func TestDeleted(t *testing.T) {
 		break
 	}
 	// Failures are the transport's classified errors.
-	e.fake.SetChaos(1)
+	e.fake.FailNext(http.StatusServiceUnavailable, 1)
 	_, _, err := read(time.Time{})
-	var ce *crm.Error
-	if !errors.As(err, &ce) || ce.Status < http.StatusBadRequest {
-		t.Errorf("under chaos: %v", err)
+	if ce, ok := errors.AsType[*crm.Error](err); !ok || ce.Status != http.StatusServiceUnavailable || crm.ClassOf(err) != crm.ClassUnavailable {
+		t.Errorf("a 503: %v", err)
 	}
 }
