@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/leadsync/leadsync/connector/react"
 	"github.com/leadsync/leadsync/crm"
 	"github.com/leadsync/leadsync/state"
 )
@@ -90,12 +91,12 @@ func (r *Runner) DropDeleted(ctx context.Context, p *Pipeline, every time.Durati
 	if !last.IsZero() {
 		since = last.Add(-DeletedOverlap)
 	}
-	dropped, err := r.dropDeletedSince(ctx, p, feed, since, held)
+	dropped, err := r.readDeleted(ctx, p, feed, since, held)
 	if errors.Is(err, crm.ErrDeletionsExpired) {
 		r.Logger.Warn("the CRM no longer lists every deletion since the last pass; reading all it keeps, older deletions are missed",
 			"pipeline", p.Name, "since", since, "err", err)
 		var more int
-		more, err = r.dropDeletedSince(ctx, p, feed, time.Time{}, held)
+		more, err = r.readDeleted(ctx, p, feed, time.Time{}, held)
 		dropped += more
 	}
 	r.Metrics.RecordsDropped(p.Name, "deleted", dropped)
@@ -144,6 +145,22 @@ func (r *Runner) deletedSince(ctx context.Context, key string) (time.Time, error
 		return time.Time{}, fmt.Errorf("deletion checkpoint of %q: %w", key, err)
 	}
 	return t, nil
+}
+
+// readDeleted is dropDeletedSince, read again from since after a failure the
+// Runner's retry policy retries (a 5xx or a 429 on one of HubSpot's pages): the drops
+// already committed are not repeated, as dropHeld only drops states still held.
+func (r *Runner) readDeleted(ctx context.Context, p *Pipeline, feed crm.DeletionFeed, since time.Time,
+	held *heldLease) (int, error) {
+	policy := r.Retry
+	policy.Final = func(err error) bool { return errors.Is(err, crm.ErrDeletionsExpired) || errors.Is(err, errLeaseLost) }
+	total := 0
+	_, err := react.Do(ctx, policy, func() (struct{}, error) {
+		n, err := r.dropDeletedSince(ctx, p, feed, since, held)
+		total += n
+		return struct{}{}, err
+	})
+	return total, err
 }
 
 // dropDeletedSince reads the feed since since and drops, a chunk at a time, the

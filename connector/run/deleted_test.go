@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leadsync/leadsync/connector/react"
 	"github.com/leadsync/leadsync/crm"
 	"github.com/leadsync/leadsync/state"
 )
@@ -24,6 +25,8 @@ type feedCRM struct {
 	at           time.Time
 	expireBefore time.Time
 	calls        []time.Time // the since of each read
+	// fail, while not empty, fails the next read after its first id with fail[0].
+	fail []error
 }
 
 func (f *feedCRM) Deleted(_ context.Context, _ string, since time.Time) iter.Seq2[crm.Deletion, error] {
@@ -33,7 +36,13 @@ func (f *feedCRM) Deleted(_ context.Context, _ string, since time.Time) iter.Seq
 			yield(crm.Deletion{}, &crm.Error{Service: "fake", Class: crm.ClassInvalid, Err: crm.ErrDeletionsExpired})
 			return
 		}
-		for _, id := range f.ids {
+		for i, id := range f.ids {
+			if i == 1 && len(f.fail) > 0 {
+				err := f.fail[0]
+				f.fail = f.fail[1:]
+				yield(crm.Deletion{}, err)
+				return
+			}
 			if !yield(crm.Deletion{ID: id, At: f.at}, nil) {
 				return
 			}
@@ -86,6 +95,9 @@ func TestDropDeleted(t *testing.T) {
 		return ids
 	}
 
+	// A 503 halfway through the feed: the read is retried, the drops counted once.
+	r.Retry = react.Policy{Base: time.Millisecond, Max: time.Millisecond}
+	feed.fail = []error{&crm.Error{Service: "fake", Class: crm.ClassUnavailable, Status: 503}}
 	n, err := r.DropDeleted(ctx, p, time.Hour)
 	if err != nil || n != 2 {
 		t.Fatalf("first pass dropped %d, %v; want 2", n, err)
@@ -96,9 +108,10 @@ func TestDropDeleted(t *testing.T) {
 	if owned, _ := store.OwnedBy(ctx, "acct", "contacts", []string{"1"}); owned["1"]["jobtitle"] != "CEO" {
 		t.Errorf("the ledger row of a dropped record went: %v", owned)
 	}
-	if len(feed.calls) != 1 || !feed.calls[0].IsZero() {
-		t.Errorf("first read since %v, want the whole window", feed.calls)
+	if len(feed.calls) != 2 || !feed.calls[0].IsZero() || !feed.calls[1].IsZero() {
+		t.Errorf("first pass read since %v, want the whole window twice (a 503, a retry)", feed.calls)
 	}
+	feed.calls = feed.calls[1:]
 
 	// Within every: no read. A new runner (a restart) keeps the checkpoint.
 	now = t0.Add(30 * time.Minute)
