@@ -13,6 +13,7 @@ import (
 
 	"github.com/leadsync/leadsync/connector/account"
 	"github.com/leadsync/leadsync/connector/run"
+	"github.com/leadsync/leadsync/crm"
 	"github.com/leadsync/leadsync/lusha"
 )
 
@@ -22,6 +23,9 @@ import (
 type Runner struct {
 	run.Runner // everything but Lusha, which each run leases
 	engine     *Engine
+	// DeletedEvery spaces the deletion passes of a pipeline (run.DropDeleted); 0 is
+	// run.DefaultDeletedEvery.
+	DeletedEvery time.Duration
 }
 
 // Run does one run of p (see run.Runner.Run). A pipeline whose CRM is set (tests that
@@ -45,7 +49,25 @@ func (r *Runner) Run(ctx context.Context, p *Pipeline, opts RunOptions) (Summary
 	if leased.CRM == nil {
 		leased.CRM = lease.CRM(p.Account)
 	}
-	return rr.Run(ctx, &leased, opts)
+	sum, err := rr.Run(ctx, &leased, opts)
+	if err == nil && !opts.DryRun && opts.Signal == nil && sum.StopClass == crm.ClassNone {
+		r.dropDeleted(ctx, &leased)
+	}
+	return sum, err
+}
+
+// dropDeleted drops, after a run and under the same account lease, the state of the
+// records the CRM deleted since the last pass (run.DropDeleted). A failure is logged:
+// the next tick's pass reads the feed again from the same checkpoint.
+func (r *Runner) dropDeleted(ctx context.Context, p *Pipeline) {
+	select {
+	case <-r.Stopping:
+		return
+	default:
+	}
+	if _, err := r.DropDeleted(ctx, p, r.DeletedEvery); err != nil && ctx.Err() == nil {
+		r.Logger.Warn("dropping the state of records deleted in the CRM failed", "pipeline", p.Name, "err", err)
+	}
 }
 
 // processStart is when this process started, the third part of its owners.

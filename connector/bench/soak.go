@@ -1,10 +1,12 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"os"
 	"runtime"
@@ -31,7 +33,8 @@ type SoakOptions struct {
 	// Leads is the number of contacts and leads the sandbox is seeded with (default 200).
 	Leads int
 	// NewPerTick is the number of HubSpot contacts and of Salesforce Leads that arrive
-	// every tick (default 2 each).
+	// every tick (default 2 each); as many are deleted every tick, oldest first, so
+	// that both CRMs keep their size.
 	NewPerTick int
 	// Chaos is the share of requests the fakes fail (default 0.05; negative: none).
 	Chaos float64
@@ -50,6 +53,10 @@ type SoakOptions struct {
 	// keep_runs of at least 24h: a soak of an hour must see its windows fill.
 	Keep       state.Retention
 	PruneEvery time.Duration
+	// DeletedEvery spaces each pipeline's deletion passes (connector.Runner
+	// DeletedEvery; default: PruneEvery): the daemon's ten minutes would leave a soak
+	// of an hour's deletions to a handful of passes.
+	DeletedEvery time.Duration
 	// Child, when set, is the command that runs RunChild in a fresh process, as
 	// Options.Child: the daemon then runs there, apart from the fakes, and the
 	// samples are that process's. Nil runs the daemon in this process.
@@ -87,6 +94,9 @@ func (o SoakOptions) withDefaults() SoakOptions {
 	}
 	if o.PruneEvery == 0 {
 		o.PruneEvery = o.Keep.KeepRuns / 10
+	}
+	if o.DeletedEvery == 0 {
+		o.DeletedEvery = max(o.PruneEvery, time.Millisecond)
 	}
 	return o
 }
@@ -267,15 +277,17 @@ func soakConfig(path string, environ []string, tick time.Duration) (*config.Conf
 	return cfg, nil
 }
 
-// buildSoakEngine builds the engine with the soak's retention windows and prune
-// spacing, which the config's check would refuse (see SoakOptions.Keep).
+// buildSoakEngine builds the engine with the soak's retention windows, prune and
+// deletion pass spacing, which the config's check would refuse (see
+// SoakOptions.Keep).
 func buildSoakEngine(ctx context.Context, cfg *config.Config, environ []string, log *slog.Logger,
-	keep state.Retention, pruneEvery time.Duration) (*connector.Engine, error) {
+	keep state.Retention, pruneEvery, deletedEvery time.Duration) (*connector.Engine, error) {
 	eng, err := connector.Build(ctx, cfg, lookup(environ), log)
 	if err != nil {
 		return nil, err
 	}
 	eng.Runner.History = &run.History{Keep: keep, Every: pruneEvery}
+	eng.Runner.DeletedEvery = deletedEvery
 	return eng, nil
 }
 
@@ -284,7 +296,7 @@ func soakInProcess(ctx context.Context, opts SoakOptions, sb *sandbox.Sandbox, c
 	environ []string, statePath string, rep *SoakReport) (err error) {
 	counted := newCountingHandler(opts.Logger)
 	log := slog.New(counted)
-	eng, err := buildSoakEngine(ctx, cfg, environ, log, opts.Keep, opts.PruneEvery)
+	eng, err := buildSoakEngine(ctx, cfg, environ, log, opts.Keep, opts.PruneEvery, opts.DeletedEvery)
 	if err != nil {
 		return err
 	}
@@ -404,15 +416,25 @@ func lookup(environ []string) func(string) string {
 func mib(b int64) float64 { return float64(b) / (1 << 20) }
 
 // arrivals add new records to both CRMs every tick: people of the world cycled
-// through, as new contact and lead records (a CRM holds duplicates as sales makes them).
+// through, as new contact and lead records (a CRM holds duplicates as sales makes
+// them); and delete as many of the oldest, so that the CRMs keep their size and the
+// state can stay flat (issue 18).
 type arrivals struct {
-	sb   *sandbox.Sandbox
-	n    int
-	next func()
+	sb *sandbox.Sandbox
+	n  int
+	// contacts and leads are the records in each CRM, oldest first.
+	contacts, leads []string
+	next            func()
 }
 
 func newArrivals(sb *sandbox.Sandbox, n int) *arrivals {
 	a := &arrivals{sb: sb, n: n}
+	a.contacts = slices.SortedFunc(maps.Keys(sb.HubSpot.Contacts()), func(x, y string) int {
+		return cmp.Or(cmp.Compare(len(x), len(y)), strings.Compare(x, y)) // numeric ids, ascending
+	})
+	for _, l := range sb.Salesforce.Leads() {
+		a.leads = append(a.leads, l["Id"])
+	}
 	people := sb.World.People
 	k := 0
 	a.next = func() {
@@ -421,12 +443,26 @@ func newArrivals(sb *sandbox.Sandbox, n int) *arrivals {
 			p := &people[k%len(people)]
 			k++
 			batch = append(batch, p)
-			sb.Salesforce.AddLead(map[string]string{"FirstName": p.FirstName, "LastName": p.LastName,
-				"Company": p.Company.Name, "Website": p.Company.EmailDomain, "Email": p.Email})
+			a.leads = append(a.leads, sb.Salesforce.AddLead(map[string]string{"FirstName": p.FirstName, "LastName": p.LastName,
+				"Company": p.Company.Name, "Website": p.Company.EmailDomain, "Email": p.Email}))
 		}
-		sb.AddContacts(batch)
+		a.contacts = append(a.contacts, sb.AddContacts(batch)...)
+		a.depart()
 	}
 	return a
+}
+
+// depart deletes the n oldest contacts and leads: a HubSpot contact goes to the
+// recycle bin (archived), a Salesforce lead too (IsDeleted).
+func (a *arrivals) depart() {
+	for _, id := range a.contacts[:min(a.n, len(a.contacts))] {
+		a.sb.HubSpot.ArchiveContact(id)
+	}
+	a.contacts = a.contacts[min(a.n, len(a.contacts)):]
+	for _, id := range a.leads[:min(a.n, len(a.leads))] {
+		_ = a.sb.Salesforce.Delete("Lead", id) // a lead merged away meanwhile is deleted already
+	}
+	a.leads = a.leads[min(a.n, len(a.leads)):]
 }
 
 // sample reads this process and the state file now.
@@ -555,7 +591,7 @@ func median(v []float64) float64 {
 
 // WriteText prints the soak's figures, one line each.
 func (r SoakReport) WriteText(w io.Writer) {
-	fmt.Fprintf(w, "soak (daemon %s): %d ticks of %s, %d pipelines, chaos %g, %d seeded + %d new per tick per CRM, %.0f s\n",
+	fmt.Fprintf(w, "soak (daemon %s): %d ticks of %s, %d pipelines, chaos %g, %d seeded + %d new and as many deleted per tick per CRM, %.0f s\n",
 		r.Mode, r.Ticks, r.Tick, r.Pipelines, r.Chaos, r.Leads, r.NewPerTick, r.Wall.Seconds())
 	fmt.Fprintf(w, "runs: %d finished %v; %d records read, %d written\n", r.FinishedRuns(), r.Runs,
 		r.RecordsRead, r.RecordsWritten)

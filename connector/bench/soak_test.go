@@ -16,7 +16,7 @@ import (
 )
 
 // TestSoak runs the daemon for 300 ticks of 100 ms (four pipelines, 5 % chaos, new
-// records every tick) and asserts no leak by counts: goroutines and descriptors in
+// records every tick and as many deleted) and asserts no leak by counts: goroutines and descriptors in
 // the last quarter stay at their level of the second quarter, and nothing is left
 // behind at the end. Nothing here depends on speed: a slow machine runs fewer runs,
 // and the counts are compared with each other. The daemon runs in this process, as
@@ -65,6 +65,7 @@ func TestSoak(t *testing.T) {
 		t.Error("the state file's size was never read")
 	}
 	assertHistoryBounded(t, rep)
+	assertRecordsLevel(t, rep)
 	http.DefaultClient.CloseIdleConnections()
 	goleak.VerifyNone(t)
 }
@@ -72,8 +73,8 @@ func TestSoak(t *testing.T) {
 // assertHistoryBounded: the soak's retention windows (a tenth of it) are full well
 // before its second quarter, so from there on the history they bound stays at its
 // level: the runs kept, and the ledger rows kept beside the latest of each field.
-// What the new CRM records add (a record row and a ledger row per field) still
-// grows the file, by design: the state knows every record it enriched.
+// What the CRM records add (a record row and a ledger row per field) stays level
+// too, as the soak deletes as many as arrive (assertRecordsLevel).
 func assertHistoryBounded(t *testing.T, rep SoakReport) {
 	t.Helper()
 	runs, _ := rep.Figure("run_rows")
@@ -93,6 +94,29 @@ func assertHistoryBounded(t *testing.T, rep SoakReport) {
 	if ledger.Q4Median > ledger.Q2Median+ledgerSlack {
 		t.Errorf("superseded ledger rows grew: median %v in the second quarter, %v in the last", ledger.Q2Median,
 			ledger.Q4Median)
+	}
+}
+
+// assertRecordsLevel: as many CRM records are deleted as arrive, so once the
+// deletion passes drop their states (and, after keep_ledger, their ledger rows), the
+// state holds as many records in the last quarter as in the second. Without the
+// passes the records would grow by one per tick per CRM, 300 between the medians,
+// and the ledger's latest rows by a few per record.
+func assertRecordsLevel(t *testing.T, rep SoakReport) {
+	t.Helper()
+	const recordSlack, ledgerSlack = 30, 150
+	records, _ := rep.Figure("record_rows")
+	if records.Max == 0 {
+		t.Fatal("the state's records were never counted")
+	}
+	if records.Q4Median > records.Q2Median+recordSlack {
+		t.Errorf("records grew while the CRMs kept their size: median %v in the second quarter, %v in the last",
+			records.Q2Median, records.Q4Median)
+	}
+	ledger, _ := rep.Figure("ledger_rows")
+	if ledger.Q4Median > ledger.Q2Median+ledgerSlack {
+		t.Errorf("ledger rows grew while the CRMs kept their size: median %v in the second quarter, %v in the last",
+			ledger.Q2Median, ledger.Q4Median)
 	}
 }
 

@@ -27,6 +27,8 @@ type soakTask struct {
 	Tick       time.Duration   `json:"tick_ns"`
 	Keep       state.Retention `json:"keep"`
 	PruneEvery time.Duration   `json:"prune_every_ns"`
+	// DeletedEvery spaces the deletion passes (SoakOptions.DeletedEvery).
+	DeletedEvery time.Duration `json:"deleted_every_ns"`
 }
 
 // soakReady is the child's first line on its stdout, once its daemon listens.
@@ -57,7 +59,7 @@ func runSoakChild(ctx context.Context, t childTask, environ []string, stdout, st
 	}
 	counted := newCountingHandler(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	log := slog.New(counted)
-	eng, err := buildSoakEngine(ctx, cfg, environ, log, t.Soak.Keep, t.Soak.PruneEvery)
+	eng, err := buildSoakEngine(ctx, cfg, environ, log, t.Soak.Keep, t.Soak.PruneEvery, t.Soak.DeletedEvery)
 	if err != nil {
 		return err
 	}
@@ -79,7 +81,8 @@ func runSoakChild(ctx context.Context, t childTask, environ []string, stdout, st
 // adds the new records, so that the samples count the daemon alone.
 func soakInChild(ctx context.Context, opts SoakOptions, sb *sandbox.Sandbox, environ []string, statePath string,
 	rep *SoakReport) error {
-	task := childTask{Config: sb.Config, Soak: &soakTask{Tick: opts.Tick, Keep: opts.Keep, PruneEvery: opts.PruneEvery}}
+	task := childTask{Config: sb.Config, Soak: &soakTask{Tick: opts.Tick, Keep: opts.Keep, PruneEvery: opts.PruneEvery,
+		DeletedEvery: opts.DeletedEvery}}
 	c, err := startSoakChild(ctx, opts.Child, task, environ)
 	if err != nil {
 		return err

@@ -32,6 +32,7 @@ func exposedFamilies(t *testing.T) map[string]*dto.MetricFamily {
 	now := time.Now()
 	m.RunFinished("hs", "ok", state.RunCounts{RecordsRead: 2, RecordsWritten: 1, FieldsWritten: 3, CreditsSpent: 1}, time.Second, now)
 	m.RecordOutcome("hs", "parked", "invalid", 1)
+	m.RecordsDropped("hs", "deleted", 2)
 	m.CallFinished("lusha", "")
 	m.CallFinished("hubspot", "auth")
 	m.BreakerState("lusha", "open")

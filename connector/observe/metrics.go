@@ -25,6 +25,7 @@ type Metrics struct {
 	creditsSpent   *prometheus.CounterVec
 	lastSuccess    *prometheus.GaugeVec
 	recordOutcomes *prometheus.CounterVec
+	recordsDropped *prometheus.CounterVec
 	calls          *prometheus.CounterVec
 	breakerState   *prometheus.GaugeVec
 	limiterWait    *prometheus.HistogramVec
@@ -79,6 +80,9 @@ func (m *Metrics) registerRunMetrics() {
 	m.recordOutcomes = m.counterVec("record_outcomes_total",
 		"Per-record outcomes as they are recorded (done, skipped, parked, pending) by error class (none when the record has no error).",
 		"pipeline", "outcome", "class")
+	m.recordsDropped = m.counterVec("records_dropped_total",
+		"Record states dropped because the CRM no longer has the record, by reason (deleted: the CRM's deletion feed listed it).",
+		"pipeline", "reason")
 }
 
 func (m *Metrics) registerDependencyMetrics() {

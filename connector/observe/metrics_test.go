@@ -169,6 +169,18 @@ func TestMetricsAfterCalls(t *testing.T) {
 			},
 		},
 		{
+			name: "records dropped by reason",
+			calls: func(m *Metrics) {
+				m.RecordsDropped("hs", "deleted", 3)
+				m.RecordsDropped("hs", "deleted", 0)
+				m.RecordsDropped("hs", "made_up", 1)
+			},
+			want: []series{
+				{name: "leadsync_records_dropped_total", labels: l("pipeline", "hs", "reason", "deleted"), want: 3},
+				{name: "leadsync_records_dropped_total", labels: l("pipeline", "hs", "reason", "other"), want: 1},
+			},
+		},
+		{
 			name: "calls by class, empty class is ok",
 			calls: func(m *Metrics) {
 				m.CallFinished("lusha", "")

@@ -42,6 +42,18 @@ func (m *Metrics) RecordOutcome(pipeline, outcome, class string, n int) {
 	add(m.recordOutcomes.WithLabelValues(pipeline, oneOf(outcome, RecordOutcomes), classLabel(class, "none")), n)
 }
 
+// DropReasons are the reasons a record's state is dropped: deleted, the CRM's
+// deletion feed listed it.
+var DropReasons = []string{"deleted"}
+
+// RecordsDropped counts n record states of pipeline dropped for reason.
+func (m *Metrics) RecordsDropped(pipeline, reason string, n int) {
+	if m == nil {
+		return
+	}
+	add(m.recordsDropped.WithLabelValues(pipeline, oneOf(reason, DropReasons)), n)
+}
+
 // CallFinished counts one call to service ("lusha" or a CRM account) that ended
 // with class ("" when it succeeded).
 func (m *Metrics) CallFinished(service, class string) {

@@ -201,6 +201,17 @@ func TestWireMatchesSpec(t *testing.T) {
 	if _, err := e.client.Get(ctx, "companies", []string{acme, "999"}, []string{"industry"}); err != nil {
 		t.Error(err)
 	}
+	// The deletion feed: the archived list, paged, with archivedAt.
+	for range 2 {
+		fake.ArchiveContact(fake.AddContact(map[string]string{"email": "gone@example.com"}))
+	}
+	for _, err := range e.client.Deleted(ctx, "contacts", time.Time{}) {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	doomed := fake.AddContact(map[string]string{"email": "doomed@example.com"})
+	doomedCo := fake.AddCompany(map[string]string{"name": "Doomed", "domain": "doomed.example"})
 	// OAuth: a first token, a refresh after a 401, a refused refresh token.
 	creds := fake.OAuth()
 	oc := hubspot.New("", hubspot.WithBaseURL(e.url), hubspot.WithClock(clk.Now), hubspot.WithOAuth(hubspot.OAuthConfig{
@@ -237,6 +248,11 @@ func TestWireMatchesSpec(t *testing.T) {
 		{"GET", "/crm/v3/objects/contacts?limit=2&after=" + id[3] + "&properties=email,city", fake.Token(), "", 200},
 		{"GET", "/crm/v3/objects/companies?archived=true", fake.Token(), "", 200},
 		{"GET", "/crm/v3/objects/0-136?limit=1", fake.Token(), "", 200},
+		{"GET", "/crm/v3/objects/contacts?archived=true&limit=1&properties=hs_object_id", fake.Token(), "", 200},
+		// Deleting: one record, a batch (an unknown id too), and an id never seen.
+		{"DELETE", "/crm/v3/objects/contacts/" + doomed, fake.Token(), "", 204},
+		{"DELETE", "/crm/v3/objects/contacts/424243", fake.Token(), "", 204},
+		{"POST", "/crm/v3/objects/companies/batch/archive", fake.Token(), `{"inputs":[{"id":"` + doomedCo + `"},{"id":"999"}]}`, 204},
 		// Creating companies and contacts (reference §4.5, §5.1).
 		{"POST", "/crm/v3/objects/companies", fake.Token(), `{"properties":{"name":"Initech","domain":"initech.com"},"associations":[{"to":{"id":"` + id[4] + `"},"types":[{"associationCategory":"HUBSPOT_DEFINED","associationTypeId":280}]}]}`, 201},
 		{"POST", "/crm/v3/objects/companies/batch/create", fake.Token(), `{"inputs":[{"properties":{"domain":"a.example"},"associations":[]}]}`, 201},
@@ -286,6 +302,7 @@ func TestWireMatchesSpec(t *testing.T) {
 		"POST /oauth/v1/token 200", "POST /oauth/v1/token 400", "GET /crm/v3/properties/leads 401",
 		"GET /crm/v3/properties/leads 200", "GET /crm/v3/objects/contacts 200",
 		"GET /crm/v3/objects/companies 200", "GET /crm/v3/objects/0-136 200",
+		"DELETE /crm/v3/objects/contacts/" + doomed + " 204", "POST /crm/v3/objects/companies/batch/archive 204",
 	} {
 		if !v.seen[want] {
 			t.Errorf("scenario never produced %q (saw %v)", want, v.seen)

@@ -21,7 +21,8 @@ type listOut struct {
 
 // listObjects serves GET /crm/v3/objects/{objectType}, the getPage call of every
 // official client (reference §4.0, §10.2): limit, after, properties (repeated or
-// comma-separated) and archived, which lists only archived records.
+// comma-separated) and archived, which lists only archived records: those still in
+// the recycle bin (90 days), each with archivedAt.
 func (s *Server) listObjects(w http.ResponseWriter, r *http.Request, o *objectType) {
 	q := r.URL.Query()
 	limit, after, archived, msg := listParams(q)
@@ -36,11 +37,12 @@ func (s *Server) listObjects(w http.ResponseWriter, r *http.Request, o *objectTy
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := listOut{Results: []objectOut{}}
+	now := s.now()
 	for _, id := range o.ids {
 		c := o.records[id]
 		// Merged-away records are not in the recycle bin: their ids read as the
 		// merged record (reference §4.6), so neither list shows them.
-		if id < after || c.mergedInto != 0 || c.archived != archived {
+		if id < after || c.mergedInto != 0 || c.archived != archived || (archived && !c.inRecycleBin(now)) {
 			continue
 		}
 		if len(out.Results) == limit {

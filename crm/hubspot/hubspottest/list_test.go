@@ -1,10 +1,14 @@
 package hubspottest
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 )
 
 // TestListPages follows reference §4.0 and §10.2 (and the spec's getPage operation,
@@ -76,5 +80,84 @@ func TestListPages(t *testing.T) {
 		if status, _, out := call(t, s, "GET", "/crm/v3/objects/contacts?"+bad, ""); status != 400 || out["category"] != "VALIDATION_ERROR" {
 			t.Errorf("%s = %d %v, want 400 VALIDATION_ERROR", bad, status, out)
 		}
+	}
+}
+
+// TestArchive follows reference §4.6 and the delete and batch/archive rows of §4:
+// DELETE and batch/archive answer 204 (an unknown id too) and move records to the
+// recycle bin; ?archived=true lists them, paged like the live list, until they are
+// purged 90 days after they were archived; a second delete keeps the first archivedAt.
+func TestArchive(t *testing.T) {
+	s, clk := newFake(Options{BurstLimit: -1})
+	var ids []string
+	for i := range 6 {
+		ids = append(ids, s.AddContact(map[string]string{"email": strconv.Itoa(i) + "@example.com"}))
+	}
+	send := func(method, path, body string) int {
+		req := httptest.NewRequest(method, path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+s.Token())
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		if rec.Code == http.StatusNoContent && rec.Body.Len() != 0 {
+			t.Errorf("%s %s: 204 with a body %q", method, path, rec.Body.String())
+		}
+		return rec.Code
+	}
+	for _, c := range []struct {
+		method, path, body string
+		want               int
+	}{
+		{"DELETE", "/crm/v3/objects/contacts/" + ids[1], "", 204},
+		{"DELETE", "/crm/v3/objects/contacts/424242", "", 204},
+		{"POST", "/crm/v3/objects/contacts/batch/archive", `{"inputs":[{"id":"` + ids[2] + `"},{"id":"` + ids[4] + `"},{"id":"999"}]}`, 204},
+		{"POST", "/crm/v3/objects/contacts/batch/archive", `{"inputs":`, 400},
+	} {
+		if got := send(c.method, c.path, c.body); got != c.want {
+			t.Errorf("%s %s = %d, want %d", c.method, c.path, got, c.want)
+		}
+	}
+	if status, _, _ := call(t, s, "GET", "/crm/v3/objects/contacts/"+ids[1], ""); status != 404 {
+		t.Errorf("GET of an archived record = %d, want 404", status)
+	}
+	_, _, out := call(t, s, "GET", "/crm/v3/objects/contacts?limit=100", "")
+	if got := resultIDs(out); !slices.Equal(got, []string{ids[0], ids[3], ids[5]}) {
+		t.Errorf("live list = %v", got)
+	}
+	first := out["results"].([]any)[0].(map[string]any)
+	clk.Advance(time.Hour)
+	send("DELETE", "/crm/v3/objects/contacts/"+ids[1], "") // again: archivedAt stays
+
+	var got []string
+	var at []string
+	path := "/crm/v3/objects/contacts?archived=true&limit=2"
+	for path != "" {
+		_, _, out := call(t, s, "GET", path, "")
+		for _, r := range out["results"].([]any) {
+			r := r.(map[string]any)
+			if r["archived"] != true {
+				t.Errorf("archived list holds %v", r)
+			}
+			got = append(got, r["id"].(string))
+			at = append(at, r["archivedAt"].(string))
+		}
+		path = ""
+		if p, ok := out["paging"].(map[string]any); ok {
+			link, _ := url.Parse(p["next"].(map[string]any)["link"].(string))
+			path = link.RequestURI()
+		}
+	}
+	if !slices.Equal(got, []string{ids[1], ids[2], ids[4]}) || at[0] != formatTime(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)) {
+		t.Errorf("archived list = %v at %v", got, at)
+	}
+	if first["archived"] != false {
+		t.Errorf("live record %v", first)
+	}
+	clk.Advance(recycleBinDays*24*time.Hour - 2*time.Hour)
+	if _, _, out := call(t, s, "GET", "/crm/v3/objects/contacts?archived=true", ""); len(resultIDs(out)) != 3 {
+		t.Errorf("archived list an hour before the purge = %v", resultIDs(out))
+	}
+	clk.Advance(time.Hour)
+	if _, _, out := call(t, s, "GET", "/crm/v3/objects/contacts?archived=true", ""); len(resultIDs(out)) != 0 {
+		t.Errorf("archived list after 90 days = %v, want purged", resultIDs(out))
 	}
 }

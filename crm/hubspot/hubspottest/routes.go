@@ -17,8 +17,10 @@ func (s *Server) routes() {
 		s.mux.HandleFunc("POST "+prefix+"/batch/update", s.object(s.batchUpdate))
 		s.mux.HandleFunc("POST "+prefix+"/batch/upsert", s.object(s.batchUpsert))
 		s.mux.HandleFunc("POST "+prefix+"/batch/create", s.object(s.batchCreate))
+		s.mux.HandleFunc("POST "+prefix+"/batch/archive", s.object(s.batchArchive))
 		s.mux.HandleFunc("POST "+prefix, s.object(s.createObject))
 		s.mux.HandleFunc("GET "+prefix+"/{id}", s.object(s.getObject))
+		s.mux.HandleFunc("DELETE "+prefix+"/{id}", s.object(s.deleteObject))
 		s.mux.HandleFunc("GET "+prefix, s.object(s.listObjects))
 	}
 	for _, prefix := range []string{"/crm/v3/properties/{object}", "/crm/properties/2026-03/{object}"} {

@@ -131,10 +131,7 @@ func (s *Server) Update(object, id string, props map[string]string) {
 func (s *Server) Archive(object, id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if c := s.mustObject(object).lookup(id); c != nil {
-		c.archived, c.archivedAt = true, s.now()
-		s.reindex(c)
-	}
+	s.archive(s.mustObject(object), id)
 }
 
 // Get returns a copy of a record's current values (archived ones included).

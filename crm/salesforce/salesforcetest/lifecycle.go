@@ -55,7 +55,7 @@ func (s *Server) Merge(object, masterID string, loserIDs ...string) error {
 		if r == nil || r.deleted || r == master {
 			return fmt.Errorf("no %s %s to merge", o.name, id)
 		}
-		r.deleted = true
+		r.deleted, r.deletedAt = true, s.now()
 		r.values["IsDeleted"], r.values["MasterRecordId"] = "true", master.id
 		s.touch(r, s.userID)
 	}

@@ -42,6 +42,9 @@ func (s *Server) routes() {
 	data("/limits", handlers{http.MethodGet: s.handleLimits})
 	data("/sobjects", handlers{http.MethodGet: s.handleDescribeGlobal})
 	data("/sobjects/{object}/describe", handlers{http.MethodGet: s.handleDescribe})
+	// Get Deleted, with and without the trailing slash the reference shows (§3.9).
+	data("/sobjects/{object}/deleted/{$}", handlers{http.MethodGet: s.handleDeleted})
+	data("/sobjects/{object}/deleted", handlers{http.MethodGet: s.handleDeleted})
 	data("/sobjects/{object}/{id}", handlers{http.MethodGet: s.handleGetRecord, http.MethodPatch: s.handlePatchRecord})
 	data("/query", handlers{http.MethodGet: s.handleQuery(false)})
 	data("/query/{$}", handlers{http.MethodGet: s.handleQuery(false)})

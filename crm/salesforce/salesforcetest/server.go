@@ -76,6 +76,8 @@ type Server struct {
 	chaos     Chaos
 	rng       *rand.Rand
 	authCalls int
+	// purgedAt is when PurgeRecycleBin last emptied the recycle bin.
+	purgedAt time.Time
 
 	srv  *http.Server
 	url  string

@@ -27,6 +27,8 @@ type record struct {
 	id      string
 	values  map[string]string
 	deleted bool
+	// deletedAt is when the record went to the recycle bin (deleted or merged away).
+	deletedAt time.Time
 }
 
 func newObject(name, plural, prefix string, fields []Field) *object {
@@ -310,7 +312,7 @@ func (s *Server) Delete(object, id string) error {
 	if r == nil || r.deleted {
 		return fmt.Errorf("no %s %s", o.name, id)
 	}
-	r.deleted = true
+	r.deleted, r.deletedAt = true, s.now()
 	r.values["IsDeleted"] = "true"
 	s.touch(r, s.userID)
 	return nil
