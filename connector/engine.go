@@ -174,9 +174,10 @@ func BuildWith(cfg *config.Config, getenv func(string) string, log *slog.Logger,
 	}
 	e := &Engine{Config: cfg, Store: store, Accounts: accts, settings: settings, ownsAccounts: true,
 		webhookSecret: hookSecret}
-	e.Runner = &Runner{engine: e, Runner: run.Runner{Store: store, Logger: log, NegativeTTL: cfg.Lusha.NegativeTTL,
+	e.Runner = &Runner{engine: e, DeletedEvery: cfg.History.DeletedEvery, Runner: run.Runner{Store: store, Logger: log, NegativeTTL: cfg.Lusha.NegativeTTL,
 		Metrics: metrics, Owner: owner, Retry: retryPolicy(cfg.Retry), LeaseTTL: cfg.LeaseTTL, Alive: ownerAlive,
-		History: &run.History{Keep: state.Retention(cfg.History), Every: time.Hour}}}
+		History: &run.History{Keep: state.Retention{KeepRuns: cfg.History.KeepRuns, KeepLedger: cfg.History.KeepLedger},
+			Every: time.Hour}}}
 	for _, p := range cfg.Pipelines {
 		if p.Disabled {
 			continue

@@ -22,6 +22,9 @@ func (c *Config) validate() Errors {
 	if c.History.KeepLedger < 0 {
 		bad("must not be negative (0s keeps only the latest row of each field)", "history", "keep_ledger")
 	}
+	if c.History.DeletedEvery < time.Minute {
+		bad("must be at least 1m: each pass reads the CRM's whole deletion feed", "history", "deleted_every")
+	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:

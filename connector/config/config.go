@@ -45,6 +45,10 @@ type Retry struct {
 type History struct {
 	KeepRuns   time.Duration `koanf:"keep_runs"`
 	KeepLedger time.Duration `koanf:"keep_ledger"`
+	// DeletedEvery spaces each pipeline's reads of its CRM's deletion feed, which
+	// drop the state of deleted records: HubSpot's is a walk of the whole recycle
+	// bin, 100 records a call.
+	DeletedEvery time.Duration `koanf:"deleted_every"`
 }
 
 type HTTP struct {
@@ -167,7 +171,7 @@ type Filter struct {
 func Default() Config {
 	return Config{
 		State:         State{Path: "leadsync.db"},
-		History:       History{KeepRuns: 90 * 24 * time.Hour, KeepLedger: 30 * 24 * time.Hour},
+		History:       History{KeepRuns: 90 * 24 * time.Hour, KeepLedger: 30 * 24 * time.Hour, DeletedEvery: time.Hour},
 		HTTP:          HTTP{Listen: "127.0.0.1:8080"},
 		Log:           Log{Level: "info", Format: "auto"},
 		ShutdownGrace: 30 * time.Second,

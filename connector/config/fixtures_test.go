@@ -18,7 +18,8 @@ var badFixtures = map[string]string{
 	"duplicate-pipeline":            `6:7: pipelines[1].name: pipeline "p" is defined twice`,
 	"duration-without-unit":         "9:16: pipelines[0].cache_ttl: duration 30 needs a unit (write e.g. 30s, 5m, 720h)",
 	"history-too-short": "2:12: history.keep_runs: must be at least 24h: the daily credit budget sums the day's spend\n" +
-		"2:27: history.keep_ledger: must not be negative (0s keeps only the latest row of each field)",
+		"2:27: history.keep_ledger: must not be negative (0s keeps only the latest row of each field)\n" +
+		"2:45: history.deleted_every: must be at least 1m: each pass reads the CRM's whole deletion feed",
 	"hubspot-without-credentials": "3:3: crms.hs: a HubSpot account needs a token, or client_id, client_secret and refresh_token for OAuth",
 	"jwt-without-username":        "3:3: crms.sf.username: the JWT bearer flow needs the username to act as",
 	"literal-secret":              "2:3: lusha.api_key: secrets must be given as ${env:NAME} or ${file:PATH}, not literally",
