@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/leadsync/leadsync/crm"
 )
@@ -23,6 +24,7 @@ func RunAdapterTests(t *testing.T, h Harness) {
 		{"PartialFailures", testPartialFailures},
 		{"Schema", testSchema},
 		{"CanceledRead", testCanceledRead},
+		{"DeletionsListed", testDeletionsListed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, h.New(t)) })
@@ -343,5 +345,33 @@ func testCanceledRead(t *testing.T, f Fixture) {
 			t.Fatal(err)
 		}
 		break
+	}
+}
+
+// testDeletionsListed: a record removed (archived, recycled) is in the adapter's
+// deletion feed read over its whole window (a zero since), and a record still live
+// is not. (Fixtures keep their own clocks; each adapter's tests check since.)
+func testDeletionsListed(t *testing.T, f Fixture) {
+	feed, ok := f.Adapter().(crm.DeletionFeed)
+	if !ok {
+		t.Skipf("%T lists no deletions", f.Adapter())
+	}
+	ids := seedMany(t, f, 3)
+	f.Settle(t)
+	var since time.Time
+	f.Remove(t, ids[1])
+	f.Settle(t)
+	listed := map[string]bool{}
+	for d, err := range feed.Deleted(t.Context(), f.Object(), since) {
+		if err != nil {
+			t.Fatalf("Deleted: %v", err)
+		}
+		if d.At.IsZero() {
+			t.Errorf("deletion of %s has no time", d.ID)
+		}
+		listed[d.ID] = true
+	}
+	if !listed[ids[1]] || listed[ids[0]] || listed[ids[2]] {
+		t.Errorf("deletions: %v; want %s and not the live %s, %s", listed, ids[1], ids[0], ids[2])
 	}
 }
