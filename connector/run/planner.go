@@ -143,10 +143,11 @@ func (rn *run) plan(ctx context.Context, recs []*Record) error {
 		}
 		r.owned = owned[r.rec.ID]
 		c := cached[r.key]
-		if fresh := rn.fresh(c); fresh == nil && c != nil {
+		fresh := rn.fresh(c)
+		if fresh == nil && c != nil {
 			r.stale = c
 		}
-		rn.decide(r, suppressed[r.key], rn.fresh(c))
+		rn.decide(r, suppressed[r.key], fresh)
 	}
 	return nil
 }

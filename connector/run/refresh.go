@@ -41,7 +41,6 @@ type refreshing struct {
 	cutoff time.Time
 	due    map[string]dueRecord
 	left   int // credits the day's share still allows
-	count  int // people enriched again
 	// fromStale takes the records' people from their stale cached answers (a
 	// signal's run) instead of from due; their spend is not the refresh share's.
 	fromStale bool
@@ -94,10 +93,7 @@ func (rn *run) refresh(ctx context.Context) (error, error) {
 		return nil, nil
 	}
 	rn.refreshing = taken
-	defer func() {
-		rn.refreshed += taken.count
-		rn.refreshing = nil
-	}()
+	defer func() { rn.refreshing = nil }()
 	rn.log.Debug("refreshing records", "records", len(ids), "due", len(due))
 	return rn.byID(ctx, ids)
 }
@@ -105,13 +101,15 @@ func (rn *run) refresh(ctx context.Context) (error, error) {
 // takeDue picks at most most records of due for the refresh, by the worst case
 // each can cost against what the share has left, and lists their CRM ids.
 func (rn *run) takeDue(taken *refreshing, due []state.Due, most int) []string {
+	reveal, _, _ := dataPoints(rn.p.Mapping.Needs(nil, nil).Sources)
+	prices := rn.prices()
 	worst := 0
 	var ids []string
 	for _, d := range due {
 		if len(ids) == most {
 			break
 		}
-		c, owned := rn.worstRefresh(d)
+		c, owned := worstRefresh(d, reveal, prices)
 		switch {
 		case worst+c <= taken.left:
 			worst += c
@@ -141,12 +139,10 @@ func (rn *run) unsuppressed(ctx context.Context, due []state.Due) ([]state.Due, 
 }
 
 // worstRefresh is the most refreshing d can cost: the data points the mapping reads
-// (or, when a record's fields need none, the one that pays for the profile) that
-// the account is not known to have bought of the person. owned says whether the
-// account owns one data point of theirs, which refreshes them for free.
-func (rn *run) worstRefresh(d state.Due) (worst int, owned bool) {
-	reveal, _, _ := dataPoints(rn.p.Mapping.Needs(nil, nil).Sources)
-	prices := rn.prices()
+// (reveal, or, when a record's fields need none, the one that pays for the
+// profile) that the account is not known to have bought of the person. owned says
+// whether the account owns one data point of theirs, which refreshes them for free.
+func worstRefresh(d state.Due, reveal []string, prices lusha.Pricing) (worst int, owned bool) {
 	unbought := func(dps ...string) int {
 		sum := 0
 		for _, dp := range dps {
@@ -199,14 +195,13 @@ func (e *enricher) refreshDoc(r *Record, d dueRecord) {
 	r.lushaID = d.LushaID
 }
 
-// refreshable lists the records of a refresh that have no fresh answer: each gets
-// its refresh document and goes straight to reveal.
-func (e *enricher) refreshable(recs []*Record) []*Record {
+// refreshable gives the records of a refresh (or a signal's run) that have no
+// fresh answer their refresh document, so that they go straight to reveal.
+func (e *enricher) refreshable(recs []*Record) {
 	rf := e.rn.refreshing
 	if rf == nil {
-		return nil
+		return
 	}
-	var out []*Record
 	for _, r := range recs {
 		d, ok := rf.due[r.rec.ID]
 		if s := r.stale; !ok && rf.fromStale && s != nil && s.Outcome == state.OutcomeMatched && s.LushaID != "" {
@@ -214,15 +209,8 @@ func (e *enricher) refreshable(recs []*Record) []*Record {
 		}
 		if ok && r.contact == nil && r.status == Planned {
 			e.refreshDoc(r, d)
-			out = append(out, r)
 		}
 	}
-	return out
-}
-
-// stale says whether a cached answer is too old for the refresh in progress.
-func (rn *run) stale(e *state.Enrichment) bool {
-	return rn.refreshing != nil && e != nil && e.FetchedAt.Before(rn.refreshing.cutoff)
 }
 
 // refreshSpent books what a refresh spent against the day's share.
@@ -236,7 +224,7 @@ func (rn *run) refreshSpent(credits int) {
 func (rn *run) refreshedOne(r *Record) {
 	if rf := rn.refreshing; rf.shared() {
 		if _, ok := rf.due[r.rec.ID]; ok {
-			rf.count++
+			rn.refreshed++
 		}
 	}
 }

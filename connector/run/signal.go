@@ -3,7 +3,6 @@ package run
 import (
 	"context"
 	"maps"
-	"math"
 	"slices"
 	"time"
 
@@ -47,7 +46,7 @@ func (rn *run) actOnSignal(ctx context.Context) (error, error) {
 	}
 	// The person is enriched again by the Lusha id their stale answer names, as a
 	// refresh does: free for the data points the account owns, no search.
-	rn.refreshing = &refreshing{cutoff: rn.opts.Signal.At, due: map[string]dueRecord{}, left: math.MaxInt, fromStale: true}
+	rn.refreshing = &refreshing{cutoff: rn.opts.Signal.At, fromStale: true}
 	defer func() { rn.refreshing = nil }()
 	return rn.byID(ctx, rn.opts.Signal.CRMIDs)
 }
@@ -86,14 +85,11 @@ func (rn *run) byID(ctx context.Context, ids []string) (error, error) {
 	return nil, nil
 }
 
-// fresh is a cached answer a run may use: in a signal's run, not one fetched
-// before the signal said the person changed; in a refresh, not one older than its
-// cutoff.
+// fresh is a cached answer a run may use: while a refresh or a signal's run
+// enriches by id (refreshing), not one fetched before its cutoff (a signal's: when
+// the signal said the person changed).
 func (rn *run) fresh(e *state.Enrichment) *state.Enrichment {
-	if s := rn.opts.Signal; s != nil && e != nil && e.FetchedAt.Before(s.At) {
-		return nil
-	}
-	if rn.stale(e) {
+	if rf := rn.refreshing; rf != nil && e != nil && e.FetchedAt.Before(rf.cutoff) {
 		return nil
 	}
 	return e
