@@ -85,11 +85,15 @@ func (rn *run) byID(ctx context.Context, ids []string) (error, error) {
 	return nil, nil
 }
 
-// fresh is a cached answer a run may use: while a refresh or a signal's run
-// enriches by id (refreshing), not one fetched before its cutoff (a signal's: when
-// the signal said the person changed).
+// fresh is a cached answer a run may use: in a signal's run, not one fetched
+// before the signal said the person changed; in a refresh, not one older than its
+// cutoff.
 func (rn *run) fresh(e *state.Enrichment) *state.Enrichment {
-	if rf := rn.refreshing; rf != nil && e != nil && e.FetchedAt.Before(rf.cutoff) {
+	switch {
+	case e == nil:
+		return nil
+	case rn.opts.Signal != nil && e.FetchedAt.Before(rn.opts.Signal.At),
+		rn.refreshing != nil && e.FetchedAt.Before(rn.refreshing.cutoff):
 		return nil
 	}
 	return e
