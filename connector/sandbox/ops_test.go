@@ -15,9 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
-
 	"github.com/leadsync/leadsync/connector"
 	"github.com/leadsync/leadsync/connector/config"
 	"github.com/leadsync/leadsync/connector/observe"
@@ -186,27 +183,14 @@ func TestOperations(t *testing.T) {
 }
 
 func checkMetrics(t *testing.T, o *opsEnv) {
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	families, err := parser.TextToMetricFamilies(strings.NewReader(o.get("/metrics")))
+	page, err := observe.Parse(strings.NewReader(o.get("/metrics")))
 	if err != nil {
-		t.Fatalf("/metrics does not parse: %v", err)
+		t.Fatal(err)
 	}
 	sum := func(name string, labels map[string]string) float64 {
-		total := 0.0
-		fam := families[name]
-		if fam == nil {
+		total, ok := page.Sum(name, labels)
+		if !ok {
 			t.Fatalf("no metric %s", name)
-		}
-		for _, m := range fam.GetMetric() {
-			match := true
-			for _, l := range m.GetLabel() {
-				if want, ok := labels[l.GetName()]; ok && want != l.GetValue() {
-					match = false
-				}
-			}
-			if match {
-				total += m.GetCounter().GetValue()
-			}
 		}
 		return total
 	}

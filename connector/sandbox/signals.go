@@ -1,7 +1,6 @@
 package sandbox
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -11,10 +10,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/leadsync/leadsync/connector/observe"
 	"github.com/leadsync/leadsync/connector/react"
 	"github.com/leadsync/leadsync/connector/signals"
 	"github.com/leadsync/leadsync/crm/hubspot/hubspottest"
@@ -402,33 +401,12 @@ func (m *Mover) Summary(ctx context.Context) (SignalSummary, error) {
 
 // refreshed sums leadsync_refreshed_records_total{trigger="signal"} on /metrics.
 func (m *Mover) refreshed(ctx context.Context) (int, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, m.o.MetricsURL, nil)
+	page, err := observe.Scrape(ctx, m.client, m.o.MetricsURL)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("sandbox: %w", err)
 	}
-	resp, err := m.client.Do(req)
-	if err != nil {
-		return 0, fmt.Errorf("sandbox: read /metrics: %w", err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return 0, fmt.Errorf("sandbox: read /metrics: %s", resp.Status)
-	}
-	total := 0.0
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if !strings.HasPrefix(line, "leadsync_refreshed_records_total{") || !strings.Contains(line, `trigger="signal"`) {
-			continue
-		}
-		v, err := strconv.ParseFloat(line[strings.LastIndexByte(line, ' ')+1:], 64)
-		if err != nil {
-			return 0, fmt.Errorf("sandbox: /metrics line %q: %w", line, err)
-		}
-		total += v
-	}
-	return int(total), sc.Err()
+	total, _ := page.Sum("leadsync_refreshed_records_total", map[string]string{"trigger": "signal"})
+	return int(total), nil
 }
 
 func pickOther(r *rand.Rand, titles []string, not string) string {

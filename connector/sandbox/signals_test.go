@@ -7,14 +7,11 @@ import (
 	"maps"
 	"net/http"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
-
 	"github.com/leadsync/leadsync/connector"
+	"github.com/leadsync/leadsync/connector/observe"
 	"github.com/leadsync/leadsync/connector/sandbox"
 	"github.com/leadsync/leadsync/lusha"
 	"github.com/leadsync/leadsync/state"
@@ -197,14 +194,21 @@ func TestSignalsSandboxRefreshesJobChanges(t *testing.T) {
 	if c, err := store.InboxCounts(t.Context()); err != nil || c[state.InboxApplied] != len(moves) {
 		t.Errorf("inbox %v, %v; want %d applied", c, err, len(moves))
 	}
-	metrics := scrapeMetrics(t, base)
-	for name, want := range map[string]float64{
-		`leadsync_signals_received_total{kind="contact"}`:    float64(len(moves)),
-		`leadsync_signals_applied_total{kind="contact"}`:     float64(len(moves)),
-		`leadsync_refreshed_records_total{trigger="signal"}`: float64(len(refreshed)),
+	page, err := observe.Scrape(t.Context(), http.DefaultClient, base+"/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name   string
+		labels map[string]string
+		want   int
+	}{
+		{"leadsync_signals_received_total", map[string]string{"kind": "contact"}, len(moves)},
+		{"leadsync_signals_applied_total", map[string]string{"kind": "contact"}, len(moves)},
+		{"leadsync_refreshed_records_total", map[string]string{"trigger": "signal"}, len(refreshed)},
 	} {
-		if got := metrics(name); got != want {
-			t.Errorf("%s = %v, want %v", name, got, want)
+		if got, ok := page.Sum(c.name, c.labels); !ok || int(got) != c.want {
+			t.Errorf("%s%v = %v (present %v), want %v", c.name, c.labels, got, ok, c.want)
 		}
 	}
 	t.Logf("%d watched, %d moves; %v", watched, len(moves), sum)
@@ -218,41 +222,4 @@ func contacts(sb *sandbox.Sandbox) map[string]map[string]string {
 		out[id] = c
 	}
 	return out
-}
-
-// scrapeMetrics reads /metrics once and sums a family's series matching a
-// selector such as name{label="value"}.
-func scrapeMetrics(t *testing.T, base string) func(selector string) float64 {
-	t.Helper()
-	resp, err := http.Get(base + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	families, err := parser.TextToMetricFamilies(resp.Body)
-	if err != nil {
-		t.Fatalf("/metrics does not parse: %v", err)
-	}
-	return func(selector string) float64 {
-		name, labels, _ := strings.Cut(strings.TrimSuffix(selector, "}"), "{")
-		fam := families[name]
-		if fam == nil {
-			t.Fatalf("no metric %s", name)
-		}
-		total := 0.0
-		for _, m := range fam.GetMetric() {
-			match := true
-			for _, l := range m.GetLabel() {
-				if labels != "" && strings.Contains(labels, l.GetName()+"=") &&
-					!strings.Contains(labels, l.GetName()+`="`+l.GetValue()+`"`) {
-					match = false
-				}
-			}
-			if match {
-				total += m.GetCounter().GetValue()
-			}
-		}
-		return total
-	}
 }
